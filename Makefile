@@ -1,0 +1,62 @@
+# rill: `make` builds, `make run` serves on 127.0.0.1:6379, `make test` runs every suite.
+BUILD    ?= build
+CC       ?= cc
+OPT      ?= -O2
+CFLAGS   ?= $(OPT) -g
+override CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Ishared -Iserver
+LDLIBS   := -lev -lm
+SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+
+SHARED_SRC := $(wildcard shared/*.c)
+SERVER_SRC := $(wildcard server/*.c)
+SHARED_OBJ := $(SHARED_SRC:%.c=$(BUILD)/%.o)
+SERVER_OBJ := $(SERVER_SRC:%.c=$(BUILD)/%.o)
+# Server objects other than main.o, so unit tests can link a module with its dependencies.
+SERVER_LIB := $(filter-out $(BUILD)/server/main.o,$(SERVER_OBJ))
+
+UNIT_SRC   := $(wildcard tests/unit/test_*.c)
+UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+ITEST_SRC  := $(wildcard tests/integration/*.c)
+ITEST_BIN  := $(BUILD)/tests/integration
+
+.PHONY: all run test unit sanitize bench clean bootstrap deps
+all: $(BUILD)/rill-server
+
+# Installs missing Debian packages; fast when nothing is missing.
+deps:
+	@scripts/bootstrap.sh
+
+$(BUILD)/%.o: %.c $(wildcard shared/*.h server/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/rill-server: $(SERVER_OBJ) $(SHARED_OBJ)
+	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
+
+$(BUILD)/tests/test_%: tests/unit/test_%.c $(SHARED_OBJ) $(SERVER_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Wno-unused-parameter $^ -o $@ $(LDLIBS) -lcmocka
+
+$(ITEST_BIN): $(ITEST_SRC) $(SHARED_OBJ) tests/integration/itest.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Itests/integration $(ITEST_SRC) $(SHARED_OBJ) -o $@ $(LDLIBS) -lhiredis -lcmocka
+
+run: deps $(BUILD)/rill-server
+	@mkdir -p data
+	exec $(BUILD)/rill-server --port 6379 --dir ./data
+
+test: deps $(BUILD)/rill-server $(UNIT_BIN) $(ITEST_BIN)
+	@BUILD=$(BUILD) scripts/test.sh
+
+unit: $(UNIT_BIN)
+	@for t in $(UNIT_BIN); do $$t || exit 1; done
+
+# The same suites against a server and tests built with ASan and UBSan.
+sanitize: deps
+	$(MAKE) BUILD=build-sanitize OPT=-O1 CFLAGS="-O1 -g $(SANITIZE)" LDFLAGS="$(SANITIZE)" test
+
+bench: deps $(BUILD)/rill-server
+	@BUILD=$(BUILD) scripts/bench.sh
+
+clean:
+	rm -rf build build-sanitize

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs the Debian packages rill needs to build, run and test, if any is missing.
+# Quiet and quick when everything is already there.
+set -euo pipefail
+
+packages=(
+    gcc make pkg-config
+    libev-dev             # event loop
+    libhiredis-dev        # client side of the integration tests
+    libcmocka-dev         # unit tests
+    redis-server          # reference server for differential tests and benchmarks
+    redis-tools           # redis-cli, redis-benchmark
+    python3-redis         # compat tests with redis-py
+    python3-pytest
+)
+
+missing=()
+for p in "${packages[@]}"; do
+    status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+    [[ "$status" == "install ok installed" ]] || missing+=("$p")
+done
+[[ ${#missing[@]} -eq 0 ]] && exit 0
+
+echo "bootstrap: installing ${missing[*]}"
+if [[ $(id -u) -ne 0 ]]; then
+    echo "bootstrap: need root to install packages: sudo apt-get install ${missing[*]}" >&2
+    exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q >/dev/null
+apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
+# Where an init system runs, installing redis-server also starts a system redis on 6379, the
+# port `make run` wants. We only need its binary: stop the service we just installed.
+if [[ " ${missing[*]} " == *" redis-server "* ]] && command -v systemctl >/dev/null 2>&1 &&
+    systemctl is-active --quiet redis-server 2>/dev/null; then
+    systemctl stop redis-server || true
+    systemctl disable redis-server >/dev/null 2>&1 || true
+fi

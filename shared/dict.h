@@ -1,0 +1,59 @@
+/* Intrusive hash table with incremental rehashing and a seeded hash (hash-flooding defence).
+ * The table holds no keys or values of its own: callers embed a dict_node at the start of
+ * their records and the dict_type tells where a record's key is. No allocation per insert. */
+#ifndef RILL_DICT_H
+#define RILL_DICT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct dict_node {
+    struct dict_node *next;
+} dict_node;
+
+typedef struct dict_type {
+    void (*key)(const dict_node *n, const char **key, size_t *len);
+} dict_type;
+
+typedef struct dict {
+    const dict_type *type;
+    dict_node **table[2];
+    size_t size[2]; /* 0 or a power of two */
+    size_t used[2];
+    long rehash_idx; /* next bucket of table[0] to move, -1 when not rehashing */
+} dict;
+
+typedef void dict_visit_fn(dict_node *n, void *ctx);
+
+/* Seeds the hash function; call once before the first table is used. */
+void dict_set_seed(const uint8_t seed[16]);
+/* Keyed SipHash-1-2 of the bytes, with the seed set above. */
+uint64_t dict_hash(const void *key, size_t len);
+/* 0 stops tables from resizing (while a forked child shares pages); 1 allows it again. */
+void dict_allow_resize(int allow);
+
+void dict_init(dict *d, const dict_type *type);
+/* Frees the tables; calls free_node (if not NULL) for every node first. */
+void dict_release(dict *d, dict_visit_fn *free_node, void *ctx);
+size_t dict_size(const dict *d);
+dict_node *dict_find(dict *d, const char *key, size_t len);
+/* Adds a node whose key is not in the table yet. */
+void dict_add(dict *d, dict_node *n);
+/* Unlinks and returns the node with this key, or NULL. */
+dict_node *dict_remove(dict *d, const char *key, size_t len);
+/* Puts fresh (same key) where old was: for records that were reallocated. */
+void dict_replace(dict *d, dict_node *old, dict_node *fresh);
+/* A node chosen at random, or NULL when empty. */
+dict_node *dict_random(dict *d);
+/* Calls fn for every node; fn must not add or remove nodes. */
+void dict_foreach(dict *d, dict_visit_fn *fn, void *ctx);
+/* One SCAN step: visits the nodes of some buckets and returns the next cursor (0 = done).
+ * A full iteration visits every node present for its whole duration, even across resizes;
+ * fn must not add or remove nodes. */
+size_t dict_scan(dict *d, size_t cursor, dict_visit_fn *fn, void *ctx);
+/* Moves up to n buckets of an ongoing rehash; returns 1 if more remain. */
+int dict_rehash(dict *d, int n);
+/* Starts shrinking when the table is mostly empty. */
+void dict_maybe_shrink(dict *d);
+
+#endif

@@ -1,0 +1,136 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dict.h"
+
+typedef struct item {
+    dict_node node;
+    int seen;
+    char key[16];
+} item;
+
+static void item_key(const dict_node *n, const char **k, size_t *len) {
+    const item *it = (const item *)n;
+    *k = it->key;
+    *len = strlen(it->key);
+}
+
+static const dict_type item_type = {item_key};
+
+static item *make_items(int n) {
+    item *items = calloc((size_t)n, sizeof *items);
+    for (int i = 0; i < n; i++) snprintf(items[i].key, sizeof items[i].key, "k%d", i);
+    return items;
+}
+
+static void test_dict_grows_and_finds(void **state) {
+    (void)state;
+    dict d;
+    dict_init(&d, &item_type);
+    item *items = make_items(10000);
+    for (int i = 0; i < 10000; i++) dict_add(&d, &items[i].node);
+    assert_int_equal(dict_size(&d), 10000);
+    for (int i = 0; i < 10000; i++)
+        assert_ptr_equal(dict_find(&d, items[i].key, strlen(items[i].key)), &items[i].node);
+    assert_null(dict_find(&d, "nope", 4));
+    dict_release(&d, NULL, NULL);
+    free(items);
+}
+
+static void test_dict_removes_and_shrinks(void **state) {
+    (void)state;
+    dict d;
+    dict_init(&d, &item_type);
+    item *items = make_items(4096);
+    for (int i = 0; i < 4096; i++) dict_add(&d, &items[i].node);
+    while (dict_rehash(&d, 100)) {
+    }
+    size_t big = d.size[0];
+    for (int i = 0; i < 4090; i++)
+        assert_ptr_equal(dict_remove(&d, items[i].key, strlen(items[i].key)), &items[i].node);
+    assert_null(dict_remove(&d, items[0].key, strlen(items[0].key)));
+    dict_maybe_shrink(&d);
+    while (dict_rehash(&d, 100)) {
+    }
+    assert_true(d.size[0] < big);
+    assert_int_equal(dict_size(&d), 6);
+    for (int i = 4090; i < 4096; i++)
+        assert_non_null(dict_find(&d, items[i].key, strlen(items[i].key)));
+    dict_release(&d, NULL, NULL);
+    free(items);
+}
+
+static void mark_seen(dict_node *n, void *ctx) {
+    (void)ctx;
+    ((item *)n)->seen++;
+}
+
+/* Every item present for the whole scan is seen, while the table grows and shrinks. */
+static void test_dict_scan_survives_resizing(void **state) {
+    (void)state;
+    dict d;
+    dict_init(&d, &item_type);
+    item *items = make_items(20000);
+    for (int i = 0; i < 1000; i++) dict_add(&d, &items[i].node);
+    size_t cursor = 0;
+    int steps = 0, next = 1000;
+    do {
+        cursor = dict_scan(&d, cursor, mark_seen, NULL);
+        steps++;
+        if (steps < 200) {
+            for (int j = 0; j < 50; j++, next++) dict_add(&d, &items[next].node);
+        } else if (next > 1000) {
+            for (int j = 0; j < 100 && next > 1000; j++) {
+                next--;
+                dict_remove(&d, items[next].key, strlen(items[next].key));
+            }
+            dict_maybe_shrink(&d);
+        }
+    } while (cursor != 0);
+    for (int i = 0; i < 1000; i++) assert_true(items[i].seen >= 1);
+    dict_release(&d, NULL, NULL);
+    free(items);
+}
+
+static void test_dict_random_and_replace(void **state) {
+    (void)state;
+    dict d;
+    dict_init(&d, &item_type);
+    item *items = make_items(100);
+    for (int i = 0; i < 100; i++) dict_add(&d, &items[i].node);
+    for (int i = 0; i < 1000; i++) {
+        item *r = (item *)dict_random(&d);
+        assert_true(r >= items && r < items + 100);
+    }
+    item copy = items[7];
+    dict_replace(&d, &items[7].node, &copy.node);
+    assert_ptr_equal(dict_find(&d, "k7", 2), &copy.node);
+    dict_release(&d, NULL, NULL);
+    free(items);
+}
+
+static void test_dict_hash_depends_on_seed(void **state) {
+    (void)state;
+    uint8_t a[16] = {1}, b[16] = {2};
+    dict_set_seed(a);
+    uint64_t ha = dict_hash("key", 3);
+    dict_set_seed(b);
+    assert_true(ha != dict_hash("key", 3));
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_dict_grows_and_finds),
+        cmocka_unit_test(test_dict_removes_and_shrinks),
+        cmocka_unit_test(test_dict_scan_survives_resizing),
+        cmocka_unit_test(test_dict_random_and_replace),
+        cmocka_unit_test(test_dict_hash_depends_on_seed),
+    };
+    return cmocka_run_group_tests_name("dict", tests, NULL, NULL);
+}
