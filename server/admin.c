@@ -1,0 +1,401 @@
+/* Server administration: INFO, CONFIG, TIME, LASTSAVE, SHUTDOWN. */
+#include <malloc.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/resource.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "db.h"
+#include "mem.h"
+#include "net.h"
+#include "reply.h"
+
+/* ---- INFO ---- */
+
+static long rss_bytes(void) {
+    long pages = 0, resident = 0;
+    FILE *f = fopen("/proc/self/statm", "r");
+    if (f) {
+        if (fscanf(f, "%ld %ld", &pages, &resident) != 2) resident = 0;
+        fclose(f);
+    }
+    return resident * sysconf(_SC_PAGESIZE);
+}
+
+static void human_bytes(char *out, size_t outlen, double n) {
+    const char *units = "BKMGTP";
+    int u = 0;
+    while (n >= 1024 && u < 5) {
+        n /= 1024;
+        u++;
+    }
+    if (u == 0) {
+        snprintf(out, outlen, "%.0fB", n);
+    } else {
+        snprintf(out, outlen, "%.2f%c", n, units[u]);
+    }
+}
+
+static void info_server(buf_t *o) {
+    struct utsname un;
+    uname(&un);
+    time_t now = time(NULL);
+    long long uptime = (long long)(now - server.start_time);
+    buf_printf(o,
+               "# Server\r\nredis_version:%s\r\nrill_version:%s\r\nredis_git_sha1:00000000\r\n"
+               "redis_git_dirty:0\r\nredis_build_id:0\r\nredis_mode:standalone\r\n"
+               "os:%s %s %s\r\narch_bits:%d\r\nmonotonic_clock:POSIX clock_gettime\r\n"
+               "multiplexing_api:libev\r\ngcc_version:%d.%d.%d\r\nprocess_id:%d\r\n"
+               "run_id:%016llx%016llx%08x\r\ntcp_port:%d\r\nserver_time_usec:%lld\r\n"
+               "uptime_in_seconds:%lld\r\nuptime_in_days:%lld\r\nhz:%d\r\nconfigured_hz:%d\r\n"
+               "lru_clock:%u\r\nexecutable:%s\r\nconfig_file:%s\r\n",
+               REDIS_COMPAT_VERSION, RILL_VERSION, un.sysname, un.release, un.machine,
+               (int)(8 * sizeof(long)), __GNUC__, __GNUC_MINOR__, __GNUC_PATCHLEVEL__,
+               (int)server.pid, (unsigned long long)server.start_time * 2654435761ULL,
+               (unsigned long long)server.pid * 40503ULL, (unsigned)server.start_time,
+               server.cfg.port, time_us(), uptime, uptime / 86400, server.cfg.hz, server.cfg.hz,
+               server.lru_clock & 0xffffff, server.executable ? server.executable : "",
+               server.config_file ? server.config_file : "");
+}
+
+static void info_clients(buf_t *o) {
+    size_t biggest_in = 0, biggest_out = 0;
+    for (client *c = server.clients; c; c = c->next) {
+        if (c->query.cap > biggest_in) biggest_in = c->query.cap;
+        if (c->reply.cap > biggest_out) biggest_out = c->reply.cap;
+    }
+    buf_printf(o,
+               "# Clients\r\nconnected_clients:%zu\r\ncluster_connections:0\r\nmaxclients:%d\r\n"
+               "client_recent_max_input_buffer:%zu\r\nclient_recent_max_output_buffer:%zu\r\n"
+               "blocked_clients:0\r\ntracking_clients:0\r\nclients_in_timeout_table:0\r\n",
+               server.nclients, server.cfg.maxclients, biggest_in, biggest_out);
+}
+
+static void info_memory(buf_t *o) {
+    size_t used = mem_used();
+    long rss = rss_bytes();
+    char used_h[32], rss_h[32];
+    human_bytes(used_h, sizeof used_h, (double)used);
+    human_bytes(rss_h, sizeof rss_h, (double)rss);
+    buf_printf(o,
+               "# Memory\r\nused_memory:%zu\r\nused_memory_human:%s\r\nused_memory_rss:%ld\r\n"
+               "used_memory_rss_human:%s\r\nused_memory_peak:%zu\r\nmaxmemory:0\r\n"
+               "maxmemory_human:0B\r\nmaxmemory_policy:noeviction\r\n"
+               "mem_fragmentation_ratio:%.2f\r\nmem_allocator:libc\r\n",
+               used, used_h, rss, rss_h, used, used ? (double)rss / (double)used : 0.0);
+}
+
+static void info_persistence(buf_t *o) {
+    buf_printf(o,
+               "# Persistence\r\nloading:0\r\nasync_loading:0\r\nrdb_changes_since_last_save:%lld\r\n"
+               "rdb_bgsave_in_progress:0\r\nrdb_last_save_time:%lld\r\nrdb_last_bgsave_status:ok\r\n"
+               "rdb_last_bgsave_time_sec:-1\r\nrdb_current_bgsave_time_sec:-1\r\n"
+               "aof_enabled:0\r\naof_rewrite_in_progress:0\r\n",
+               server.dirty, (long long)server.lastsave);
+}
+
+static void info_stats(buf_t *o) {
+    buf_printf(o,
+               "# Stats\r\ntotal_connections_received:%lld\r\ntotal_commands_processed:%lld\r\n"
+               "total_net_input_bytes:%lld\r\ntotal_net_output_bytes:%lld\r\n"
+               "rejected_connections:%lld\r\nexpired_keys:%lld\r\nevicted_keys:0\r\n"
+               "keyspace_hits:%lld\r\nkeyspace_misses:%lld\r\npubsub_channels:0\r\n"
+               "pubsub_patterns:0\r\nexpire_cycle_cpu_milliseconds:%lld\r\n"
+               "total_error_replies:%lld\r\n",
+               server.stat_connections, server.stat_commands, server.stat_net_input_bytes,
+               server.stat_net_output_bytes, server.stat_rejected_conn, server.stat_expired_keys,
+               server.stat_keyspace_hits, server.stat_keyspace_misses,
+               server.stat_expire_cycle_time_us / 1000, commands_total_errors());
+}
+
+static void info_replication(buf_t *o) {
+    buf_append_str(o, "# Replication\r\nrole:master\r\nconnected_slaves:0\r\n");
+}
+
+static void info_cpu(buf_t *o) {
+    struct rusage self;
+    getrusage(RUSAGE_SELF, &self);
+    buf_printf(o, "# CPU\r\nused_cpu_sys:%ld.%06ld\r\nused_cpu_user:%ld.%06ld\r\n",
+               (long)self.ru_stime.tv_sec, (long)self.ru_stime.tv_usec, (long)self.ru_utime.tv_sec,
+               (long)self.ru_utime.tv_usec);
+}
+
+static void info_keyspace(buf_t *o) {
+    buf_append_str(o, "# Keyspace\r\n");
+    for (int i = 0; i < server.ndbs; i++) {
+        db *d = &server.dbs[i];
+        size_t keys = dict_size(&d->keys);
+        if (!keys) continue;
+        /* Average TTL over up to 100 keys from the front of the expiry heap. */
+        long long sum = 0, n = 0;
+        for (size_t j = 0; j < d->heap_len && j < 100; j++, n++) {
+            long long left = entry_ttl(d->expiry_heap[j])->expire_ms - time_ms();
+            sum += left > 0 ? left : 0;
+        }
+        buf_printf(o, "db%d:keys=%zu,expires=%zu,avg_ttl=%lld\r\n", i, keys, d->heap_len,
+                   n ? sum / n : 0);
+    }
+}
+
+struct info_section {
+    const char *name;
+    void (*fn)(buf_t *);
+    int in_default;
+};
+
+static void info_commandstats(buf_t *o) {
+    buf_append_str(o, "# Commandstats\r\n");
+    commands_info_stats(o);
+}
+
+static void info_errorstats(buf_t *o) {
+    buf_append_str(o, "# Errorstats\r\n");
+    commands_info_errorstats(o);
+}
+
+static const struct info_section sections[] = {
+    {"server", info_server, 1},           {"clients", info_clients, 1},
+    {"memory", info_memory, 1},           {"persistence", info_persistence, 1},
+    {"stats", info_stats, 1},             {"replication", info_replication, 1},
+    {"cpu", info_cpu, 1},                 {"commandstats", info_commandstats, 0},
+    {"errorstats", info_errorstats, 1},   {"keyspace", info_keyspace, 1},
+};
+
+void cmd_info(client *c) {
+    size_t n = sizeof sections / sizeof sections[0];
+    int want[16] = {0};
+    if (c->argc == 1) {
+        for (size_t i = 0; i < n; i++) want[i] = sections[i].in_default;
+    }
+    for (size_t a = 1; a < c->argc; a++) {
+        const resp_arg *arg = &c->argv[a];
+        int all = arg_is(arg, "all") || arg_is(arg, "everything");
+        for (size_t i = 0; i < n; i++) {
+            if (all || arg_is(arg, sections[i].name) ||
+                (arg_is(arg, "default") && sections[i].in_default))
+                want[i] = 1;
+        }
+    }
+    buf_t out;
+    buf_init(&out);
+    for (size_t i = 0; i < n; i++) {
+        if (!want[i]) continue;
+        if (out.len) buf_append(&out, "\r\n", 2);
+        sections[i].fn(&out);
+    }
+    reply_bulk(c, out.data ? out.data : "", out.len);
+    buf_free(&out);
+}
+
+/* ---- CONFIG ---- */
+
+void cmd_config_get(client *c) {
+    buf_t out;
+    buf_init(&out);
+    const char *seen[64];
+    long pairs = 0;
+    for (size_t i = 2; i < c->argc; i++)
+        pairs += config_get(c->argv[i].ptr, c->argv[i].len, &out, seen, pairs);
+    reply_array(c, pairs * 2);
+    reply_raw(c, out.data ? out.data : "", out.len);
+    buf_free(&out);
+}
+
+/* Listening settings take effect at once: rebind, or keep the old sockets on failure. */
+static int rebind(void) {
+    struct listener old[16];
+    int nold = server.nlisteners;
+    memcpy(old, server.listeners, sizeof old);
+    server.nlisteners = 0;
+    if (net_listen() != 0) {
+        for (int i = 0; i < server.nlisteners; i++) close(server.listeners[i].fd);
+        memcpy(server.listeners, old, sizeof old);
+        server.nlisteners = nold;
+        return -1;
+    }
+    for (int i = 0; i < nold; i++) {
+        ev_io_stop(server.loop, &old[i].watcher);
+        close(old[i].fd);
+    }
+    for (int i = 0; i < server.nlisteners; i++) ev_io_start(server.loop, &server.listeners[i].watcher);
+    return 0;
+}
+
+void cmd_config_set(client *c) {
+    if (c->argc % 2 != 0) {
+        reply_arity_error(c);
+        return;
+    }
+    const char *names[64];
+    size_t n = 0;
+    for (size_t i = 2; i < c->argc; i += 2) {
+        const char *name = config_canonical_name(c->argv[i].ptr, c->argv[i].len);
+        if (!name || n == 64) {
+            reply_errorf(c, "Unknown option or number of arguments for CONFIG SET - '%.*s'",
+                         (int)c->argv[i].len, c->argv[i].ptr);
+            return;
+        }
+        for (size_t j = 0; j < n; j++) {
+            if (names[j] == name) {
+                reply_errorf(c, "CONFIG SET failed (possibly related to argument '%s') - "
+                                "duplicate parameter", name);
+                return;
+            }
+        }
+        names[n++] = name;
+    }
+    /* All or nothing: keep the old config and restore it if any value is refused. */
+    struct config saved = server.cfg;
+    char *saved_strings[8];
+    size_t nsaved = 0;
+    char **string_fields[] = {&server.cfg.bind, &server.cfg.requirepass, &server.cfg.dir,
+                              &server.cfg.dbfilename, &server.cfg.logfile, &server.cfg.save};
+    for (size_t i = 0; i < sizeof string_fields / sizeof *string_fields; i++) {
+        saved_strings[nsaved++] = mem_strdup(*string_fields[i]);
+    }
+    buf_t err;
+    buf_init(&err);
+    int failed = 0, listening_changed = 0;
+    for (size_t i = 2; i < c->argc && !failed; i += 2) {
+        const char *name = names[(i - 2) / 2];
+        if (config_set(c->argv[i].ptr, c->argv[i].len, c->argv[i + 1].ptr, c->argv[i + 1].len, &err) != 0) {
+            failed = 1;
+            reply_errorf(c, "CONFIG SET failed (possibly related to argument '%s') - %.*s", name,
+                         (int)err.len, err.data);
+        }
+        if (!strcmp(name, "port") || !strcmp(name, "bind")) listening_changed = 1;
+    }
+    if (!failed && listening_changed && (saved.port != server.cfg.port || strcmp(saved_strings[0], server.cfg.bind) != 0) && rebind() != 0) {
+        failed = 1;
+        reply_error(c, "CONFIG SET failed (possibly related to argument 'port') - Unable to "
+                       "listen on this port");
+    }
+    if (failed) {
+        for (size_t i = 0; i < nsaved; i++) mem_free(*string_fields[i]);
+        server.cfg = saved;
+        for (size_t i = 0; i < nsaved; i++) *string_fields[i] = saved_strings[i];
+    } else {
+        for (size_t i = 0; i < nsaved; i++) mem_free(saved_strings[i]);
+        reply_ok(c);
+    }
+    buf_free(&err);
+}
+
+void cmd_config_resetstat(client *c) {
+    commands_reset_stats();
+    server.stat_connections = server.stat_rejected_conn = server.stat_commands = 0;
+    server.stat_keyspace_hits = server.stat_keyspace_misses = server.stat_expired_keys = 0;
+    server.stat_net_input_bytes = server.stat_net_output_bytes = 0;
+    server.stat_expire_cycle_time_us = 0;
+    reply_ok(c);
+}
+
+/* Rewrites the config file: each known setting's first line gets the running value, later
+ * duplicates go, unknown lines and comments stay, and changed settings are appended. */
+void cmd_config_rewrite(client *c) {
+    if (!server.config_file) {
+        reply_error(c, "The server is running without a config file");
+        return;
+    }
+    FILE *in = fopen(server.config_file, "r");
+    buf_t out, value;
+    buf_init(&out);
+    buf_init(&value);
+    const char *written[64];
+    long nwritten = 0;
+    char line[4096];
+    while (in && fgets(line, sizeof line, in)) {
+        char name[128];
+        if (sscanf(line, " %127s", name) == 1 && name[0] != '#' &&
+            config_canonical_name(name, strlen(name))) {
+            const char *canon = config_canonical_name(name, strlen(name));
+            int done = 0;
+            for (long i = 0; i < nwritten; i++) done |= written[i] == canon;
+            if (done) continue;
+            written[nwritten++] = canon;
+            value.len = 0;
+            config_value(canon, &value);
+            buf_printf(&out, "%s \"%.*s\"\n", canon, (int)value.len, value.data ? value.data : "");
+            continue;
+        }
+        buf_append_str(&out, line);
+    }
+    if (in) fclose(in);
+    buf_free(&value);
+    char tmp[4200];
+    snprintf(tmp, sizeof tmp, "%s.rewrite.tmp", server.config_file);
+    FILE *f = fopen(tmp, "w");
+    int ok = f && fwrite(out.data ? out.data : "", 1, out.len, f) == out.len;
+    if (f) ok = (fflush(f) == 0) && (fsync(fileno(f)) == 0) && ok, fclose(f);
+    ok = ok && rename(tmp, server.config_file) == 0;
+    buf_free(&out);
+    if (!ok) {
+        unlink(tmp);
+        reply_errorf(c, "Rewriting config file: %m");
+        return;
+    }
+    reply_ok(c);
+}
+
+void cmd_config_help(client *c) {
+    static const char *const lines[] = {
+        "GET <pattern>",
+        "    Return parameters matching the glob-like <pattern> and their values.",
+        "SET <directive> <value>",
+        "    Set the configuration <directive> to <value>.",
+        "RESETSTAT",
+        "    Reset statistics reported by the INFO command.",
+        "REWRITE",
+        "    Rewrite the configuration file.",
+        NULL,
+    };
+    reply_help(c, "CONFIG", lines);
+}
+
+/* ---- Time, saves, shutdown ---- */
+
+void cmd_time(client *c) {
+    long long us = time_us();
+    reply_array(c, 2);
+    reply_bulk_ll(c, us / 1000000);
+    reply_bulk_ll(c, us % 1000000);
+}
+
+void cmd_lastsave(client *c) { reply_int(c, (long long)server.lastsave); }
+
+void cmd_shutdown(client *c) {
+    int save = 0, nosave = 0, abort_shutdown = 0;
+    for (size_t i = 1; i < c->argc; i++) {
+        if (arg_is(&c->argv[i], "nosave")) {
+            nosave = 1;
+        } else if (arg_is(&c->argv[i], "save")) {
+            save = 1;
+        } else if (arg_is(&c->argv[i], "now") || arg_is(&c->argv[i], "force")) {
+            /* No replicas to wait for, nothing to force. */
+        } else if (arg_is(&c->argv[i], "abort")) {
+            abort_shutdown = 1;
+        } else {
+            reply_error(c, ERR_SYNTAX);
+            return;
+        }
+    }
+    if ((save && nosave) || (abort_shutdown && c->argc > 2)) {
+        reply_error(c, ERR_SYNTAX);
+        return;
+    }
+    if (abort_shutdown) {
+        reply_error(c, "No shutdown in progress.");
+        return;
+    }
+    if (save) {
+        /* Snapshots are not built yet: refuse rather than pretend the data was saved. */
+        server_log(LL_WARNING, "Error trying to save the DB: snapshots are not supported yet");
+        reply_error(c, "Errors trying to SHUTDOWN. Check logs.");
+        return;
+    }
+    server_log(LL_WARNING, "User requested shutdown...");
+    server_shutdown();
+    c->flags |= CLIENT_CLOSE_ASAP;
+}

@@ -1,0 +1,230 @@
+/* COMMAND and its subcommands, all read from the command table. */
+#include <strings.h>
+
+#include "commands.h"
+#include "glob.h"
+#include "reply.h"
+
+static const struct {
+    unsigned flag;
+    const char *name;
+} flag_names[] = {
+    {CMD_WRITE, "write"},     {CMD_READONLY, "readonly"}, {CMD_DENYOOM, "denyoom"},
+    {CMD_ADMIN, "admin"},     {CMD_PUBSUB, "pubsub"},     {CMD_NOSCRIPT, "noscript"},
+    {CMD_BLOCKING, "blocking"}, {CMD_LOADING, "loading"}, {CMD_STALE, "stale"},
+    {CMD_FAST, "fast"},       {CMD_NO_AUTH, "no_auth"},   {CMD_NO_MULTI, "no_multi"},
+};
+
+/* Replies an array of status words from a space-separated list. */
+static void reply_words(client *c, const char *words) {
+    long long n = 0;
+    for (const char *p = words; *p;) {
+        while (*p == ' ') p++;
+        if (!*p) break;
+        n++;
+        while (*p && *p != ' ') p++;
+    }
+    reply_array(c, n);
+    for (const char *p = words; *p;) {
+        while (*p == ' ') p++;
+        if (!*p) break;
+        const char *start = p;
+        while (*p && *p != ' ') p++;
+        resp_add_status(&c->reply, start, (size_t)(p - start));
+    }
+}
+
+static void reply_command_info(client *c, const struct command *cmd) {
+    reply_array(c, 10);
+    reply_bulk_cstr(c, cmd->fullname);
+    reply_int(c, cmd->arity);
+    long long nflags = 0;
+    for (size_t i = 0; i < sizeof flag_names / sizeof *flag_names; i++)
+        if (cmd->flags & flag_names[i].flag) nflags++;
+    reply_array(c, nflags);
+    for (size_t i = 0; i < sizeof flag_names / sizeof *flag_names; i++)
+        if (cmd->flags & flag_names[i].flag) reply_status(c, flag_names[i].name);
+    reply_int(c, cmd->first_key);
+    reply_int(c, cmd->last_key);
+    reply_int(c, cmd->key_step);
+    reply_words(c, cmd->acl_categories);
+    reply_array(c, 0); /* tips */
+    reply_array(c, 0); /* key specs */
+    long long nsubs = 0;
+    for (const struct command *s = cmd->subcommands; s && s->name; s++) nsubs++;
+    reply_array(c, nsubs);
+    for (const struct command *s = cmd->subcommands; s && s->name; s++) reply_command_info(c, s);
+}
+
+static void reply_command_docs(client *c, const struct command *cmd) {
+    long long nsubs = 0;
+    for (const struct command *s = cmd->subcommands; s && s->name; s++) nsubs++;
+    reply_array(c, nsubs ? 8 : 6);
+    reply_bulk_cstr(c, "summary");
+    reply_bulk_cstr(c, cmd->summary);
+    reply_bulk_cstr(c, "since");
+    reply_bulk_cstr(c, cmd->since);
+    reply_bulk_cstr(c, "group");
+    reply_bulk_cstr(c, cmd->group);
+    if (!nsubs) return;
+    reply_bulk_cstr(c, "subcommands");
+    reply_array(c, nsubs * 2);
+    for (const struct command *s = cmd->subcommands; s && s->name; s++) {
+        reply_bulk_cstr(c, s->fullname);
+        reply_command_docs(c, s);
+    }
+}
+
+void cmd_command(client *c) {
+    if (c->argc > 1) {
+        /* Only reached for an unknown subcommand, which the dispatcher already refuses. */
+        reply_error(c, ERR_SYNTAX);
+        return;
+    }
+    reply_array(c, (long long)command_table_len);
+    for (size_t i = 0; i < command_table_len; i++) reply_command_info(c, &command_table[i]);
+}
+
+void cmd_command_count(client *c) { reply_int(c, (long long)command_table_len); }
+
+/* "container|sub" or a plain name. */
+static const struct command *lookup_full_name(const resp_arg *a) {
+    const char *bar = memchr(a->ptr, '|', a->len);
+    if (!bar) return command_lookup(a->ptr, a->len);
+    const struct command *cmd = command_lookup(a->ptr, (size_t)(bar - a->ptr));
+    if (!cmd || !cmd->subcommands) return NULL;
+    size_t sublen = a->len - (size_t)(bar - a->ptr) - 1;
+    for (const struct command *s = cmd->subcommands; s->name; s++)
+        if (strlen(s->name) == sublen && strncasecmp(s->name, bar + 1, sublen) == 0) return s;
+    return NULL;
+}
+
+void cmd_command_info(client *c) {
+    if (c->argc == 2) {
+        cmd_command(c);
+        return;
+    }
+    reply_array(c, (long long)c->argc - 2);
+    for (size_t i = 2; i < c->argc; i++) {
+        const struct command *cmd = lookup_full_name(&c->argv[i]);
+        if (cmd) {
+            reply_command_info(c, cmd);
+        } else {
+            reply_nil_array(c);
+        }
+    }
+}
+
+void cmd_command_docs(client *c) {
+    if (c->argc == 2) {
+        reply_array(c, (long long)command_table_len * 2);
+        for (size_t i = 0; i < command_table_len; i++) {
+            reply_bulk_cstr(c, command_table[i].fullname);
+            reply_command_docs(c, &command_table[i]);
+        }
+        return;
+    }
+    const struct command *found[256];
+    size_t n = 0;
+    for (size_t i = 2; i < c->argc && n < 256; i++) {
+        const struct command *cmd = lookup_full_name(&c->argv[i]);
+        if (cmd) found[n++] = cmd;
+    }
+    reply_array(c, (long long)n * 2);
+    for (size_t i = 0; i < n; i++) {
+        reply_bulk_cstr(c, found[i]->fullname);
+        reply_command_docs(c, found[i]);
+    }
+}
+
+static int acl_category_has(const char *list, const resp_arg *cat) {
+    for (const char *p = list; *p;) {
+        while (*p == ' ') p++;
+        const char *start = p;
+        while (*p && *p != ' ') p++;
+        /* Categories are listed with '@'; the filter names them without. */
+        if (p > start && (size_t)(p - start - 1) == cat->len &&
+            strncasecmp(start + 1, cat->ptr, cat->len) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+void cmd_command_list(client *c) {
+    const resp_arg *pattern = NULL, *category = NULL, *module = NULL;
+    if (c->argc == 5 && arg_is(&c->argv[2], "filterby")) {
+        if (arg_is(&c->argv[3], "pattern")) {
+            pattern = &c->argv[4];
+        } else if (arg_is(&c->argv[3], "aclcat")) {
+            category = &c->argv[4];
+        } else if (arg_is(&c->argv[3], "module")) {
+            module = &c->argv[4];
+        } else {
+            reply_error(c, ERR_SYNTAX);
+            return;
+        }
+    } else if (c->argc != 2) {
+        reply_error(c, ERR_SYNTAX);
+        return;
+    }
+    const struct command *match[512];
+    size_t n = 0;
+    for (size_t i = 0; i < command_table_len && !module; i++) {
+        const struct command *cmd = &command_table[i];
+        for (int pass = 0; pass < 2; pass++) {
+            /* The container, then its subcommands. */
+            for (const struct command *s = pass ? cmd->subcommands : cmd; s && s->name && n < 512;
+                 s = pass ? s + 1 : NULL) {
+                if (pattern && !glob_match(pattern->ptr, pattern->len, s->fullname,
+                                           strlen(s->fullname), 1))
+                    continue;
+                if (category && !acl_category_has(s->acl_categories, category)) continue;
+                match[n++] = s;
+            }
+        }
+    }
+    reply_array(c, (long long)n);
+    for (size_t i = 0; i < n; i++) reply_bulk_cstr(c, match[i]->fullname);
+}
+
+void cmd_command_getkeys(client *c) {
+    const struct command *cmd = command_lookup(c->argv[2].ptr, c->argv[2].len);
+    if (!cmd) {
+        reply_error(c, "Invalid command specified");
+        return;
+    }
+    long long argc = (long long)c->argc - 2;
+    if ((cmd->arity > 0 && cmd->arity != argc) || argc < -cmd->arity) {
+        reply_error(c, "Invalid number of arguments specified for command");
+        return;
+    }
+    if (cmd->first_key == 0) {
+        reply_error(c, "The command has no key arguments");
+        return;
+    }
+    long long last = cmd->last_key < 0 ? argc + cmd->last_key : cmd->last_key;
+    long long n = 0;
+    for (long long i = cmd->first_key; i <= last && i < argc; i += cmd->key_step) n++;
+    reply_array(c, n);
+    for (long long i = cmd->first_key; i <= last && i < argc; i += cmd->key_step)
+        reply_bulk(c, c->argv[i + 2].ptr, c->argv[i + 2].len);
+}
+
+void cmd_command_help(client *c) {
+    static const char *const lines[] = {
+        "(no subcommand)",
+        "    Return details about all Redis commands.",
+        "COUNT",
+        "    Return the total number of commands in this Redis server.",
+        "LIST",
+        "    Return a list of all commands in this Redis server.",
+        "INFO [<command-name> ...]",
+        "    Return details about multiple Redis commands.",
+        "DOCS [<command-name> ...]",
+        "    Return documentation details about multiple Redis commands.",
+        "GETKEYS <full-command>",
+        "    Return the keys from a full Redis command.",
+        NULL,
+    };
+    reply_help(c, "COMMAND", lines);
+}

@@ -1,0 +1,368 @@
+#include "commands.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "dict.h"
+#include "reply.h"
+
+/* Rows come from Redis 7.0's own COMMAND INFO and COMMAND DOCS, so arity, flags, key
+ * positions and documentation match what clients expect. CLIENT SETINFO and NO-TOUCH are
+ * Redis 7.2 additions that current clients send. */
+static struct command client_subcommands[] = {
+    {"getname", cmd_client_getname, 2, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, 0, 0, 0, "connection", "@slow @connection",
+     "Get the current connection name", "2.6.9", NULL},
+    {"help", cmd_client_help, 2, CMD_LOADING | CMD_STALE, 0, 0, 0, "connection", "@slow @connection",
+     "Show helpful text about the different subcommands", "5.0.0", NULL},
+    {"id", cmd_client_id, 2, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, 0, 0, 0, "connection", "@slow @connection",
+     "Returns the client ID for the current connection", "5.0.0", NULL},
+    {"info", cmd_client_info, 2, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, 0, 0, 0, "connection", "@slow @connection",
+     "Returns information about the current client connection.", "6.2.0", NULL},
+    {"kill", cmd_client_kill, -3, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, 0, 0, 0, "connection", "@admin @slow @dangerous @connection",
+     "Kill the connection of a client", "2.4.0", NULL},
+    {"list", cmd_client_list, -2, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, 0, 0, 0, "connection", "@admin @slow @dangerous @connection",
+     "Get the list of client connections", "2.4.0", NULL},
+    {"no-evict", cmd_client_no_evict, 3, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, 0, 0, 0, "connection", "@admin @slow @dangerous @connection",
+     "Set client eviction mode for the current connection", "7.0.0", NULL},
+    {"no-touch", cmd_client_no_touch, 3, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, 0, 0, 0, "connection", "@slow @connection",
+     "Controls whether commands sent by the client will alter the LRU/LFU of the keys they access.", "7.2.0", NULL},
+    {"setinfo", cmd_client_setinfo, 4, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, 0, 0, 0, "connection", "@slow @connection",
+     "Set client or connection specific info", "7.2.0", NULL},
+    {"setname", cmd_client_setname, 3, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, 0, 0, 0, "connection", "@slow @connection",
+     "Set the current connection name", "2.6.9", NULL},
+    {NULL},
+};
+
+static struct command config_subcommands[] = {
+    {"get", cmd_config_get, -3, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, 0, 0, 0, "server", "@admin @slow @dangerous",
+     "Get the values of configuration parameters", "2.0.0", NULL},
+    {"help", cmd_config_help, 2, CMD_LOADING | CMD_STALE, 0, 0, 0, "server", "@slow",
+     "Show helpful text about the different subcommands", "5.0.0", NULL},
+    {"resetstat", cmd_config_resetstat, 2, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, 0, 0, 0, "server", "@admin @slow @dangerous",
+     "Reset the stats returned by INFO", "2.0.0", NULL},
+    {"rewrite", cmd_config_rewrite, 2, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, 0, 0, 0, "server", "@admin @slow @dangerous",
+     "Rewrite the configuration file with the in memory configuration", "2.8.0", NULL},
+    {"set", cmd_config_set, -4, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, 0, 0, 0, "server", "@admin @slow @dangerous",
+     "Set configuration parameters to the given values", "2.0.0", NULL},
+    {NULL},
+};
+
+static struct command command_subcommands[] = {
+    {"count", cmd_command_count, 2, CMD_LOADING | CMD_STALE, 0, 0, 0, "server", "@slow @connection",
+     "Get total number of Redis commands", "2.8.13", NULL},
+    {"docs", cmd_command_docs, -2, CMD_LOADING | CMD_STALE, 0, 0, 0, "server", "@slow @connection",
+     "Get array of specific Redis command documentation", "7.0.0", NULL},
+    {"getkeys", cmd_command_getkeys, -4, CMD_LOADING | CMD_STALE, 0, 0, 0, "server", "@slow @connection",
+     "Extract keys given a full Redis command", "2.8.13", NULL},
+    {"help", cmd_command_help, 2, CMD_LOADING | CMD_STALE, 0, 0, 0, "server", "@slow @connection",
+     "Show helpful text about the different subcommands", "5.0.0", NULL},
+    {"info", cmd_command_info, -2, CMD_LOADING | CMD_STALE, 0, 0, 0, "server", "@slow @connection",
+     "Get array of specific Redis command details, or all when no argument is given.", "2.8.13", NULL},
+    {"list", cmd_command_list, -2, CMD_LOADING | CMD_STALE, 0, 0, 0, "server", "@slow @connection",
+     "Get an array of Redis command names", "7.0.0", NULL},
+    {NULL},
+};
+
+struct command command_table[] = {
+    {"get", cmd_get, 2, CMD_READONLY | CMD_FAST, 1, 1, 1, "string", "@read @string @fast",
+     "Get the value of a key", "1.0.0", NULL},
+    {"set", cmd_set, -3, CMD_WRITE | CMD_DENYOOM, 1, 1, 1, "string", "@write @string @slow",
+     "Set the string value of a key", "1.0.0", NULL},
+    {"setnx", cmd_setnx, 3, CMD_WRITE | CMD_DENYOOM | CMD_FAST, 1, 1, 1, "string", "@write @string @fast",
+     "Set the value of a key, only if the key does not exist", "1.0.0", NULL},
+    {"setex", cmd_setex, 4, CMD_WRITE | CMD_DENYOOM, 1, 1, 1, "string", "@write @string @slow",
+     "Set the value and expiration of a key", "2.0.0", NULL},
+    {"psetex", cmd_psetex, 4, CMD_WRITE | CMD_DENYOOM, 1, 1, 1, "string", "@write @string @slow",
+     "Set the value and expiration in milliseconds of a key", "2.6.0", NULL},
+    {"getset", cmd_getset, 3, CMD_WRITE | CMD_DENYOOM | CMD_FAST, 1, 1, 1, "string", "@write @string @fast",
+     "Set the string value of a key and return its old value", "1.0.0", NULL},
+    {"getdel", cmd_getdel, 2, CMD_WRITE | CMD_FAST, 1, 1, 1, "string", "@write @string @fast",
+     "Get the value of a key and delete the key", "6.2.0", NULL},
+    {"getex", cmd_getex, -2, CMD_WRITE | CMD_FAST, 1, 1, 1, "string", "@write @string @fast",
+     "Get the value of a key and optionally set its expiration", "6.2.0", NULL},
+    {"mget", cmd_mget, -2, CMD_READONLY | CMD_FAST, 1, -1, 1, "string", "@read @string @fast",
+     "Get the values of all the given keys", "1.0.0", NULL},
+    {"mset", cmd_mset, -3, CMD_WRITE | CMD_DENYOOM, 1, -1, 2, "string", "@write @string @slow",
+     "Set multiple keys to multiple values", "1.0.1", NULL},
+    {"msetnx", cmd_msetnx, -3, CMD_WRITE | CMD_DENYOOM, 1, -1, 2, "string", "@write @string @slow",
+     "Set multiple keys to multiple values, only if none of the keys exist", "1.0.1", NULL},
+    {"append", cmd_append, 3, CMD_WRITE | CMD_DENYOOM | CMD_FAST, 1, 1, 1, "string", "@write @string @fast",
+     "Append a value to a key", "2.0.0", NULL},
+    {"strlen", cmd_strlen, 2, CMD_READONLY | CMD_FAST, 1, 1, 1, "string", "@read @string @fast",
+     "Get the length of the value stored in a key", "2.2.0", NULL},
+    {"getrange", cmd_getrange, 4, CMD_READONLY, 1, 1, 1, "string", "@read @string @slow",
+     "Get a substring of the string stored at a key", "2.4.0", NULL},
+    {"substr", cmd_getrange, 4, CMD_READONLY, 1, 1, 1, "string", "@read @string @slow",
+     "Get a substring of the string stored at a key", "1.0.0", NULL},
+    {"setrange", cmd_setrange, 4, CMD_WRITE | CMD_DENYOOM, 1, 1, 1, "string", "@write @string @slow",
+     "Overwrite part of a string at key starting at the specified offset", "2.2.0", NULL},
+    {"incr", cmd_incr, 2, CMD_WRITE | CMD_DENYOOM | CMD_FAST, 1, 1, 1, "string", "@write @string @fast",
+     "Increment the integer value of a key by one", "1.0.0", NULL},
+    {"decr", cmd_decr, 2, CMD_WRITE | CMD_DENYOOM | CMD_FAST, 1, 1, 1, "string", "@write @string @fast",
+     "Decrement the integer value of a key by one", "1.0.0", NULL},
+    {"incrby", cmd_incrby, 3, CMD_WRITE | CMD_DENYOOM | CMD_FAST, 1, 1, 1, "string", "@write @string @fast",
+     "Increment the integer value of a key by the given amount", "1.0.0", NULL},
+    {"decrby", cmd_decrby, 3, CMD_WRITE | CMD_DENYOOM | CMD_FAST, 1, 1, 1, "string", "@write @string @fast",
+     "Decrement the integer value of a key by the given number", "1.0.0", NULL},
+    {"incrbyfloat", cmd_incrbyfloat, 3, CMD_WRITE | CMD_DENYOOM | CMD_FAST, 1, 1, 1, "string", "@write @string @fast",
+     "Increment the float value of a key by the given amount", "2.6.0", NULL},
+    {"del", cmd_del, -2, CMD_WRITE, 1, -1, 1, "generic", "@keyspace @write @slow",
+     "Delete a key", "1.0.0", NULL},
+    {"unlink", cmd_del, -2, CMD_WRITE | CMD_FAST, 1, -1, 1, "generic", "@keyspace @write @fast",
+     "Delete a key asynchronously in another thread. Otherwise it is just as DEL, but non blocking.", "4.0.0", NULL},
+    {"exists", cmd_exists, -2, CMD_READONLY | CMD_FAST, 1, -1, 1, "generic", "@keyspace @read @fast",
+     "Determine if a key exists", "1.0.0", NULL},
+    {"type", cmd_type, 2, CMD_READONLY | CMD_FAST, 1, 1, 1, "generic", "@keyspace @read @fast",
+     "Determine the type stored at key", "1.0.0", NULL},
+    {"keys", cmd_keys, 2, CMD_READONLY, 0, 0, 0, "generic", "@keyspace @read @slow @dangerous",
+     "Find all keys matching the given pattern", "1.0.0", NULL},
+    {"scan", cmd_scan, -2, CMD_READONLY, 0, 0, 0, "generic", "@keyspace @read @slow",
+     "Incrementally iterate the keys space", "2.8.0", NULL},
+    {"randomkey", cmd_randomkey, 1, CMD_READONLY, 0, 0, 0, "generic", "@keyspace @read @slow",
+     "Return a random key from the keyspace", "1.0.0", NULL},
+    {"rename", cmd_rename, 3, CMD_WRITE, 1, 2, 1, "generic", "@keyspace @write @slow",
+     "Rename a key", "1.0.0", NULL},
+    {"renamenx", cmd_renamenx, 3, CMD_WRITE | CMD_FAST, 1, 2, 1, "generic", "@keyspace @write @fast",
+     "Rename a key, only if the new key does not exist", "1.0.0", NULL},
+    {"touch", cmd_touch, -2, CMD_READONLY | CMD_FAST, 1, -1, 1, "generic", "@keyspace @read @fast",
+     "Alters the last access time of a key(s). Returns the number of existing keys specified.", "3.2.1", NULL},
+    {"move", cmd_move, 3, CMD_WRITE | CMD_FAST, 1, 1, 1, "generic", "@keyspace @write @fast",
+     "Move a key to another database", "1.0.0", NULL},
+    {"copy", cmd_copy, -3, CMD_WRITE | CMD_DENYOOM, 1, 2, 1, "generic", "@keyspace @write @slow",
+     "Copy a key", "6.2.0", NULL},
+    {"dbsize", cmd_dbsize, 1, CMD_READONLY | CMD_FAST, 0, 0, 0, "server", "@keyspace @read @fast",
+     "Return the number of keys in the selected database", "1.0.0", NULL},
+    {"flushdb", cmd_flushdb, -1, CMD_WRITE, 0, 0, 0, "server", "@keyspace @write @slow @dangerous",
+     "Remove all keys from the current database", "1.0.0", NULL},
+    {"flushall", cmd_flushall, -1, CMD_WRITE, 0, 0, 0, "server", "@keyspace @write @slow @dangerous",
+     "Remove all keys from all databases", "1.0.0", NULL},
+    {"swapdb", cmd_swapdb, 3, CMD_WRITE | CMD_FAST, 0, 0, 0, "server", "@keyspace @write @fast @dangerous",
+     "Swaps two Redis databases", "4.0.0", NULL},
+    {"expire", cmd_expire, -3, CMD_WRITE | CMD_FAST, 1, 1, 1, "generic", "@keyspace @write @fast",
+     "Set a key's time to live in seconds", "1.0.0", NULL},
+    {"pexpire", cmd_pexpire, -3, CMD_WRITE | CMD_FAST, 1, 1, 1, "generic", "@keyspace @write @fast",
+     "Set a key's time to live in milliseconds", "2.6.0", NULL},
+    {"expireat", cmd_expireat, -3, CMD_WRITE | CMD_FAST, 1, 1, 1, "generic", "@keyspace @write @fast",
+     "Set the expiration for a key as a UNIX timestamp", "1.2.0", NULL},
+    {"pexpireat", cmd_pexpireat, -3, CMD_WRITE | CMD_FAST, 1, 1, 1, "generic", "@keyspace @write @fast",
+     "Set the expiration for a key as a UNIX timestamp specified in milliseconds", "2.6.0", NULL},
+    {"ttl", cmd_ttl, 2, CMD_READONLY | CMD_FAST, 1, 1, 1, "generic", "@keyspace @read @fast",
+     "Get the time to live for a key in seconds", "1.0.0", NULL},
+    {"pttl", cmd_pttl, 2, CMD_READONLY | CMD_FAST, 1, 1, 1, "generic", "@keyspace @read @fast",
+     "Get the time to live for a key in milliseconds", "2.6.0", NULL},
+    {"expiretime", cmd_expiretime, 2, CMD_READONLY | CMD_FAST, 1, 1, 1, "generic", "@keyspace @read @fast",
+     "Get the expiration Unix timestamp for a key", "7.0.0", NULL},
+    {"pexpiretime", cmd_pexpiretime, 2, CMD_READONLY | CMD_FAST, 1, 1, 1, "generic", "@keyspace @read @fast",
+     "Get the expiration Unix timestamp for a key in milliseconds", "7.0.0", NULL},
+    {"persist", cmd_persist, 2, CMD_WRITE | CMD_FAST, 1, 1, 1, "generic", "@keyspace @write @fast",
+     "Remove the expiration from a key", "2.2.0", NULL},
+    {"ping", cmd_ping, -1, CMD_FAST, 0, 0, 0, "connection", "@fast @connection",
+     "Ping the server", "1.0.0", NULL},
+    {"echo", cmd_echo, 2, CMD_LOADING | CMD_STALE | CMD_FAST, 0, 0, 0, "connection", "@fast @connection",
+     "Echo the given string", "1.0.0", NULL},
+    {"quit", cmd_quit, -1, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_FAST | CMD_NO_AUTH, 0, 0, 0, "connection", "@fast @connection",
+     "Close the connection", "1.0.0", NULL},
+    {"reset", cmd_reset, 1, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_FAST | CMD_NO_AUTH, 0, 0, 0, "connection", "@fast @connection",
+     "Reset the connection", "6.2.0", NULL},
+    {"hello", cmd_hello, -1, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_FAST | CMD_NO_AUTH, 0, 0, 0, "connection", "@fast @connection",
+     "Handshake with Redis", "6.0.0", NULL},
+    {"auth", cmd_auth, -2, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_FAST | CMD_NO_AUTH, 0, 0, 0, "connection", "@fast @connection",
+     "Authenticate to the server", "1.0.0", NULL},
+    {"select", cmd_select, 2, CMD_LOADING | CMD_STALE | CMD_FAST, 0, 0, 0, "connection", "@fast @connection",
+     "Change the selected database for the current connection", "1.0.0", NULL},
+    {"client", NULL, -2, 0, 0, 0, 0, "connection", "@slow",
+     "A container for client connection commands", "2.4.0", client_subcommands},
+    {"info", cmd_info, -1, CMD_LOADING | CMD_STALE, 0, 0, 0, "server", "@slow @dangerous",
+     "Get information and statistics about the server", "1.0.0", NULL},
+    {"config", NULL, -2, 0, 0, 0, 0, "server", "@slow",
+     "A container for server configuration commands", "2.0.0", config_subcommands},
+    {"time", cmd_time, 1, CMD_LOADING | CMD_STALE | CMD_FAST, 0, 0, 0, "server", "@fast",
+     "Return the current server time", "2.6.0", NULL},
+    {"lastsave", cmd_lastsave, 1, CMD_LOADING | CMD_STALE | CMD_FAST, 0, 0, 0, "server", "@admin @fast @dangerous",
+     "Get the UNIX time stamp of the last successful save to disk", "1.0.0", NULL},
+    {"shutdown", cmd_shutdown, -1, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_NO_MULTI, 0, 0, 0, "server", "@admin @slow @dangerous",
+     "Synchronously save the dataset to disk and then shut down the server", "1.0.0", NULL},
+    {"command", cmd_command, -1, CMD_LOADING | CMD_STALE, 0, 0, 0, "server", "@slow @connection",
+     "Get array of Redis command details", "2.8.13", command_subcommands},
+};
+
+const size_t command_table_len = sizeof command_table / sizeof command_table[0];
+
+/* Open-addressing index from lowercase name to command, built once at start-up. */
+#define INDEX_SIZE 256
+static struct command *command_index[INDEX_SIZE];
+static long long error_counts[64];
+static char error_codes[64][32];
+static int nerror_codes;
+static long long total_error_replies;
+static int executing; /* the handler is running (its errors are failures, not rejections) */
+
+static size_t name_hash(const char *name, size_t len) {
+    uint64_t h = 1469598103934665603ULL;
+    for (size_t i = 0; i < len; i++) {
+        h ^= (unsigned char)(name[i] | 0x20);
+        h *= 1099511628211ULL;
+    }
+    return (size_t)h;
+}
+
+void commands_init(void) {
+    for (size_t i = 0; i < command_table_len; i++) {
+        struct command *cmd = &command_table[i];
+        snprintf(cmd->fullname, sizeof cmd->fullname, "%s", cmd->name);
+        for (struct command *sub = cmd->subcommands; sub && sub->name; sub++) {
+            sub->parent = cmd;
+            snprintf(sub->fullname, sizeof sub->fullname, "%s|%s", cmd->name, sub->name);
+        }
+        size_t slot = name_hash(cmd->name, strlen(cmd->name)) % INDEX_SIZE;
+        while (command_index[slot]) slot = (slot + 1) % INDEX_SIZE;
+        command_index[slot] = cmd;
+    }
+}
+
+const struct command *command_lookup(const char *name, size_t len) {
+    size_t slot = name_hash(name, len) % INDEX_SIZE;
+    for (struct command *cmd; (cmd = command_index[slot]); slot = (slot + 1) % INDEX_SIZE) {
+        if (strlen(cmd->name) == len && strncasecmp(cmd->name, name, len) == 0) return cmd;
+    }
+    return NULL;
+}
+
+static struct command *find_subcommand(const struct command *cmd, const resp_arg *a) {
+    for (struct command *sub = cmd->subcommands; sub->name; sub++)
+        if (strlen(sub->name) == a->len && strncasecmp(sub->name, a->ptr, a->len) == 0) return sub;
+    return NULL;
+}
+
+const char *command_fullname(const struct command *cmd) { return cmd ? cmd->fullname : ""; }
+
+/* Error replies are counted by their code (the first word), as INFO errorstats shows. */
+static void count_error_code(const char *msg) {
+    const char *start = "ERR", *end = start + 3;
+    if (msg[0] == '-') {
+        start = end = msg + 1;
+        while (*end && *end != ' ' && end - start < 31) end++;
+    }
+    size_t len = (size_t)(end - start);
+    int i;
+    for (i = 0; i < nerror_codes; i++)
+        if (strlen(error_codes[i]) == len && memcmp(error_codes[i], start, len) == 0) break;
+    if (i == nerror_codes) {
+        if (nerror_codes == 64) return;
+        memcpy(error_codes[i], start, len);
+        error_codes[i][len] = '\0';
+        nerror_codes++;
+    }
+    error_counts[i]++;
+}
+
+void command_count_error(client *c, const char *msg) {
+    total_error_replies++;
+    count_error_code(msg);
+    struct command *cmd = (struct command *)c->last_cmd;
+    if (!cmd) return;
+    if (executing) {
+        cmd->stats.failed_calls++;
+    } else {
+        cmd->stats.rejected_calls++;
+    }
+}
+
+long long commands_total_errors(void) { return total_error_replies; }
+
+static void reject_unknown_command(client *c) {
+    char args[256];
+    size_t n = 0;
+    for (size_t i = 1; i < c->argc && n < 128; i++) {
+        size_t room = 128 - n, len = c->argv[i].len < room ? c->argv[i].len : room;
+        n += (size_t)snprintf(args + n, sizeof args - n, "'%.*s' ", (int)len, c->argv[i].ptr);
+    }
+    args[n] = '\0';
+    size_t namelen = c->argv[0].len < 128 ? c->argv[0].len : 128;
+    reply_errorf(c, "unknown command '%.*s', with args beginning with: %s", (int)namelen,
+                 c->argv[0].ptr, args);
+}
+
+static int auth_required(client *c) {
+    return server.cfg.requirepass[0] && !(c->flags & CLIENT_AUTHENTICATED);
+}
+
+void command_execute(client *c) {
+    const struct command *found = command_lookup(c->argv[0].ptr, c->argv[0].len);
+    c->last_cmd = NULL;
+    if (!found) {
+        reject_unknown_command(c);
+        return;
+    }
+    struct command *cmd = (struct command *)found;
+    if (cmd->subcommands && c->argc >= 2) {
+        struct command *sub = find_subcommand(cmd, &c->argv[1]);
+        if (!sub) {
+            char upper[48];
+            size_t i;
+            for (i = 0; cmd->name[i] && i < sizeof upper - 1; i++)
+                upper[i] = (char)(cmd->name[i] & ~0x20);
+            upper[i] = '\0';
+            size_t len = c->argv[1].len < 128 ? c->argv[1].len : 128;
+            reply_errorf(c, "unknown subcommand '%.*s'. Try %s HELP.", (int)len, c->argv[1].ptr,
+                         upper);
+            return;
+        }
+        cmd = sub;
+    }
+    c->last_cmd = cmd;
+    if ((cmd->arity > 0 && (size_t)cmd->arity != c->argc) ||
+        (cmd->arity < 0 && c->argc < (size_t)-cmd->arity)) {
+        reply_arity_error(c);
+        return;
+    }
+    if (auth_required(c) && !(cmd->flags & CMD_NO_AUTH)) {
+        reply_error(c, ERR_NOAUTH);
+        return;
+    }
+    long long start = time_us();
+    server.now_ms = start / 1000;
+    server.current = c;
+    executing = 1;
+    cmd->proc(c);
+    executing = 0;
+    server.current = NULL;
+    cmd->stats.calls++;
+    cmd->stats.usec += time_us() - start;
+    server.stat_commands++;
+}
+
+void commands_reset_stats(void) {
+    for (size_t i = 0; i < command_table_len; i++) {
+        memset(&command_table[i].stats, 0, sizeof command_table[i].stats);
+        for (struct command *sub = command_table[i].subcommands; sub && sub->name; sub++)
+            memset(&sub->stats, 0, sizeof sub->stats);
+    }
+    memset(error_counts, 0, sizeof error_counts);
+    nerror_codes = 0;
+    total_error_replies = 0;
+}
+
+static void info_one(buf_t *out, const struct command *cmd) {
+    const struct command_stats *s = &cmd->stats;
+    if (!s->calls && !s->failed_calls && !s->rejected_calls) return;
+    buf_printf(out,
+               "cmdstat_%s:calls=%lld,usec=%lld,usec_per_call=%.2f,rejected_calls=%lld,"
+               "failed_calls=%lld\r\n",
+               cmd->fullname, s->calls, s->usec, s->calls ? (double)s->usec / s->calls : 0,
+               s->rejected_calls, s->failed_calls);
+}
+
+void commands_info_stats(buf_t *out) {
+    for (size_t i = 0; i < command_table_len; i++) {
+        info_one(out, &command_table[i]);
+        for (struct command *sub = command_table[i].subcommands; sub && sub->name; sub++)
+            info_one(out, sub);
+    }
+}
+
+void commands_info_errorstats(buf_t *out) {
+    for (int i = 0; i < nerror_codes; i++)
+        if (error_counts[i]) buf_printf(out, "errorstat_%s:count=%lld\r\n", error_codes[i], error_counts[i]);
+}

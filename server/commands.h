@@ -1,0 +1,88 @@
+/* The command table and dispatch: lookup by name (case-insensitive), subcommands, arity,
+ * authentication, then the handler. COMMAND INFO/DOCS and INFO commandstats read the same
+ * table; nothing else lists commands. */
+#ifndef RILL_COMMANDS_H
+#define RILL_COMMANDS_H
+
+#include "server.h"
+
+#define CMD_WRITE (1u << 0)
+#define CMD_READONLY (1u << 1)
+#define CMD_DENYOOM (1u << 2)
+#define CMD_ADMIN (1u << 3)
+#define CMD_PUBSUB (1u << 4)
+#define CMD_NOSCRIPT (1u << 5)
+#define CMD_BLOCKING (1u << 6)
+#define CMD_LOADING (1u << 7)
+#define CMD_STALE (1u << 8)
+#define CMD_FAST (1u << 9)
+#define CMD_NO_AUTH (1u << 10)
+#define CMD_NO_MULTI (1u << 11)
+#define CMD_SKIP_SLOWLOG (1u << 12)
+#define CMD_SENTINEL (1u << 13)
+
+typedef void cmd_handler(client *c);
+
+struct command_stats {
+    long long calls, usec, rejected_calls, failed_calls;
+};
+
+struct command {
+    const char *name; /* lowercase */
+    cmd_handler *proc;
+    int arity; /* argument count including the name; negative: at least -arity */
+    unsigned flags;
+    int first_key, last_key, key_step; /* last_key -1: the last argument */
+    const char *group;                 /* for COMMAND DOCS: string, generic, connection, server */
+    const char *acl_categories;        /* for COMMAND INFO: "@read @string @fast" */
+    const char *summary;
+    const char *since;
+    struct command *subcommands; /* ends with a row whose name is NULL */
+    /* Filled at start-up */
+    struct command *parent;
+    char fullname[48]; /* "get", "client|setname" */
+    struct command_stats stats;
+};
+
+void commands_init(void);
+/* Runs c->argv: every check, then the handler, then the statistics. */
+void command_execute(client *c);
+const char *command_fullname(const struct command *cmd);
+/* Counts an error reply against the running command (failed) or its checks (rejected). */
+void command_count_error(client *c, const char *msg);
+void commands_reset_stats(void);
+/* Appends INFO's commandstats and errorstats sections. */
+void commands_info_stats(buf_t *out);
+void commands_info_errorstats(buf_t *out);
+long long commands_total_errors(void);
+
+/* Handlers, by the file that holds them. */
+/* t_string.c */
+cmd_handler cmd_get, cmd_set, cmd_setnx, cmd_setex, cmd_psetex, cmd_getset, cmd_getdel,
+    cmd_getex, cmd_mget, cmd_mset, cmd_msetnx, cmd_append, cmd_strlen, cmd_getrange,
+    cmd_setrange, cmd_incr, cmd_decr, cmd_incrby, cmd_decrby, cmd_incrbyfloat;
+/* keys.c */
+cmd_handler cmd_del, cmd_exists, cmd_type, cmd_keys, cmd_scan, cmd_randomkey, cmd_rename,
+    cmd_renamenx, cmd_touch, cmd_move, cmd_copy, cmd_dbsize, cmd_flushdb, cmd_flushall,
+    cmd_swapdb;
+/* expire.c */
+cmd_handler cmd_expire, cmd_pexpire, cmd_expireat, cmd_pexpireat, cmd_ttl, cmd_pttl,
+    cmd_expiretime, cmd_pexpiretime, cmd_persist;
+/* conn.c */
+cmd_handler cmd_ping, cmd_echo, cmd_quit, cmd_reset, cmd_hello, cmd_auth, cmd_select,
+    cmd_client_id, cmd_client_setname, cmd_client_getname, cmd_client_list, cmd_client_info,
+    cmd_client_kill, cmd_client_setinfo, cmd_client_no_evict, cmd_client_no_touch,
+    cmd_client_help;
+/* admin.c */
+cmd_handler cmd_info, cmd_config_get, cmd_config_set, cmd_config_resetstat,
+    cmd_config_rewrite, cmd_config_help, cmd_time, cmd_lastsave, cmd_shutdown;
+/* command_info.c */
+cmd_handler cmd_command, cmd_command_count, cmd_command_info, cmd_command_docs,
+    cmd_command_list, cmd_command_getkeys, cmd_command_help;
+
+/* For command_info.c: the table and its size. */
+extern struct command command_table[];
+extern const size_t command_table_len;
+const struct command *command_lookup(const char *name, size_t len);
+
+#endif

@@ -1,0 +1,358 @@
+#include "config.h"
+
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "glob.h"
+#include "mem.h"
+#include "numconv.h"
+#include "resp.h"
+#include "server.h"
+
+enum setting_type { T_BOOL, T_INT, T_MEMORY, T_STRING, T_LOGLEVEL, T_SAVE };
+
+#define IMMUTABLE 1u /* start-up only */
+#define PROTECTED 2u /* not from CONFIG SET, as with enable-protected-configs no */
+
+struct setting {
+    const char *name;
+    enum setting_type type;
+    unsigned flags;
+    size_t offset;
+    long long min, max;
+    const char *default_value;
+};
+
+#define FIELD(f) offsetof(struct config, f)
+#define LLMAX 9223372036854775807LL
+
+static const struct setting settings[] = {
+    {"bind", T_STRING, 0, FIELD(bind), 0, 0, "127.0.0.1"},
+    {"port", T_INT, 0, FIELD(port), 0, 65535, "6379"},
+    {"protected-mode", T_BOOL, 0, FIELD(protected_mode), 0, 1, "yes"},
+    {"tcp-backlog", T_INT, IMMUTABLE, FIELD(tcp_backlog), 0, 2147483647, "511"},
+    {"tcp-keepalive", T_INT, 0, FIELD(tcp_keepalive), 0, 2147483647, "300"},
+    {"databases", T_INT, IMMUTABLE, FIELD(databases), 1, 2147483647, "16"},
+    {"maxclients", T_INT, 0, FIELD(maxclients), 1, 4294967295LL, "10000"},
+    {"timeout", T_INT, 0, FIELD(timeout), 0, 2147483647, "0"},
+    {"hz", T_INT, 0, FIELD(hz), 0, 2147483647, "10"},
+    {"requirepass", T_STRING, 0, FIELD(requirepass), 0, 0, ""},
+    {"dir", T_STRING, PROTECTED, FIELD(dir), 0, 0, "./"},
+    {"dbfilename", T_STRING, PROTECTED, FIELD(dbfilename), 0, 0, "dump.rdb"},
+    {"logfile", T_STRING, IMMUTABLE, FIELD(logfile), 0, 0, ""},
+    {"loglevel", T_LOGLEVEL, 0, FIELD(loglevel), 0, 0, "notice"},
+    {"save", T_SAVE, 0, FIELD(save), 0, 0, "3600 1 300 100 60 10000"},
+    {"proto-max-bulk-len", T_MEMORY, 0, FIELD(proto_max_bulk_len), 1024 * 1024, LLMAX, "512mb"},
+    {"client-query-buffer-limit", T_MEMORY, 0, FIELD(client_query_buffer_limit), 1024 * 1024,
+     LLMAX, "1gb"},
+};
+
+#define NSETTINGS (sizeof settings / sizeof settings[0])
+
+static const char *loglevels[] = {"debug", "verbose", "notice", "warning"};
+
+static const struct setting *find_setting(const char *name, size_t len) {
+    for (size_t i = 0; i < NSETTINGS; i++)
+        if (strlen(settings[i].name) == len && strncasecmp(settings[i].name, name, len) == 0)
+            return &settings[i];
+    return NULL;
+}
+
+const char *config_canonical_name(const char *name, size_t len) {
+    const struct setting *s = find_setting(name, len);
+    return s ? s->name : NULL;
+}
+
+int config_is_immutable(const char *name) {
+    const struct setting *s = find_setting(name, strlen(name));
+    return s && (s->flags & IMMUTABLE);
+}
+
+/* Memory values: a number with an optional k, kb, m, mb, g, gb unit (case-insensitive). */
+static int parse_memory(const char *v, size_t len, long long *out) {
+    static const struct {
+        const char *unit;
+        long long mul;
+    } units[] = {{"kb", 1024},       {"k", 1000},          {"mb", 1024 * 1024},
+                 {"m", 1000 * 1000}, {"gb", 1024LL << 20}, {"g", 1000LL * 1000 * 1000}};
+    size_t digits = 0;
+    while (digits < len && v[digits] >= '0' && v[digits] <= '9') digits++;
+    long long mul = 1;
+    if (digits < len) {
+        size_t ulen = len - digits;
+        size_t i;
+        for (i = 0; i < sizeof units / sizeof units[0]; i++)
+            if (strlen(units[i].unit) == ulen && strncasecmp(units[i].unit, v + digits, ulen) == 0)
+                break;
+        if (i == sizeof units / sizeof units[0]) return -1;
+        mul = units[i].mul;
+    }
+    unsigned long long n;
+    if (str_to_ull(v, digits, &n) != 0 || n > (unsigned long long)LLMAX / (unsigned long long)mul)
+        return -1;
+    *out = (long long)n * mul;
+    return 0;
+}
+
+static int valid_save(const char *v, size_t len) {
+    char *copy = mem_alloc(len + 1);
+    memcpy(copy, v, len);
+    copy[len] = '\0';
+    int count = 0, ok = 1;
+    for (char *save, *tok = strtok_r(copy, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+        long long n;
+        if (str_to_ll(tok, strlen(tok), &n) != 0 || n < 0) ok = 0;
+        count++;
+    }
+    mem_free(copy);
+    return ok && count % 2 == 0;
+}
+
+static void set_string(char **field, const char *v, size_t len) {
+    mem_free(*field);
+    *field = mem_alloc(len + 1);
+    memcpy(*field, v, len);
+    (*field)[len] = '\0';
+}
+
+/* Parses and stores one value. Returns 0, or -1 with Redis's reason in err. */
+static int apply(struct config *cfg, const struct setting *s, const char *v, size_t len,
+                 buf_t *err) {
+    char *base = (char *)cfg;
+    long long n;
+    switch (s->type) {
+    case T_BOOL:
+        if (len == 3 && strncasecmp(v, "yes", 3) == 0) {
+            n = 1;
+        } else if (len == 2 && strncasecmp(v, "no", 2) == 0) {
+            n = 0;
+        } else {
+            buf_append_str(err, "argument must be 'yes' or 'no'");
+            return -1;
+        }
+        *(int *)(base + s->offset) = (int)n;
+        return 0;
+    case T_INT:
+    case T_MEMORY:
+        if (s->type == T_INT ? str_to_ll(v, len, &n) != 0 : parse_memory(v, len, &n) != 0) {
+            buf_append_str(err, s->type == T_INT ? "argument couldn't be parsed into an integer"
+                                                 : "argument must be a memory value");
+            return -1;
+        }
+        if (n < s->min || n > s->max) {
+            buf_printf(err, "argument must be between %lld and %lld inclusive", s->min, s->max);
+            return -1;
+        }
+        if (s->type == T_MEMORY) {
+            *(long long *)(base + s->offset) = n;
+        } else {
+            /* hz is clamped like Redis does; maxclients above INT_MAX is capped. */
+            if (strcmp(s->name, "hz") == 0) n = n < 1 ? 1 : n > 500 ? 500 : n;
+            if (n > 2147483647) n = 2147483647;
+            *(int *)(base + s->offset) = (int)n;
+        }
+        return 0;
+    case T_STRING:
+        set_string((char **)(base + s->offset), v, len);
+        return 0;
+    case T_LOGLEVEL:
+        for (int i = 0; i < 4; i++) {
+            if (strlen(loglevels[i]) == len && strncasecmp(loglevels[i], v, len) == 0) {
+                *(int *)(base + s->offset) = i;
+                return 0;
+            }
+        }
+        buf_append_str(err, "argument(s) must be one of the following: debug, verbose, notice, "
+                            "warning");
+        return -1;
+    case T_SAVE:
+        if (!valid_save(v, len)) {
+            buf_append_str(err, "Invalid save parameters");
+            return -1;
+        }
+        set_string((char **)(base + s->offset), v, len);
+        return 0;
+    }
+    return -1;
+}
+
+void config_defaults(struct config *cfg) {
+    memset(cfg, 0, sizeof *cfg);
+    buf_t err;
+    buf_init(&err);
+    for (size_t i = 0; i < NSETTINGS; i++)
+        apply(cfg, &settings[i], settings[i].default_value, strlen(settings[i].default_value), &err);
+    buf_free(&err);
+}
+
+/* The value as CONFIG GET shows it. */
+static void format_value(const struct setting *s, buf_t *out) {
+    const char *base = (const char *)&server.cfg;
+    char num[LL_STR_SIZE];
+    switch (s->type) {
+    case T_BOOL:
+        buf_append_str(out, *(const int *)(base + s->offset) ? "yes" : "no");
+        break;
+    case T_INT:
+        buf_append(out, num, ll_to_str(num, *(const int *)(base + s->offset)));
+        break;
+    case T_MEMORY:
+        buf_append(out, num, ll_to_str(num, *(const long long *)(base + s->offset)));
+        break;
+    case T_LOGLEVEL:
+        buf_append_str(out, loglevels[*(const int *)(base + s->offset)]);
+        break;
+    case T_STRING:
+    case T_SAVE:
+        if (strcmp(s->name, "dir") == 0) {
+            char cwd[4096];
+            buf_append_str(out, getcwd(cwd, sizeof cwd) ? cwd : "");
+        } else {
+            buf_append_str(out, *(char *const *)(base + s->offset));
+        }
+        break;
+    }
+}
+
+void config_value(const char *name, buf_t *out) {
+    const struct setting *s = find_setting(name, strlen(name));
+    if (s) format_value(s, out);
+}
+
+long config_get(const char *pattern, size_t len, buf_t *out, const char **seen, long nseen) {
+    long pairs = 0;
+    buf_t value;
+    buf_init(&value);
+    for (size_t i = 0; i < NSETTINGS; i++) {
+        const struct setting *s = &settings[i];
+        if (!glob_match(pattern, len, s->name, strlen(s->name), 1)) continue;
+        int dup = 0;
+        for (long j = 0; j < nseen + pairs && !dup; j++) dup = seen[j] == s->name;
+        if (dup) continue;
+        seen[nseen + pairs] = s->name;
+        value.len = 0;
+        format_value(s, &value);
+        resp_add_bulk(out, s->name, strlen(s->name));
+        resp_add_bulk(out, value.data ? value.data : "", value.len);
+        pairs++;
+    }
+    buf_free(&value);
+    return pairs;
+}
+
+int config_set(const char *name, size_t nlen, const char *value, size_t vlen, buf_t *err) {
+    const struct setting *s = find_setting(name, nlen);
+    if (!s) return -1;
+    if (s->flags & IMMUTABLE) {
+        buf_append_str(err, "can't set immutable config");
+        return -1;
+    }
+    if (s->flags & PROTECTED) {
+        buf_append_str(err, "can't set protected config");
+        return -1;
+    }
+    return apply(&server.cfg, s, value, vlen, err);
+}
+
+/* One config-file or command-line directive: name and its arguments. */
+static int apply_directive(struct config *cfg, resp_arg *argv, size_t argc, int *save_reset,
+                           buf_t *err) {
+    const struct setting *s = find_setting(argv[0].ptr, argv[0].len);
+    if (!s || argc < 2 || (argc > 2 && s->type != T_SAVE && strcmp(s->name, "bind") != 0)) {
+        buf_append_str(err, "Bad directive or wrong number of arguments");
+        return -1;
+    }
+    /* "save" lines accumulate and "bind" takes several addresses: join the arguments. */
+    buf_t joined;
+    buf_init(&joined);
+    if (s->type == T_SAVE && !*save_reset) {
+        *save_reset = 1;
+    } else if (s->type == T_SAVE && cfg->save[0] && !(argc == 2 && argv[1].len == 0)) {
+        buf_append_str(&joined, cfg->save);
+    }
+    for (size_t i = 1; i < argc; i++) {
+        if (joined.len) buf_append(&joined, " ", 1);
+        buf_append(&joined, argv[i].ptr, argv[i].len);
+    }
+    int rc = apply(cfg, s, joined.data ? joined.data : "", joined.len, err);
+    buf_free(&joined);
+    return rc;
+}
+
+static int load_file(struct config *cfg, const char *file, int *save_reset, buf_t *err) {
+    FILE *f = fopen(file, "r");
+    if (!f) {
+        buf_printf(err, "Fatal error, can't open config file '%s': %m", file);
+        return -1;
+    }
+    char line[4096];
+    int lineno = 0, rc = 0;
+    resp_parser p;
+    resp_parser_init(&p, 1 << 20);
+    while (rc == 0 && fgets(line, sizeof line - 1, f)) {
+        lineno++;
+        size_t len = strlen(line);
+        if (len == 0 || line[len - 1] != '\n') line[len++] = '\n';
+        size_t start = 0;
+        while (start < len && (line[start] == ' ' || line[start] == '\t')) start++;
+        if (line[start] == '#' || line[start] == '\n') continue;
+        char original[4096];
+        memcpy(original, line + start, len - start - 1);
+        original[len - start - 1] = '\0';
+        size_t used;
+        buf_t why;
+        buf_init(&why);
+        if (resp_parse(&p, line + start, len - start, &used) != RESP_DONE) {
+            buf_append_str(&why, "Unbalanced quotes in configuration line");
+            rc = -1;
+        } else if (p.argc > 0) {
+            rc = apply_directive(cfg, p.argv, p.argc, save_reset, &why);
+        }
+        if (rc != 0)
+            buf_printf(err, "\n*** FATAL CONFIG FILE ERROR (rill %s) ***\nReading the "
+                       "configuration file, at line %d\n>>> '%s'\n%.*s", RILL_VERSION, lineno,
+                       original, (int)why.len, why.data);
+        buf_free(&why);
+    }
+    resp_parser_free(&p);
+    fclose(f);
+    return rc;
+}
+
+int config_load(struct config *cfg, const char *file, int argc, char **argv, buf_t *err) {
+    int save_reset = 0;
+    if (file && load_file(cfg, file, &save_reset, err) != 0) return -1;
+    /* Command-line options: "--name value [value ...]". */
+    int i = 0;
+    while (i < argc) {
+        if (strncmp(argv[i], "--", 2) != 0) {
+            buf_printf(err, "Invalid argument '%s': options take the form --name value", argv[i]);
+            return -1;
+        }
+        resp_arg args[32];
+        size_t n = 0;
+        args[n].ptr = argv[i] + 2;
+        args[n++].len = strlen(argv[i] + 2);
+        i++;
+        while (i < argc && strncmp(argv[i], "--", 2) != 0 && n < 32) {
+            args[n].ptr = argv[i];
+            args[n++].len = strlen(argv[i]);
+            i++;
+        }
+        buf_t why;
+        buf_init(&why);
+        if (apply_directive(cfg, args, n, &save_reset, &why) != 0) {
+            buf_printf(err, "\n*** FATAL CONFIG FILE ERROR (rill %s) ***\nReading the "
+                       "configuration file, at line 2\n>>> '%.*s'\n%.*s", RILL_VERSION,
+                       (int)args[0].len, args[0].ptr, (int)why.len, why.data);
+            buf_free(&why);
+            return -1;
+        }
+        buf_free(&why);
+    }
+    return 0;
+}

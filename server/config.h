@@ -1,0 +1,47 @@
+/* redis.conf-style settings: the config file, command-line overrides, CONFIG GET/SET.
+ * Every setting rill has is one row of the table in config.c. */
+#ifndef RILL_CONFIG_H
+#define RILL_CONFIG_H
+
+#include <stddef.h>
+
+#include "buf.h"
+
+struct config {
+    char *bind;        /* space-separated addresses */
+    int port;
+    int protected_mode;
+    int tcp_backlog;
+    int tcp_keepalive;
+    int databases;
+    int maxclients;
+    int timeout;       /* idle seconds before a client is closed, 0 = never */
+    int hz;
+    char *requirepass; /* "" = no password */
+    char *dir;
+    char *dbfilename;
+    char *logfile;     /* "" = stdout */
+    int loglevel;
+    char *save;        /* "3600 1 300 100 60 10000"; "" = no save points */
+    long long proto_max_bulk_len;
+    long long client_query_buffer_limit;
+};
+
+/* Fills cfg with the defaults. */
+void config_defaults(struct config *cfg);
+/* Applies the config file (if not NULL) then argv overrides ("--port 7000 ..."). On error,
+ * writes the reason to err and returns -1. */
+int config_load(struct config *cfg, const char *file, int argc, char **argv, buf_t *err);
+/* CONFIG GET: appends name/value pairs for every setting matching pattern to out (as bulk
+ * strings) and returns how many pairs. */
+long config_get(const char *pattern, size_t len, buf_t *out, const char **seen, long nseen);
+/* Appends the running value of a setting, as CONFIG GET shows it. */
+void config_value(const char *name, buf_t *out);
+/* CONFIG SET of one setting. Returns 0, or -1 with Redis's reason in err. */
+int config_set(const char *name, size_t nlen, const char *value, size_t vlen, buf_t *err);
+/* Canonical name of a setting (or alias) for CONFIG SET, NULL if unknown. */
+const char *config_canonical_name(const char *name, size_t len);
+/* True if the setting cannot change at run time. */
+int config_is_immutable(const char *name);
+
+#endif

@@ -1,0 +1,308 @@
+#include "db.h"
+
+#include <stdlib.h>
+
+#include "mem.h"
+#include "numconv.h"
+#include "server.h"
+
+static void entry_node_key(const dict_node *n, const char **key, size_t *len) {
+    entry *e = (entry *)n;
+    *key = entry_key(e);
+    *len = e->keylen;
+}
+
+static const dict_type keyspace_type = {entry_node_key};
+
+void db_init_all(int n) {
+    server.dbs = mem_calloc((size_t)n, sizeof(db));
+    server.ndbs = n;
+    for (int i = 0; i < n; i++) {
+        server.dbs[i].id = i;
+        dict_init(&server.dbs[i].keys, &keyspace_type);
+    }
+}
+
+/* ---- Entries ---- */
+
+static size_t entry_size(size_t klen, size_t vlen, int has_ttl) {
+    return sizeof(entry) + (has_ttl ? sizeof(struct entry_ttl) : 0) + klen + vlen;
+}
+
+static entry *entry_alloc(const char *key, size_t klen, size_t vlen, long long expire_ms) {
+    int has_ttl = expire_ms >= 0;
+    entry *e = mem_alloc(entry_size(klen, vlen, has_ttl));
+    e->type = OBJ_STRING;
+    e->encoding = ENC_RAW;
+    e->flags = has_ttl ? ENTRY_HAS_TTL : 0;
+    e->unused = 0;
+    e->lru = server.lru_clock;
+    e->keylen = (uint32_t)klen;
+    e->vallen = (uint32_t)vlen;
+    if (has_ttl) entry_ttl(e)->expire_ms = expire_ms;
+    memcpy(entry_key(e), key, klen);
+    return e;
+}
+
+entry *entry_new_raw(const char *key, size_t klen, const char *value, size_t vlen,
+                     long long expire_ms) {
+    entry *e = entry_alloc(key, klen, vlen, expire_ms);
+    if (value && vlen) memcpy(entry_value(e), value, vlen);
+    return e;
+}
+
+entry *entry_new_int(const char *key, size_t klen, long long v, long long expire_ms) {
+    entry *e = entry_alloc(key, klen, sizeof v, expire_ms);
+    e->encoding = ENC_INT;
+    memcpy(entry_value(e), &v, sizeof v);
+    return e;
+}
+
+void entry_free(entry *e) { mem_free(e); }
+
+size_t entry_string_len(entry *e) {
+    if (e->encoding == ENC_INT) {
+        char tmp[LL_STR_SIZE];
+        return ll_to_str(tmp, entry_int(e));
+    }
+    return e->vallen;
+}
+
+const char *entry_string(entry *e, char *dst, size_t *len) {
+    if (e->encoding == ENC_INT) {
+        *len = ll_to_str(dst, entry_int(e));
+        return dst;
+    }
+    *len = e->vallen;
+    return entry_value(e);
+}
+
+const char *db_type_name(const entry *e) {
+    static const char *names[] = {"string", "list", "set", "zset", "hash"};
+    return names[e->type];
+}
+
+/* ---- Expiry heap ---- */
+
+static long long heap_key(db *d, size_t i) { return entry_ttl(d->expiry_heap[i])->expire_ms; }
+
+static void heap_place(db *d, size_t i, entry *e) {
+    d->expiry_heap[i] = e;
+    entry_ttl(e)->heap_index = (uint32_t)i;
+}
+
+static void heap_sift_up(db *d, size_t i) {
+    entry *e = d->expiry_heap[i];
+    long long k = entry_ttl(e)->expire_ms;
+    while (i > 0) {
+        size_t parent = (i - 1) / 2;
+        if (heap_key(d, parent) <= k) break;
+        heap_place(d, i, d->expiry_heap[parent]);
+        i = parent;
+    }
+    heap_place(d, i, e);
+}
+
+static void heap_sift_down(db *d, size_t i) {
+    entry *e = d->expiry_heap[i];
+    long long k = entry_ttl(e)->expire_ms;
+    for (;;) {
+        size_t child = 2 * i + 1;
+        if (child >= d->heap_len) break;
+        if (child + 1 < d->heap_len && heap_key(d, child + 1) < heap_key(d, child)) child++;
+        if (heap_key(d, child) >= k) break;
+        heap_place(d, i, d->expiry_heap[child]);
+        i = child;
+    }
+    heap_place(d, i, e);
+}
+
+static void heap_push(db *d, entry *e) {
+    if (d->heap_len == d->heap_cap) {
+        d->heap_cap = d->heap_cap ? d->heap_cap * 2 : 16;
+        d->expiry_heap = mem_realloc(d->expiry_heap, d->heap_cap * sizeof(entry *));
+    }
+    heap_place(d, d->heap_len++, e);
+    heap_sift_up(d, d->heap_len - 1);
+}
+
+static void heap_remove(db *d, entry *e) {
+    size_t i = entry_ttl(e)->heap_index;
+    d->heap_len--;
+    if (i != d->heap_len) {
+        heap_place(d, i, d->expiry_heap[d->heap_len]);
+        heap_sift_down(d, i);
+        heap_sift_up(d, entry_ttl(d->expiry_heap[i])->heap_index);
+    }
+    if (d->heap_cap > 64 && d->heap_len < d->heap_cap / 4) {
+        d->heap_cap /= 2;
+        d->expiry_heap = mem_realloc(d->expiry_heap, d->heap_cap * sizeof(entry *));
+    }
+}
+
+/* The entry's expiry time changed in place. */
+static void heap_update(db *d, entry *e) {
+    size_t i = entry_ttl(e)->heap_index;
+    heap_sift_down(d, i);
+    heap_sift_up(d, entry_ttl(d->expiry_heap[i])->heap_index);
+}
+
+size_t db_expires_count(db *d) { return d->heap_len; }
+
+/* ---- Keyspace ---- */
+
+int db_is_expired(entry *e) {
+    return (e->flags & ENTRY_HAS_TTL) && entry_ttl(e)->expire_ms <= server.now_ms;
+}
+
+entry *db_lookup_write(db *d, const char *key, size_t len) {
+    entry *e = (entry *)dict_find(&d->keys, key, len);
+    if (e && db_is_expired(e)) {
+        db_delete_entry(d, e);
+        server.stat_expired_keys++;
+        return NULL;
+    }
+    return e;
+}
+
+entry *db_lookup_read(db *d, const char *key, size_t len) {
+    entry *e = db_lookup_write(d, key, len);
+    if (e) {
+        server.stat_keyspace_hits++;
+        if (!(server.current && (server.current->flags & CLIENT_NO_TOUCH)))
+            e->lru = server.lru_clock;
+    } else {
+        server.stat_keyspace_misses++;
+    }
+    return e;
+}
+
+void db_add(db *d, entry *e) {
+    dict_add(&d->keys, &e->node);
+    if (e->flags & ENTRY_HAS_TTL) heap_push(d, e);
+}
+
+void db_unlink_entry(db *d, entry *e) {
+    dict_remove(&d->keys, entry_key(e), e->keylen);
+    if (e->flags & ENTRY_HAS_TTL) heap_remove(d, e);
+    dict_maybe_shrink(&d->keys);
+}
+
+void db_delete_entry(db *d, entry *e) {
+    db_unlink_entry(d, e);
+    entry_free(e);
+}
+
+int db_delete(db *d, const char *key, size_t len) {
+    entry *e = (entry *)dict_find(&d->keys, key, len);
+    if (!e) return 0;
+    db_delete_entry(d, e);
+    return 1;
+}
+
+void db_set(db *d, entry *e) {
+    entry *old = (entry *)dict_find(&d->keys, entry_key(e), e->keylen);
+    if (!old) {
+        db_add(d, e);
+        return;
+    }
+    dict_replace(&d->keys, &old->node, &e->node);
+    if (old->flags & ENTRY_HAS_TTL) heap_remove(d, old);
+    if (e->flags & ENTRY_HAS_TTL) heap_push(d, e);
+    entry_free(old);
+}
+
+/* Reallocates an entry that is in d, keeping the table and the heap pointing at it. */
+static entry *entry_realloc_linked(db *d, entry *e, size_t size) {
+    dict_remove(&d->keys, entry_key(e), e->keylen);
+    entry *n = mem_realloc(e, size);
+    dict_add(&d->keys, &n->node);
+    if (n->flags & ENTRY_HAS_TTL) heap_place(d, entry_ttl(n)->heap_index, n);
+    return n;
+}
+
+entry *db_set_expire(db *d, entry *e, long long expire_ms) {
+    if (e->flags & ENTRY_HAS_TTL) {
+        entry_ttl(e)->expire_ms = expire_ms;
+        heap_update(d, e);
+        return e;
+    }
+    entry *n = mem_alloc(entry_size(e->keylen, e->vallen, 1));
+    memcpy(n, e, sizeof *e);
+    n->flags |= ENTRY_HAS_TTL;
+    memcpy(entry_key(n), entry_key(e), (size_t)e->keylen + e->vallen);
+    entry_ttl(n)->expire_ms = expire_ms;
+    dict_replace(&d->keys, &e->node, &n->node);
+    mem_free(e);
+    heap_push(d, n);
+    return n;
+}
+
+entry *db_persist(db *d, entry *e) {
+    if (!(e->flags & ENTRY_HAS_TTL)) return e;
+    heap_remove(d, e);
+    dict_remove(&d->keys, entry_key(e), e->keylen);
+    memmove(e->data, entry_key(e), (size_t)e->keylen + e->vallen);
+    e->flags &= (uint8_t)~ENTRY_HAS_TTL;
+    entry *n = mem_realloc(e, entry_size(e->keylen, e->vallen, 0));
+    dict_add(&d->keys, &n->node);
+    return n;
+}
+
+entry *db_resize_value(db *d, entry *e, size_t vlen, int greedy) {
+    size_t need = entry_size(e->keylen, vlen, e->flags & ENTRY_HAS_TTL);
+    if (mem_usable(e) >= need) {
+        e->vallen = (uint32_t)vlen;
+        return e;
+    }
+    /* Appends get double the room (up to 1 MB extra), so repeated APPENDs are amortised. */
+    size_t alloc = need;
+    if (greedy) alloc += need < (1u << 20) ? need : (1u << 20);
+    entry *n = entry_realloc_linked(d, e, alloc);
+    n->vallen = (uint32_t)vlen;
+    return n;
+}
+
+static void free_entry_node(dict_node *n, void *ctx) {
+    (void)ctx;
+    entry_free((entry *)n);
+}
+
+long long db_flush(db *d) {
+    long long n = (long long)dict_size(&d->keys);
+    dict_release(&d->keys, free_entry_node, NULL);
+    mem_free(d->expiry_heap);
+    d->expiry_heap = NULL;
+    d->heap_len = d->heap_cap = 0;
+    return n;
+}
+
+void db_swap(db *a, db *b) {
+    db tmp = *a;
+    int ida = a->id, idb = b->id;
+    *a = *b;
+    *b = tmp;
+    a->id = ida;
+    b->id = idb;
+}
+
+/* ---- Active expiry ---- */
+
+int db_active_expire(long long budget_us) {
+    long long start = time_us();
+    long long now = time_ms();
+    int checks = 0;
+    for (int i = 0; i < server.ndbs; i++) {
+        db *d = &server.dbs[i];
+        while (d->heap_len > 0 && heap_key(d, 0) <= now) {
+            db_delete_entry(d, d->expiry_heap[0]);
+            server.stat_expired_keys++;
+            if (++checks % 64 == 0 && time_us() - start > budget_us) {
+                server.stat_expire_cycle_time_us += time_us() - start;
+                return 1;
+            }
+        }
+    }
+    server.stat_expire_cycle_time_us += time_us() - start;
+    return 0;
+}

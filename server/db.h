@@ -1,0 +1,103 @@
+/* The keyspace: databases of entries, lookups with lazy expiry, the expiry index, and the
+ * active expiry cycle. An entry is one allocation: header, TTL when set, key, value. */
+#ifndef RILL_DB_H
+#define RILL_DB_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "dict.h"
+
+enum obj_type { OBJ_STRING, OBJ_LIST, OBJ_SET, OBJ_ZSET, OBJ_HASH };
+/* String encodings: bytes stored inline, or a long long stored inline. */
+enum obj_encoding { ENC_RAW, ENC_INT };
+
+#define ENTRY_HAS_TTL 1u
+
+typedef struct entry {
+    dict_node node;
+    uint8_t type;
+    uint8_t encoding;
+    uint8_t flags;
+    uint8_t unused;
+    uint32_t lru;    /* server.lru_clock at the last access */
+    uint32_t keylen;
+    uint32_t vallen; /* raw strings: value bytes; ENC_INT: 8 */
+    /* [struct entry_ttl if ENTRY_HAS_TTL] [key bytes] [value bytes] */
+    unsigned char data[];
+} entry;
+
+struct entry_ttl {
+    long long expire_ms; /* absolute Unix time */
+    uint32_t heap_index; /* position in the database's expiry heap */
+    uint32_t unused;
+};
+
+typedef struct db {
+    int id;
+    dict keys;
+    entry **expiry_heap; /* min-heap on expire_ms of every entry with a TTL */
+    size_t heap_len, heap_cap;
+} db;
+
+static inline struct entry_ttl *entry_ttl(entry *e) { return (struct entry_ttl *)e->data; }
+static inline char *entry_key(entry *e) {
+    return (char *)e->data + ((e->flags & ENTRY_HAS_TTL) ? sizeof(struct entry_ttl) : 0);
+}
+static inline char *entry_value(entry *e) { return entry_key(e) + e->keylen; }
+static inline long long entry_expire(entry *e) {
+    return (e->flags & ENTRY_HAS_TTL) ? entry_ttl(e)->expire_ms : -1;
+}
+static inline long long entry_int(entry *e) {
+    long long v;
+    memcpy(&v, entry_value(e), sizeof v);
+    return v;
+}
+
+void db_init_all(int n);
+/* Entry for key, NULL if absent or expired (an expired key is deleted on the way).
+ * The read form counts keyspace hits and misses and refreshes the LRU clock. */
+entry *db_lookup_read(db *d, const char *key, size_t len);
+entry *db_lookup_write(db *d, const char *key, size_t len);
+/* Like db_lookup_write, but never deletes (for commands that only report, like KEYS). */
+int db_is_expired(entry *e);
+
+/* Allocates a string entry, not linked anywhere. value NULL leaves the bytes to the caller. */
+entry *entry_new_raw(const char *key, size_t klen, const char *value, size_t vlen,
+                     long long expire_ms);
+entry *entry_new_int(const char *key, size_t klen, long long v, long long expire_ms);
+void entry_free(entry *e);
+/* Size of the string value once written out (ENC_INT counts its digits). */
+size_t entry_string_len(entry *e);
+/* Writes the string value of e into dst (LL_STR_SIZE bytes at least for ENC_INT) and returns
+ * a pointer to the bytes: for ENC_RAW that is the entry itself, no copy. */
+const char *entry_string(entry *e, char *dst, size_t *len);
+
+/* Adds a new entry whose key is absent. */
+void db_add(db *d, entry *e);
+/* Puts e in place of whatever holds its key (which is freed), or adds it. */
+void db_set(db *d, entry *e);
+/* Removes and frees the entry for key; 1 if there was one. */
+int db_delete(db *d, const char *key, size_t len);
+void db_delete_entry(db *d, entry *e);
+/* Unlinks without freeing (for RENAME, MOVE). */
+void db_unlink_entry(db *d, entry *e);
+/* Sets or clears the TTL; may reallocate, so returns the entry to use from now on. */
+entry *db_set_expire(db *d, entry *e, long long expire_ms);
+entry *db_persist(db *d, entry *e);
+/* Grows a raw string entry to hold vlen value bytes (contents kept); returns the entry. */
+entry *db_resize_value(db *d, entry *e, size_t vlen, int greedy);
+/* Empties one database; returns how many keys it had. */
+long long db_flush(db *d);
+size_t db_expires_count(db *d);
+/* Swaps the contents of two databases. */
+void db_swap(db *a, db *b);
+
+/* Reclaims due keys for up to budget_us microseconds; returns 1 when it ran out of time. */
+int db_active_expire(long long budget_us);
+
+/* Redis's name for an entry's type ("string", ...). */
+const char *db_type_name(const entry *e);
+
+#endif

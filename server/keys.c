@@ -1,0 +1,295 @@
+/* Commands on keys whatever their type: DEL, EXISTS, TYPE, KEYS, SCAN, RENAME, MOVE, COPY,
+ * and the database-wide ones: DBSIZE, FLUSHDB, FLUSHALL, SWAPDB. */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "commands.h"
+#include "db.h"
+#include "glob.h"
+#include "mem.h"
+#include "numconv.h"
+#include "reply.h"
+
+void cmd_del(client *c) {
+    long long deleted = 0;
+    for (size_t i = 1; i < c->argc; i++) {
+        entry *e = db_lookup_write(c->db, c->argv[i].ptr, c->argv[i].len);
+        if (e) {
+            db_delete_entry(c->db, e);
+            deleted++;
+        }
+    }
+    server.dirty += deleted;
+    reply_int(c, deleted);
+}
+
+/* EXISTS and TOUCH both count the keys that are there. */
+static void count_existing(client *c) {
+    long long n = 0;
+    for (size_t i = 1; i < c->argc; i++)
+        if (db_lookup_read(c->db, c->argv[i].ptr, c->argv[i].len)) n++;
+    reply_int(c, n);
+}
+
+void cmd_exists(client *c) { count_existing(c); }
+
+void cmd_touch(client *c) { count_existing(c); }
+
+void cmd_type(client *c) {
+    entry *e = db_lookup_write(c->db, c->argv[1].ptr, c->argv[1].len);
+    reply_status(c, e ? db_type_name(e) : "none");
+}
+
+struct key_collector {
+    client *c;
+    const resp_arg *pattern; /* NULL: every key */
+    entry **found;
+    size_t n, cap;
+};
+
+static void collect(dict_node *node, void *ctx) {
+    struct key_collector *kc = ctx;
+    entry *e = (entry *)node;
+    if (kc->pattern && !glob_match(kc->pattern->ptr, kc->pattern->len, entry_key(e), e->keylen, 0))
+        return;
+    if (kc->n == kc->cap) {
+        kc->cap = kc->cap ? kc->cap * 2 : 64;
+        kc->found = mem_realloc(kc->found, kc->cap * sizeof *kc->found);
+    }
+    kc->found[kc->n++] = e;
+}
+
+static int match_all(const resp_arg *pattern) { return pattern->len == 1 && pattern->ptr[0] == '*'; }
+
+void cmd_keys(client *c) {
+    struct key_collector kc = {c, match_all(&c->argv[1]) ? NULL : &c->argv[1], NULL, 0, 0};
+    dict_foreach(&c->db->keys, collect, &kc);
+    size_t live = 0;
+    for (size_t i = 0; i < kc.n; i++)
+        if (!db_is_expired(kc.found[i])) kc.found[live++] = kc.found[i];
+    reply_array(c, (long long)live);
+    for (size_t i = 0; i < live; i++) reply_bulk(c, entry_key(kc.found[i]), kc.found[i]->keylen);
+    mem_free(kc.found);
+}
+
+void cmd_scan(client *c) {
+    /* The cursor is read like strtoul does: "-1" wraps around, spaces and junk do not. */
+    char tmp[32];
+    const resp_arg *cur = &c->argv[1];
+    if (cur->len == 0 || cur->len >= sizeof tmp || cur->ptr[0] == ' ') {
+        reply_error(c, "invalid cursor");
+        return;
+    }
+    memcpy(tmp, cur->ptr, cur->len);
+    tmp[cur->len] = '\0';
+    char *end;
+    errno = 0;
+    unsigned long cursor = strtoul(tmp, &end, 10);
+    if (*end != '\0' || errno == ERANGE) {
+        reply_error(c, "invalid cursor");
+        return;
+    }
+    long long count = 10;
+    const resp_arg *pattern = NULL, *type = NULL;
+    for (size_t i = 2; i < c->argc; i += 2) {
+        int has_value = i + 1 < c->argc;
+        if (arg_is(&c->argv[i], "count") && has_value) {
+            if (arg_ll(c, &c->argv[i + 1], &count) != 0) return;
+            if (count < 1) {
+                reply_error(c, ERR_SYNTAX);
+                return;
+            }
+        } else if (arg_is(&c->argv[i], "match") && has_value) {
+            pattern = match_all(&c->argv[i + 1]) ? NULL : &c->argv[i + 1];
+        } else if (arg_is(&c->argv[i], "type") && has_value) {
+            type = &c->argv[i + 1];
+        } else {
+            reply_error(c, ERR_SYNTAX);
+            return;
+        }
+    }
+    /* Collect everything in the visited buckets, then filter (expiry may delete keys). */
+    struct key_collector kc = {c, NULL, NULL, 0, 0};
+    long long max_steps = count * 10;
+    do {
+        cursor = dict_scan(&c->db->keys, cursor, collect, &kc);
+    } while (cursor && max_steps-- && kc.n < (size_t)count);
+    size_t live = 0;
+    for (size_t i = 0; i < kc.n; i++) {
+        entry *e = kc.found[i];
+        if (pattern && !glob_match(pattern->ptr, pattern->len, entry_key(e), e->keylen, 0))
+            continue;
+        if (db_is_expired(e)) continue;
+        if (type && !arg_is(type, db_type_name(e))) continue;
+        kc.found[live++] = e;
+    }
+    char num[LL_STR_SIZE];
+    reply_array(c, 2);
+    reply_bulk(c, num, ull_to_str(num, cursor));
+    reply_array(c, (long long)live);
+    for (size_t i = 0; i < live; i++) reply_bulk(c, entry_key(kc.found[i]), kc.found[i]->keylen);
+    mem_free(kc.found);
+}
+
+void cmd_randomkey(client *c) {
+    for (;;) {
+        entry *e = (entry *)dict_random(&c->db->keys);
+        if (!e) {
+            reply_nil(c);
+            return;
+        }
+        if (!db_is_expired(e)) {
+            reply_bulk(c, entry_key(e), e->keylen);
+            return;
+        }
+        db_delete_entry(c->db, e);
+        server.stat_expired_keys++;
+    }
+}
+
+/* A copy of e under another key (value and TTL included), not linked anywhere. */
+static entry *entry_with_key(entry *e, const resp_arg *key, long long expire_ms) {
+    entry *n = entry_new_raw(key->ptr, key->len, entry_value(e), e->vallen, expire_ms);
+    n->type = e->type;
+    n->encoding = e->encoding;
+    n->lru = e->lru;
+    return n;
+}
+
+static void rename_generic(client *c, int only_if_absent) {
+    const resp_arg *src = &c->argv[1], *dst = &c->argv[2];
+    entry *e = db_lookup_write(c->db, src->ptr, src->len);
+    if (!e) {
+        reply_error(c, ERR_NO_SUCH_KEY);
+        return;
+    }
+    int same = src->len == dst->len && memcmp(src->ptr, dst->ptr, src->len) == 0;
+    if (same) {
+        if (only_if_absent) {
+            reply_int(c, 0);
+        } else {
+            reply_ok(c);
+        }
+        return;
+    }
+    if (only_if_absent && db_lookup_write(c->db, dst->ptr, dst->len)) {
+        reply_int(c, 0);
+        return;
+    }
+    entry *moved = entry_with_key(e, dst, entry_expire(e));
+    db_delete_entry(c->db, e);
+    db_set(c->db, moved);
+    server.dirty++;
+    if (only_if_absent) {
+        reply_int(c, 1);
+    } else {
+        reply_ok(c);
+    }
+}
+
+void cmd_rename(client *c) { rename_generic(c, 0); }
+
+void cmd_renamenx(client *c) { rename_generic(c, 1); }
+
+/* Parses a database index argument; -1 after replying. */
+static int db_index_arg(client *c, const resp_arg *a, const char *not_int_msg) {
+    long long id;
+    if (arg_ll_msg(c, a, &id, not_int_msg) != 0) return -1;
+    if (id < 0 || id >= server.ndbs) {
+        reply_error(c, ERR_DB_RANGE);
+        return -1;
+    }
+    return (int)id;
+}
+
+void cmd_move(client *c) {
+    int id = db_index_arg(c, &c->argv[2], NULL);
+    if (id < 0) return;
+    db *dst = &server.dbs[id];
+    if (dst == c->db) {
+        reply_error(c, ERR_SAME_OBJECT);
+        return;
+    }
+    entry *e = db_lookup_write(c->db, c->argv[1].ptr, c->argv[1].len);
+    if (!e || db_lookup_write(dst, c->argv[1].ptr, c->argv[1].len)) {
+        reply_int(c, 0);
+        return;
+    }
+    db_unlink_entry(c->db, e);
+    db_add(dst, e);
+    server.dirty++;
+    reply_int(c, 1);
+}
+
+void cmd_copy(client *c) {
+    db *dst = c->db;
+    int replace = 0;
+    for (size_t i = 3; i < c->argc; i++) {
+        if (arg_is(&c->argv[i], "replace")) {
+            replace = 1;
+        } else if (arg_is(&c->argv[i], "db") && i + 1 < c->argc) {
+            int id = db_index_arg(c, &c->argv[++i], NULL);
+            if (id < 0) return;
+            dst = &server.dbs[id];
+        } else {
+            reply_error(c, ERR_SYNTAX);
+            return;
+        }
+    }
+    const resp_arg *src = &c->argv[1], *to = &c->argv[2];
+    if (dst == c->db && src->len == to->len && memcmp(src->ptr, to->ptr, src->len) == 0) {
+        reply_error(c, ERR_SAME_OBJECT);
+        return;
+    }
+    entry *e = db_lookup_write(c->db, src->ptr, src->len);
+    if (!e) {
+        reply_int(c, 0);
+        return;
+    }
+    entry *existing = db_lookup_write(dst, to->ptr, to->len);
+    if (existing && !replace) {
+        reply_int(c, 0);
+        return;
+    }
+    db_set(dst, entry_with_key(e, to, entry_expire(e)));
+    server.dirty++;
+    reply_int(c, 1);
+}
+
+void cmd_dbsize(client *c) { reply_int(c, (long long)dict_size(&c->db->keys)); }
+
+/* FLUSHDB and FLUSHALL accept ASYNC or SYNC; both free at once here. */
+static int flush_mode_ok(client *c) {
+    if (c->argc == 1 || (c->argc == 2 && (arg_is(&c->argv[1], "async") || arg_is(&c->argv[1], "sync"))))
+        return 1;
+    reply_error(c, ERR_SYNTAX);
+    return 0;
+}
+
+void cmd_flushdb(client *c) {
+    if (!flush_mode_ok(c)) return;
+    server.dirty += db_flush(c->db);
+    reply_ok(c);
+}
+
+void cmd_flushall(client *c) {
+    if (!flush_mode_ok(c)) return;
+    for (int i = 0; i < server.ndbs; i++) server.dirty += db_flush(&server.dbs[i]);
+    server.dirty++;
+    reply_ok(c);
+}
+
+void cmd_swapdb(client *c) {
+    long long a, b;
+    if (arg_ll_msg(c, &c->argv[1], &a, "invalid first DB index") != 0) return;
+    if (arg_ll_msg(c, &c->argv[2], &b, "invalid second DB index") != 0) return;
+    if (a < 0 || a >= server.ndbs || b < 0 || b >= server.ndbs) {
+        reply_error(c, ERR_DB_RANGE);
+        return;
+    }
+    if (a != b) {
+        db_swap(&server.dbs[a], &server.dbs[b]);
+        server.dirty++;
+    }
+    reply_ok(c);
+}

@@ -1,0 +1,177 @@
+/* rill-server: start-up (flags, config file), signals, the timer, the loop. */
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/resource.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "db.h"
+#include "dict.h"
+#include "mem.h"
+#include "net.h"
+#include "server.h"
+
+struct server server;
+
+long long time_us(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+long long time_ms(void) { return time_us() / 1000; }
+
+void server_log(enum log_level level, const char *fmt, ...) {
+    if ((int)level < server.cfg.loglevel) return;
+    FILE *out = stdout;
+    int to_file = server.cfg.logfile && server.cfg.logfile[0];
+    if (to_file && !(out = fopen(server.cfg.logfile, "a"))) return;
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    struct timeval tv;
+    gettimeofday(&tv, NULL);
+    struct tm tm;
+    localtime_r(&tv.tv_sec, &tm);
+    char when[64];
+    size_t off = strftime(when, sizeof when, "%d %b %Y %H:%M:%S.", &tm);
+    snprintf(when + off, sizeof when - off, "%03d", (int)(tv.tv_usec / 1000));
+    fprintf(out, "%d:M %s %c %s\n", (int)getpid(), when, ".-*#"[level], msg);
+    fflush(out);
+    if (to_file) fclose(out);
+}
+
+void server_shutdown(void) { server.shutdown_asap = 1; }
+
+/* Periodic work: LRU clock, active expiry, rehashing, idle clients. */
+static void on_cron(struct ev_loop *loop, ev_timer *w, int revents) {
+    (void)loop;
+    (void)revents;
+    server.lru_clock = (uint32_t)time(NULL);
+    /* A quarter of each tick for expiry, as Redis's slow cycle allows itself. */
+    long long tick_us = 1000000 / server.cfg.hz;
+    db_active_expire(tick_us / 4);
+    long long start = time_us();
+    for (int i = 0; i < server.ndbs; i++) {
+        dict *d = &server.dbs[i].keys;
+        dict_maybe_shrink(d);
+        while (dict_rehash(d, 100) && time_us() - start < 1000) {
+        }
+    }
+    net_close_idle_clients();
+    w->repeat = 1.0 / server.cfg.hz;
+    ev_timer_again(server.loop, w);
+}
+
+static void on_signal(struct ev_loop *loop, ev_signal *w, int revents) {
+    (void)loop;
+    (void)revents;
+    server_log(LL_WARNING, "Received %s scheduling shutdown...",
+               w->signum == SIGINT ? "SIGINT" : "SIGTERM");
+    server_shutdown();
+}
+
+static void seed_hash(void) {
+    uint8_t seed[16];
+    if (getrandom(seed, sizeof seed, 0) != sizeof seed) {
+        long long t = time_us();
+        memcpy(seed, &t, sizeof t);
+        pid_t pid = getpid();
+        memcpy(seed + 8, &pid, sizeof pid);
+    }
+    dict_set_seed(seed);
+    srandom((unsigned)time_us());
+}
+
+/* Every client needs a file descriptor: raise the limit, or lower maxclients to fit. */
+static void adjust_open_files(void) {
+    struct rlimit rl;
+    rlim_t want = (rlim_t)server.cfg.maxclients + 32;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= want) return;
+    rlim_t old = rl.rlim_cur;
+    rl.rlim_cur = want < rl.rlim_max ? want : rl.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &rl) != 0) rl.rlim_cur = old;
+    if (rl.rlim_cur < want) {
+        server.cfg.maxclients = (int)(rl.rlim_cur > 32 ? rl.rlim_cur - 32 : 1);
+        server_log(LL_WARNING, "You requested maxclients of %d requiring at least %llu max file "
+                   "descriptors. Server can't set maximum open files to %llu; maxclients is now %d.",
+                   (int)(want - 32), (unsigned long long)want, (unsigned long long)want,
+                   server.cfg.maxclients);
+    }
+}
+
+static void usage(void) {
+    fprintf(stderr, "Usage: rill-server [/path/to/rill.conf] [--name value ...]\n"
+                    "       rill-server --version\n"
+                    "Examples:\n"
+                    "       rill-server --port 7777\n"
+                    "       rill-server /etc/rill.conf --loglevel verbose\n");
+}
+
+int main(int argc, char **argv) {
+    if (argc >= 2 && (!strcmp(argv[1], "-v") || !strcmp(argv[1], "--version"))) {
+        printf("rill-server v=%s (Redis %s compatible)\n", RILL_VERSION, REDIS_COMPAT_VERSION);
+        return 0;
+    }
+    if (argc >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+        usage();
+        return 0;
+    }
+    config_defaults(&server.cfg);
+    const char *file = NULL;
+    int first_opt = 1;
+    if (argc >= 2 && strncmp(argv[1], "--", 2) != 0) {
+        file = argv[1];
+        first_opt = 2;
+    }
+    buf_t err;
+    buf_init(&err);
+    if (config_load(&server.cfg, file, argc - first_opt, argv + first_opt, &err) != 0) {
+        fprintf(stderr, "%.*s\n", (int)err.len, err.data);
+        return 1;
+    }
+    buf_free(&err);
+    if (file) server.config_file = realpath(file, NULL);
+    if (chdir(server.cfg.dir) != 0) {
+        fprintf(stderr, "Can't chdir to '%s': %s\n", server.cfg.dir, strerror(errno));
+        return 1;
+    }
+
+    signal(SIGPIPE, SIG_IGN);
+    server.pid = getpid();
+    server.start_time = server.lastsave = time(NULL);
+    server.lru_clock = (uint32_t)server.start_time;
+    server.now_ms = time_ms();
+    server.loop = ev_default_loop(EVFLAG_AUTO);
+    seed_hash();
+    adjust_open_files();
+    db_init_all(server.cfg.databases);
+    commands_init();
+    if (net_listen() != 0) return 1;
+    net_init();
+
+    ev_timer_init(&server.cron_watcher, on_cron, 0, 1.0 / server.cfg.hz);
+    ev_timer_again(server.loop, &server.cron_watcher);
+    ev_signal_init(&server.sigterm_watcher, on_signal, SIGTERM);
+    ev_signal_start(server.loop, &server.sigterm_watcher);
+    ev_signal_init(&server.sigint_watcher, on_signal, SIGINT);
+    ev_signal_start(server.loop, &server.sigint_watcher);
+
+    server_log(LL_NOTICE, "rill %s (Redis %s compatible), pid=%d, port %d", RILL_VERSION,
+               REDIS_COMPAT_VERSION, (int)server.pid, server.cfg.port);
+    server_log(LL_NOTICE, "Ready to accept connections tcp");
+    ev_run(server.loop, 0);
+
+    server_log(LL_WARNING, "rill is now ready to exit, bye bye...");
+    net_close_all();
+    for (int i = 0; i < server.ndbs; i++) db_flush(&server.dbs[i]);
+    return 0;
+}

@@ -1,0 +1,406 @@
+#include "net.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "db.h"
+#include "mem.h"
+#include "reply.h"
+
+#define READ_CHUNK (16 * 1024)
+#define MAX_ACCEPTS_PER_EVENT 1000
+/* Reply or query buffer capacity kept between commands; more is returned to the allocator. */
+#define IDLE_BUFFER_KEEP (32 * 1024)
+
+static void on_readable(struct ev_loop *loop, ev_io *w, int revents);
+static void on_writable(struct ev_loop *loop, ev_io *w, int revents);
+
+/* ---- Listening ---- */
+
+static void format_addr(const struct sockaddr_storage *sa, char *out, size_t outlen) {
+    char ip[INET6_ADDRSTRLEN] = "?";
+    int port = 0;
+    if (sa->ss_family == AF_INET) {
+        const struct sockaddr_in *s = (const struct sockaddr_in *)sa;
+        inet_ntop(AF_INET, &s->sin_addr, ip, sizeof ip);
+        port = ntohs(s->sin_port);
+    } else if (sa->ss_family == AF_INET6) {
+        const struct sockaddr_in6 *s = (const struct sockaddr_in6 *)sa;
+        inet_ntop(AF_INET6, &s->sin6_addr, ip, sizeof ip);
+        port = ntohs(s->sin6_port);
+    }
+    snprintf(out, outlen, "%s:%d", ip, port);
+}
+
+static int is_loopback(const struct sockaddr_storage *sa) {
+    if (sa->ss_family == AF_INET) {
+        const struct sockaddr_in *s = (const struct sockaddr_in *)sa;
+        return (ntohl(s->sin_addr.s_addr) >> 24) == 127;
+    }
+    if (sa->ss_family == AF_INET6) {
+        const struct sockaddr_in6 *s = (const struct sockaddr_in6 *)sa;
+        if (IN6_IS_ADDR_LOOPBACK(&s->sin6_addr)) return 1;
+        if (IN6_IS_ADDR_V4MAPPED(&s->sin6_addr)) return s->sin6_addr.s6_addr[12] == 127;
+    }
+    return 0;
+}
+
+static void on_accept(struct ev_loop *loop, ev_io *w, int revents);
+
+/* Listens on one address. A leading '-' means a missing address is not an error. */
+static int listen_on(const char *addr) {
+    int optional = addr[0] == '-';
+    if (optional) addr++;
+    char port[16];
+    snprintf(port, sizeof port, "%d", server.cfg.port);
+    struct addrinfo hints = {0}, *res;
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_PASSIVE | AI_NUMERICHOST;
+    int rc = getaddrinfo(addr, port, &hints, &res);
+    if (rc != 0) {
+        server_log(LL_WARNING, "Could not create server TCP listening socket %s:%d: %s", addr,
+                   server.cfg.port, gai_strerror(rc));
+        return -1;
+    }
+    int fd = socket(res->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    int one = 1;
+    if (fd >= 0) setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (fd >= 0 && res->ai_family == AF_INET6)
+        setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+    if (fd < 0 || bind(fd, res->ai_addr, res->ai_addrlen) != 0 ||
+        listen(fd, server.cfg.tcp_backlog) != 0) {
+        int err = errno;
+        if (fd >= 0) close(fd);
+        freeaddrinfo(res);
+        if (optional && (err == EADDRNOTAVAIL || err == EAFNOSUPPORT || err == EPROTONOSUPPORT))
+            return 0;
+        server_log(LL_WARNING, "Could not create server TCP listening socket %s:%d: bind: %s",
+                   addr, server.cfg.port, strerror(err));
+        return -1;
+    }
+    freeaddrinfo(res);
+    if (server.nlisteners == (int)(sizeof server.listeners / sizeof server.listeners[0])) {
+        close(fd);
+        server_log(LL_WARNING, "Too many bind addresses");
+        return -1;
+    }
+    struct listener *l = &server.listeners[server.nlisteners++];
+    l->fd = fd;
+    ev_io_init(&l->watcher, on_accept, fd, EV_READ);
+    return 0;
+}
+
+int net_listen(void) {
+    char *copy = mem_strdup(server.cfg.bind);
+    int rc = 0;
+    for (char *save, *tok = strtok_r(copy, " ", &save); tok; tok = strtok_r(NULL, " ", &save))
+        if (listen_on(tok) != 0) rc = -1;
+    mem_free(copy);
+    if (rc == 0 && server.nlisteners == 0) {
+        server_log(LL_WARNING, "Configured to not listen anywhere, exiting.");
+        rc = -1;
+    }
+    return rc;
+}
+
+/* ---- Client lifecycle ---- */
+
+static void client_free(client *c) {
+    ev_io_stop(server.loop, &c->read_watcher);
+    ev_io_stop(server.loop, &c->write_watcher);
+    close(c->fd);
+    if (c->prev) {
+        c->prev->next = c->next;
+    } else {
+        server.clients = c->next;
+    }
+    if (c->next) c->next->prev = c->prev;
+    server.nclients--;
+    buf_free(&c->query);
+    buf_free(&c->reply);
+    resp_parser_free(&c->parser);
+    mem_free(c->name);
+    mem_free(c->lib_name);
+    mem_free(c->lib_ver);
+    mem_free(c);
+}
+
+void client_close_async(client *c) {
+    if (c->flags & CLIENT_CLOSE_ASAP) return;
+    c->flags |= CLIENT_CLOSE_ASAP;
+    ev_io_stop(server.loop, &c->read_watcher);
+    c->next_close = server.pending_close;
+    server.pending_close = c;
+}
+
+void client_queue_reply(client *c) {
+    if (c->flags & (CLIENT_PENDING_WRITE | CLIENT_CLOSE_ASAP)) return;
+    c->flags |= CLIENT_PENDING_WRITE;
+    c->next_pending = server.pending_writes;
+    server.pending_writes = c;
+}
+
+static client *client_new(int fd, const struct sockaddr_storage *peer) {
+    client *c = mem_calloc(1, sizeof *c);
+    c->id = ++server.next_client_id;
+    c->fd = fd;
+    c->db = &server.dbs[0];
+    c->db_index = 0;
+    if (!server.cfg.requirepass[0]) c->flags |= CLIENT_AUTHENTICATED;
+    buf_init(&c->query);
+    buf_init(&c->reply);
+    resp_parser_init(&c->parser, server.cfg.proto_max_bulk_len);
+    format_addr(peer, c->addr, sizeof c->addr);
+    struct sockaddr_storage local;
+    socklen_t len = sizeof local;
+    if (getsockname(fd, (struct sockaddr *)&local, &len) == 0) {
+        format_addr(&local, c->laddr, sizeof c->laddr);
+    }
+    c->created = c->last_active = ev_now(server.loop);
+    ev_io_init(&c->read_watcher, on_readable, fd, EV_READ);
+    ev_io_init(&c->write_watcher, on_writable, fd, EV_WRITE);
+    c->read_watcher.data = c->write_watcher.data = c;
+    ev_io_start(server.loop, &c->read_watcher);
+    c->next = server.clients;
+    if (server.clients) server.clients->prev = c;
+    server.clients = c;
+    server.nclients++;
+    return c;
+}
+
+/* Best effort: a refused connection gets one line and is closed at once. */
+static void refuse(int fd, const char *line) {
+    ssize_t ignored = write(fd, line, strlen(line));
+    (void)ignored;
+    close(fd);
+}
+
+static const char protected_mode_msg[] =
+    "-DENIED Redis is running in protected mode because protected mode is enabled and no "
+    "password is set for the default user. In this mode connections are only accepted from the "
+    "loopback interface. If you want to connect from external computers to Redis you may adopt "
+    "one of the following solutions: 1) Just disable protected mode sending the command 'CONFIG "
+    "SET protected-mode no' from the loopback interface by connecting to Redis from the same "
+    "host the server is running, however MAKE SURE Redis is not publicly accessible from "
+    "internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively "
+    "you can just disable the protected mode by editing the Redis configuration file, and "
+    "setting the protected mode option to 'no', and then restarting the server. 3) If you "
+    "started the server manually just for testing, restart it with the '--protected-mode no' "
+    "option. 4) Set up an authentication password for the default user. NOTE: You only need to "
+    "do one of the above things in order for the server to start accepting connections from the "
+    "outside.\r\n";
+
+static void on_accept(struct ev_loop *loop, ev_io *w, int revents) {
+    (void)loop;
+    (void)revents;
+    for (int i = 0; i < MAX_ACCEPTS_PER_EVENT; i++) {
+        struct sockaddr_storage peer;
+        socklen_t len = sizeof peer;
+        int fd = accept4(w->fd, (struct sockaddr *)&peer, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd < 0) {
+            if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+                server_log(LL_WARNING, "Accepting client connection: %s", strerror(errno));
+            return;
+        }
+        server.stat_connections++;
+        if (server.nclients >= (size_t)server.cfg.maxclients) {
+            server.stat_rejected_conn++;
+            refuse(fd, "-ERR " ERR_MAXCLIENTS "\r\n");
+            continue;
+        }
+        if (server.cfg.protected_mode && !server.cfg.requirepass[0] && !is_loopback(&peer)) {
+            server.stat_rejected_conn++;
+            refuse(fd, protected_mode_msg);
+            continue;
+        }
+        int one = 1;
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        if (server.cfg.tcp_keepalive > 0) {
+            setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof one);
+            int idle = server.cfg.tcp_keepalive;
+            setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof idle);
+        }
+        client_new(fd, &peer);
+    }
+}
+
+/* ---- Reading and dispatch ---- */
+
+static int auth_required(const client *c) {
+    return server.cfg.requirepass[0] && !(c->flags & CLIENT_AUTHENTICATED);
+}
+
+/* Runs every complete command in the query buffer, then drops the consumed bytes. */
+static void process_input(client *c) {
+    size_t pos = 0;
+    while (pos < c->query.len && !(c->flags & (CLIENT_CLOSE_AFTER_REPLY | CLIENT_CLOSE_ASAP))) {
+        size_t used;
+        c->parser.unauthenticated = auth_required(c);
+        c->parser.max_bulk_len = server.cfg.proto_max_bulk_len;
+        enum resp_status st = resp_parse(&c->parser, c->query.data + pos, c->query.len - pos, &used);
+        if (st == RESP_NEED_MORE) break;
+        if (st == RESP_ERROR) {
+            server_log(LL_VERBOSE, "Protocol error (%s) from client: id=%llu addr=%s",
+                       c->parser.error, (unsigned long long)c->id, c->addr);
+            reply_error(c, c->parser.error);
+            c->flags |= CLIENT_CLOSE_AFTER_REPLY;
+            pos = c->query.len;
+            break;
+        }
+        if (c->parser.argc > 0) {
+            c->argv = c->parser.argv;
+            c->argc = c->parser.argc;
+            command_execute(c);
+            c->argv = NULL;
+            c->argc = 0;
+        }
+        pos += used;
+    }
+    buf_consume(&c->query, pos);
+    if (c->query.len == 0) buf_shrink(&c->query, IDLE_BUFFER_KEEP);
+}
+
+static void on_readable(struct ev_loop *loop, ev_io *w, int revents) {
+    (void)loop;
+    (void)revents;
+    client *c = w->data;
+    size_t want = READ_CHUNK;
+    /* A big argument is read straight into a buffer sized for it. */
+    if (c->parser.need > c->query.len && c->parser.need - c->query.len > want)
+        want = c->parser.need - c->query.len;
+    buf_reserve(&c->query, want);
+    ssize_t n = read(c->fd, c->query.data + c->query.len, c->query.cap - c->query.len);
+    if (n <= 0) {
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) return;
+        if (n < 0) server_log(LL_VERBOSE, "Reading from client: %s", strerror(errno));
+        client_close_async(c);
+        return;
+    }
+    c->query.len += (size_t)n;
+    server.stat_net_input_bytes += n;
+    c->last_active = ev_now(server.loop);
+    if (c->query.len > (size_t)server.cfg.client_query_buffer_limit) {
+        server_log(LL_WARNING, "Closing client that reached max query buffer length: id=%llu "
+                   "addr=%s qbuf=%zu", (unsigned long long)c->id, c->addr, c->query.len);
+        client_close_async(c);
+        return;
+    }
+    process_input(c);
+    if (c->reply.len > c->reply_sent) client_queue_reply(c);
+    if ((c->flags & CLIENT_CLOSE_AFTER_REPLY) && c->reply.len == c->reply_sent) client_close_async(c);
+}
+
+/* ---- Writing ---- */
+
+/* Writes what the socket takes. Returns 0 when everything was sent. */
+static int write_client(client *c) {
+    while (c->reply_sent < c->reply.len) {
+        ssize_t n = write(c->fd, c->reply.data + c->reply_sent, c->reply.len - c->reply_sent);
+        if (n > 0) {
+            c->reply_sent += (size_t)n;
+            server.stat_net_output_bytes += n;
+            continue;
+        }
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
+        server_log(LL_VERBOSE, "Error writing to client: %s", n < 0 ? strerror(errno) : "closed");
+        client_close_async(c);
+        return -1;
+    }
+    if (c->reply_sent == c->reply.len) {
+        c->reply.len = c->reply_sent = 0;
+        buf_shrink(&c->reply, IDLE_BUFFER_KEEP);
+        if (c->flags & CLIENT_WRITE_ARMED) {
+            ev_io_stop(server.loop, &c->write_watcher);
+            c->flags &= ~CLIENT_WRITE_ARMED;
+        }
+        if (c->flags & CLIENT_CLOSE_AFTER_REPLY) client_close_async(c);
+        return 0;
+    }
+    /* Keep the unsent tail at the front once the sent part dominates the buffer. */
+    if (c->reply_sent > IDLE_BUFFER_KEEP && c->reply_sent > c->reply.len / 2) {
+        buf_consume(&c->reply, c->reply_sent);
+        c->reply_sent = 0;
+    }
+    if (!(c->flags & CLIENT_WRITE_ARMED)) {
+        ev_io_start(server.loop, &c->write_watcher);
+        c->flags |= CLIENT_WRITE_ARMED;
+    }
+    return 1;
+}
+
+static void on_writable(struct ev_loop *loop, ev_io *w, int revents) {
+    (void)loop;
+    (void)revents;
+    write_client(w->data);
+}
+
+/* Before the loop sleeps: send every pending reply, then free the clients marked closed. */
+static void on_prepare(struct ev_loop *loop, ev_prepare *w, int revents) {
+    (void)loop;
+    (void)w;
+    (void)revents;
+    while (server.pending_writes) {
+        client *c = server.pending_writes;
+        server.pending_writes = c->next_pending;
+        c->flags &= ~CLIENT_PENDING_WRITE;
+        if (!(c->flags & CLIENT_CLOSE_ASAP)) write_client(c);
+    }
+    while (server.pending_close) {
+        client *c = server.pending_close;
+        server.pending_close = c->next_close;
+        client_free(c);
+    }
+    if (server.shutdown_asap) ev_break(server.loop, EVBREAK_ALL);
+}
+
+void net_init(void) {
+    for (int i = 0; i < server.nlisteners; i++) ev_io_start(server.loop, &server.listeners[i].watcher);
+    ev_prepare_init(&server.flush_watcher, on_prepare);
+    ev_prepare_start(server.loop, &server.flush_watcher);
+}
+
+void net_close_idle_clients(void) {
+    if (server.cfg.timeout <= 0) return;
+    double now = ev_now(server.loop);
+    for (client *c = server.clients; c; c = c->next) {
+        if (now - c->last_active > server.cfg.timeout) {
+            server_log(LL_VERBOSE, "Closing idle client");
+            client_close_async(c);
+        }
+    }
+}
+
+void net_close_all(void) {
+    while (server.clients) client_free(server.clients);
+    for (int i = 0; i < server.nlisteners; i++) close(server.listeners[i].fd);
+}
+
+void client_describe(client *c, buf_t *out) {
+    double now = ev_now(server.loop);
+    const char *cmd = c->last_cmd ? c->last_cmd->fullname : "NULL";
+    buf_printf(out,
+               "id=%llu addr=%s laddr=%s fd=%d name=%s age=%lld idle=%lld flags=N db=%d sub=0 "
+               "psub=0 ssub=0 multi=-1 qbuf=%zu qbuf-free=%zu argv-mem=0 multi-mem=0 rbs=%zu "
+               "rbp=%zu obl=0 oll=0 omem=%zu tot-mem=%zu events=r%s cmd=%s user=default "
+               "redir=-1 resp=2",
+               (unsigned long long)c->id, c->addr, c->laddr, c->fd, c->name ? c->name : "",
+               (long long)(now - c->created), (long long)(now - c->last_active), c->db_index,
+               c->query.len, c->query.cap - c->query.len, c->reply.cap, c->reply.len,
+               c->reply.cap, sizeof *c + c->query.cap + c->reply.cap,
+               (c->flags & CLIENT_WRITE_ARMED) ? "w" : "", cmd);
+    if (c->lib_name || c->lib_ver)
+        buf_printf(out, " lib-name=%s lib-ver=%s", c->lib_name ? c->lib_name : "",
+                   c->lib_ver ? c->lib_ver : "");
+}

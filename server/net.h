@@ -1,0 +1,23 @@
+/* Listeners, client lifecycle, reading and dispatch, reply flushing. Replies collect in each
+ * client's buffer and are written once per loop iteration, just before the loop sleeps. */
+#ifndef RILL_NET_H
+#define RILL_NET_H
+
+#include "server.h"
+
+/* Opens the listening sockets from cfg.bind / cfg.port; -1 after logging why. */
+int net_listen(void);
+/* Starts the flush watcher; call once after the loop exists. */
+void net_init(void);
+/* Marks a client to be closed at the next safe point (never frees it at once). */
+void client_close_async(client *c);
+/* Queues the client's reply for the next flush. */
+void client_queue_reply(client *c);
+/* Appends one CLIENT LIST line (without the newline) describing c. */
+void client_describe(client *c, buf_t *out);
+/* Closes clients idle for longer than cfg.timeout. */
+void net_close_idle_clients(void);
+/* Frees every client (at shutdown). */
+void net_close_all(void);
+
+#endif

@@ -1,0 +1,108 @@
+#include "reply.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <strings.h>
+
+#include "commands.h"
+#include "db.h"
+#include "numconv.h"
+
+void reply_help(client *c, const char *container, const char *const *lines) {
+    size_t n = 0;
+    while (lines[n]) n++;
+    reply_array(c, (long long)n + 3);
+    char head[96];
+    snprintf(head, sizeof head, "%s <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+             container);
+    reply_status(c, head);
+    for (size_t i = 0; i < n; i++) reply_status(c, lines[i]);
+    reply_status(c, "HELP");
+    reply_status(c, "    Print this help.");
+}
+
+void reply_ok(client *c) { buf_append(&c->reply, "+OK\r\n", 5); }
+
+void reply_status(client *c, const char *s) { resp_add_status(&c->reply, s, strlen(s)); }
+
+void reply_error(client *c, const char *msg) {
+    resp_add_error(&c->reply, msg, strlen(msg));
+    command_count_error(c, msg);
+}
+
+void reply_errorf(client *c, const char *fmt, ...) {
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    reply_error(c, msg);
+}
+
+void reply_arity_error(client *c) {
+    reply_errorf(c, "wrong number of arguments for '%s' command", command_fullname(c->last_cmd));
+}
+
+void reply_expire_error(client *c) {
+    reply_errorf(c, "invalid expire time in '%s' command", command_fullname(c->last_cmd));
+}
+
+void reply_int(client *c, long long v) {
+    if (v == 0) {
+        buf_append(&c->reply, ":0\r\n", 4);
+    } else if (v == 1) {
+        buf_append(&c->reply, ":1\r\n", 4);
+    } else {
+        resp_add_int(&c->reply, v);
+    }
+}
+
+void reply_bulk(client *c, const char *s, size_t len) { resp_add_bulk(&c->reply, s, len); }
+
+void reply_bulk_cstr(client *c, const char *s) { reply_bulk(c, s, strlen(s)); }
+
+void reply_bulk_ll(client *c, long long v) {
+    char tmp[LL_STR_SIZE];
+    size_t n = ll_to_str(tmp, v);
+    reply_bulk(c, tmp, n);
+}
+
+void reply_nil(client *c) { resp_add_nil(&c->reply); }
+
+void reply_nil_array(client *c) { resp_add_nil_array(&c->reply); }
+
+void reply_array(client *c, long long n) { resp_add_array(&c->reply, n); }
+
+void reply_raw(client *c, const char *s, size_t len) { buf_append(&c->reply, s, len); }
+
+void reply_entry_string(client *c, entry *e) {
+    if (e->encoding == ENC_INT) {
+        reply_bulk_ll(c, entry_int(e));
+    } else {
+        reply_bulk(c, entry_value(e), e->vallen);
+    }
+}
+
+int arg_ll_msg(client *c, const resp_arg *a, long long *out, const char *msg) {
+    if (str_to_ll(a->ptr, a->len, out) == 0) return 0;
+    reply_error(c, msg ? msg : ERR_NOT_INTEGER);
+    return -1;
+}
+
+int arg_ll(client *c, const resp_arg *a, long long *out) { return arg_ll_msg(c, a, out, NULL); }
+
+int arg_int_range(client *c, const resp_arg *a, long long min, long long max, long long *out,
+                  const char *msg) {
+    long long v;
+    if (str_to_ll(a->ptr, a->len, &v) != 0 || v < min || v > max) {
+        reply_error(c, msg ? msg : ERR_NOT_INTEGER);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+int arg_is(const resp_arg *a, const char *word) {
+    size_t n = strlen(word);
+    return a->len == n && strncasecmp(a->ptr, word, n) == 0;
+}

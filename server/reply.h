@@ -1,0 +1,55 @@
+/* Replies to the running client, and the error texts Redis clients parse, kept in one place.
+ * An error text starting with '-' carries its own code; others get "ERR ". */
+#ifndef RILL_REPLY_H
+#define RILL_REPLY_H
+
+#include <stddef.h>
+
+#include "server.h"
+
+#define ERR_WRONGTYPE "-WRONGTYPE Operation against a key holding the wrong kind of value"
+#define ERR_NOT_INTEGER "value is not an integer or out of range"
+#define ERR_NOT_FLOAT "value is not a valid float"
+#define ERR_SYNTAX "syntax error"
+#define ERR_NO_SUCH_KEY "no such key"
+#define ERR_DB_RANGE "DB index is out of range"
+#define ERR_SAME_OBJECT "source and destination objects are the same"
+#define ERR_OVERFLOW "increment or decrement would overflow"
+#define ERR_STRING_TOO_BIG "string exceeds maximum allowed size (proto-max-bulk-len)"
+#define ERR_NOAUTH "-NOAUTH Authentication required."
+#define ERR_WRONGPASS "-WRONGPASS invalid username-password pair or user is disabled."
+#define ERR_MAXCLIENTS "max number of clients reached"
+
+void reply_ok(client *c);
+void reply_status(client *c, const char *s);
+void reply_error(client *c, const char *msg);
+void reply_errorf(client *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* "wrong number of arguments for '<cmd>' command" for the running command. */
+void reply_arity_error(client *c);
+/* "invalid expire time in '<cmd>' command" for the running command. */
+void reply_expire_error(client *c);
+void reply_int(client *c, long long v);
+void reply_bulk(client *c, const char *s, size_t len);
+void reply_bulk_cstr(client *c, const char *s);
+void reply_bulk_ll(client *c, long long v);
+void reply_nil(client *c);
+void reply_nil_array(client *c);
+void reply_array(client *c, long long n);
+/* Appends raw protocol bytes. */
+void reply_raw(client *c, const char *s, size_t len);
+/* A bulk string of an entry's string value. */
+struct entry;
+void reply_entry_string(client *c, struct entry *e);
+
+/* A HELP reply: the header line, the given lines (NULL-terminated), then HELP itself. */
+void reply_help(client *c, const char *container, const char *const *lines);
+
+/* Argument helpers that reply with Redis's error on failure and return -1. */
+int arg_ll(client *c, const resp_arg *a, long long *out);
+int arg_ll_msg(client *c, const resp_arg *a, long long *out, const char *msg);
+int arg_int_range(client *c, const resp_arg *a, long long min, long long max, long long *out,
+                  const char *msg);
+/* Case-insensitive comparison of an argument with a lowercase word. */
+int arg_is(const resp_arg *a, const char *word);
+
+#endif

@@ -1,0 +1,111 @@
+/* Server-wide state, grouped by concern, and the client record. Modules read what they need
+ * from the one `server` instance; nothing else is global. */
+#ifndef RILL_SERVER_H
+#define RILL_SERVER_H
+
+#include <ev.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "buf.h"
+#include "config.h"
+#include "resp.h"
+
+#define RILL_VERSION "0.1.0"
+/* The Redis release whose behaviour rill reproduces; reported where clients look for it. */
+#define REDIS_COMPAT_VERSION "7.0.15"
+
+struct db;
+struct command;
+
+/* Client flags */
+#define CLIENT_CLOSE_AFTER_REPLY (1u << 0) /* QUIT, protocol error: flush, then close */
+#define CLIENT_CLOSE_ASAP (1u << 1)        /* killed: close at the next safe point */
+#define CLIENT_PENDING_WRITE (1u << 2)     /* on the pending-writes list */
+#define CLIENT_AUTHENTICATED (1u << 3)
+#define CLIENT_WRITE_ARMED (1u << 4) /* the write watcher is active (socket was full) */
+#define CLIENT_NO_EVICT (1u << 5)
+#define CLIENT_NO_TOUCH (1u << 6)
+
+typedef struct client {
+    uint64_t id;
+    int fd;
+    unsigned flags;
+    ev_io read_watcher;
+    ev_io write_watcher;
+    buf_t query;        /* bytes received and not yet consumed */
+    resp_parser parser; /* progress through the command at the front of query */
+    buf_t reply;        /* bytes to send */
+    size_t reply_sent;  /* how much of reply the socket has taken */
+    struct db *db;
+    int db_index;
+    char *name;                   /* CLIENT SETNAME, NULL when unset */
+    char *lib_name, *lib_ver;     /* CLIENT SETINFO */
+    char addr[64], laddr[64];     /* "ip:port" of the peer and of our end */
+    double created, last_active;  /* ev_now() */
+    const struct command *last_cmd;
+    resp_arg *argv; /* the command being run */
+    size_t argc;
+    struct client *prev, *next;  /* all clients */
+    struct client *next_pending; /* pending writes */
+    struct client *next_close;   /* pending close */
+} client;
+
+struct listener {
+    int fd;
+    ev_io watcher;
+};
+
+struct server {
+    struct ev_loop *loop;
+    struct config cfg;
+    pid_t pid;
+    char *config_file; /* absolute path, NULL when started without one */
+    char *executable;
+
+    /* net */
+    struct listener listeners[16];
+    int nlisteners;
+    ev_prepare flush_watcher; /* sends pending replies before the loop sleeps */
+    ev_timer cron_watcher;
+    ev_signal sigterm_watcher, sigint_watcher;
+    client *clients; /* doubly linked, newest first */
+    size_t nclients;
+    uint64_t next_client_id;
+    client *pending_writes;
+    client *pending_close;
+    client *current; /* the client whose command is running */
+
+    /* keyspace */
+    struct db *dbs;
+    int ndbs;
+    long long now_ms;   /* wall clock when the running command started */
+    uint32_t lru_clock; /* seconds, for OBJECT IDLETIME */
+
+    /* persistence */
+    long long dirty; /* changes since the last save */
+    time_t lastsave;
+
+    /* stats */
+    time_t start_time;
+    long long stat_connections, stat_rejected_conn, stat_commands;
+    long long stat_keyspace_hits, stat_keyspace_misses, stat_expired_keys;
+    long long stat_net_input_bytes, stat_net_output_bytes;
+    long long stat_expire_cycle_time_us;
+    int shutdown_asap;
+};
+
+extern struct server server;
+
+/* Log levels, as redis.conf names them. */
+enum log_level { LL_DEBUG, LL_VERBOSE, LL_NOTICE, LL_WARNING };
+void server_log(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Wall clock in milliseconds / microseconds. */
+long long time_ms(void);
+long long time_us(void);
+
+/* Stops the loop after the current iteration; main() then exits. */
+void server_shutdown(void);
+
+#endif

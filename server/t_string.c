@@ -1,0 +1,423 @@
+/* Strings: SET and its option forms, GET family, counters, ranges. Values live inline in the
+ * entry; values that are canonical integers are kept as 8-byte integers. */
+#include <limits.h>
+#include <math.h>
+
+#include "commands.h"
+#include "db.h"
+#include "numconv.h"
+#include "reply.h"
+
+/* Options of SET and GETEX */
+#define OPT_NX (1u << 0)
+#define OPT_XX (1u << 1)
+#define OPT_GET (1u << 2)
+#define OPT_KEEPTTL (1u << 3)
+#define OPT_PERSIST (1u << 4)
+#define OPT_EX (1u << 5)
+#define OPT_PX (1u << 6)
+#define OPT_EXAT (1u << 7)
+#define OPT_PXAT (1u << 8)
+#define OPT_ANY_EXPIRE (OPT_EX | OPT_PX | OPT_EXAT | OPT_PXAT)
+
+enum option_context { FOR_SET, FOR_GETEX };
+
+/* A new string entry, integer-encoded when the text is a canonical integer. */
+static entry *string_entry(const resp_arg *key, const char *v, size_t len, long long expire_ms) {
+    long long n;
+    if (len <= 20 && str_to_ll(v, len, &n) == 0)
+        return entry_new_int(key->ptr, key->len, n, expire_ms);
+    return entry_new_raw(key->ptr, key->len, v, len, expire_ms);
+}
+
+/* Parses SET / GETEX options from argv[first]. Returns -1 after replying a syntax error. */
+static int parse_options(client *c, size_t first, enum option_context ctx, unsigned *flags,
+                         const resp_arg **expire) {
+    static const struct {
+        const char *word;
+        unsigned flag, excludes;
+    } table[] = {
+        {"nx", OPT_NX, OPT_XX},
+        {"xx", OPT_XX, OPT_NX},
+        {"get", OPT_GET, 0},
+        {"keepttl", OPT_KEEPTTL, OPT_PERSIST | OPT_ANY_EXPIRE},
+        {"persist", OPT_PERSIST, OPT_KEEPTTL | OPT_ANY_EXPIRE},
+        {"ex", OPT_EX, OPT_KEEPTTL | OPT_PERSIST | OPT_PX | OPT_EXAT | OPT_PXAT},
+        {"px", OPT_PX, OPT_KEEPTTL | OPT_PERSIST | OPT_EX | OPT_EXAT | OPT_PXAT},
+        {"exat", OPT_EXAT, OPT_KEEPTTL | OPT_PERSIST | OPT_EX | OPT_PX | OPT_PXAT},
+        {"pxat", OPT_PXAT, OPT_KEEPTTL | OPT_PERSIST | OPT_EX | OPT_PX | OPT_EXAT},
+    };
+    const unsigned set_only = OPT_NX | OPT_XX | OPT_GET | OPT_KEEPTTL;
+    *flags = 0;
+    *expire = NULL;
+    for (size_t i = first; i < c->argc; i++) {
+        const resp_arg *a = &c->argv[i];
+        size_t k;
+        for (k = 0; k < sizeof table / sizeof table[0]; k++)
+            if (arg_is(a, table[k].word)) break;
+        int ok = k < sizeof table / sizeof table[0];
+        if (ok) {
+            unsigned f = table[k].flag;
+            ok = !(*flags & table[k].excludes) && (ctx == FOR_SET ? f != OPT_PERSIST : !(f & set_only));
+            if (ok && (f & OPT_ANY_EXPIRE)) {
+                ok = i + 1 < c->argc;
+                if (ok) *expire = &c->argv[++i];
+            }
+            *flags |= f;
+        }
+        if (!ok) {
+            reply_error(c, ERR_SYNTAX);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Absolute expiry time in ms from an EX/PX/EXAT/PXAT argument, or -1 after replying. */
+static int expire_from_arg(client *c, const resp_arg *a, unsigned flags, long long *out) {
+    long long v;
+    if (arg_ll(c, a, &v) != 0) return -1;
+    int seconds = (flags & (OPT_EX | OPT_EXAT)) != 0;
+    if (v <= 0 || (seconds && v > LLONG_MAX / 1000)) {
+        reply_expire_error(c);
+        return -1;
+    }
+    if (seconds) v *= 1000;
+    if ((flags & (OPT_EX | OPT_PX)) && __builtin_add_overflow(v, server.now_ms, &v)) {
+        reply_expire_error(c);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+/* Replies with the string at key (nil when absent). Returns -1 after WRONGTYPE. */
+static int reply_current_value(client *c, entry *e) {
+    if (!e) {
+        reply_nil(c);
+        return 0;
+    }
+    if (e->type != OBJ_STRING) {
+        reply_error(c, ERR_WRONGTYPE);
+        return -1;
+    }
+    reply_entry_string(c, e);
+    return 0;
+}
+
+/* The shared core of SET, SETNX, SETEX, PSETEX and GETSET. */
+static void set_generic(client *c, const resp_arg *key, const resp_arg *value, unsigned flags,
+                        const resp_arg *expire) {
+    long long expire_ms = -1;
+    if (expire && expire_from_arg(c, expire, flags, &expire_ms) != 0) return;
+    entry *old = db_lookup_write(c->db, key->ptr, key->len);
+    if ((flags & OPT_GET) && reply_current_value(c, old) != 0) return;
+    if (((flags & OPT_NX) && old) || ((flags & OPT_XX) && !old)) {
+        if (!(flags & OPT_GET)) reply_nil(c);
+        return;
+    }
+    if ((flags & OPT_KEEPTTL) && old) expire_ms = entry_expire(old);
+    db_set(c->db, string_entry(key, value->ptr, value->len, expire_ms));
+    server.dirty++;
+    if (!(flags & OPT_GET)) reply_ok(c);
+}
+
+void cmd_set(client *c) {
+    unsigned flags;
+    const resp_arg *expire;
+    if (parse_options(c, 3, FOR_SET, &flags, &expire) != 0) return;
+    set_generic(c, &c->argv[1], &c->argv[2], flags, expire);
+}
+
+void cmd_setnx(client *c) {
+    if (db_lookup_write(c->db, c->argv[1].ptr, c->argv[1].len)) {
+        reply_int(c, 0);
+        return;
+    }
+    db_add(c->db, string_entry(&c->argv[1], c->argv[2].ptr, c->argv[2].len, -1));
+    server.dirty++;
+    reply_int(c, 1);
+}
+
+void cmd_setex(client *c) { set_generic(c, &c->argv[1], &c->argv[3], OPT_EX, &c->argv[2]); }
+
+void cmd_psetex(client *c) { set_generic(c, &c->argv[1], &c->argv[3], OPT_PX, &c->argv[2]); }
+
+void cmd_getset(client *c) { set_generic(c, &c->argv[1], &c->argv[2], OPT_GET, NULL); }
+
+void cmd_get(client *c) {
+    reply_current_value(c, db_lookup_read(c->db, c->argv[1].ptr, c->argv[1].len));
+}
+
+void cmd_getdel(client *c) {
+    entry *e = db_lookup_read(c->db, c->argv[1].ptr, c->argv[1].len);
+    if (reply_current_value(c, e) != 0 || !e) return;
+    db_delete_entry(c->db, e);
+    server.dirty++;
+}
+
+void cmd_getex(client *c) {
+    unsigned flags;
+    const resp_arg *expire;
+    if (parse_options(c, 2, FOR_GETEX, &flags, &expire) != 0) return;
+    entry *e = db_lookup_read(c->db, c->argv[1].ptr, c->argv[1].len);
+    if (!e) {
+        reply_nil(c);
+        return;
+    }
+    if (e->type != OBJ_STRING) {
+        reply_error(c, ERR_WRONGTYPE);
+        return;
+    }
+    long long expire_ms = -1;
+    if (expire && expire_from_arg(c, expire, flags, &expire_ms) != 0) return;
+    reply_entry_string(c, e);
+    if ((flags & (OPT_EXAT | OPT_PXAT)) && expire_ms <= server.now_ms) {
+        db_delete_entry(c->db, e);
+        server.dirty++;
+    } else if (expire) {
+        db_set_expire(c->db, e, expire_ms);
+        server.dirty++;
+    } else if ((flags & OPT_PERSIST) && entry_expire(e) >= 0) {
+        db_persist(c->db, e);
+        server.dirty++;
+    }
+}
+
+void cmd_mget(client *c) {
+    reply_array(c, (long long)c->argc - 1);
+    for (size_t i = 1; i < c->argc; i++) {
+        entry *e = db_lookup_read(c->db, c->argv[i].ptr, c->argv[i].len);
+        if (e && e->type == OBJ_STRING) {
+            reply_entry_string(c, e);
+        } else {
+            reply_nil(c);
+        }
+    }
+}
+
+static void mset_generic(client *c, int only_if_none) {
+    if (c->argc % 2 == 0) {
+        reply_arity_error(c);
+        return;
+    }
+    if (only_if_none) {
+        for (size_t i = 1; i < c->argc; i += 2) {
+            if (db_lookup_write(c->db, c->argv[i].ptr, c->argv[i].len)) {
+                reply_int(c, 0);
+                return;
+            }
+        }
+    }
+    for (size_t i = 1; i < c->argc; i += 2)
+        db_set(c->db, string_entry(&c->argv[i], c->argv[i + 1].ptr, c->argv[i + 1].len, -1));
+    server.dirty += (long long)(c->argc - 1) / 2;
+    if (only_if_none) {
+        reply_int(c, 1);
+    } else {
+        reply_ok(c);
+    }
+}
+
+void cmd_mset(client *c) { mset_generic(c, 0); }
+
+void cmd_msetnx(client *c) { mset_generic(c, 1); }
+
+void cmd_strlen(client *c) {
+    entry *e = db_lookup_read(c->db, c->argv[1].ptr, c->argv[1].len);
+    if (e && e->type != OBJ_STRING) {
+        reply_error(c, ERR_WRONGTYPE);
+        return;
+    }
+    reply_int(c, e ? (long long)entry_string_len(e) : 0);
+}
+
+static int check_string_length(client *c, long long size) {
+    if (size > server.cfg.proto_max_bulk_len) {
+        reply_error(c, ERR_STRING_TOO_BIG);
+        return -1;
+    }
+    return 0;
+}
+
+/* Gives an integer-encoded string its text form, so its bytes can be edited in place. */
+static entry *make_raw(db *d, entry *e, const resp_arg *key) {
+    if (e->encoding == ENC_RAW) return e;
+    char digits[LL_STR_SIZE];
+    size_t n = ll_to_str(digits, entry_int(e));
+    entry *raw = entry_new_raw(key->ptr, key->len, digits, n, entry_expire(e));
+    db_set(d, raw);
+    return raw;
+}
+
+void cmd_append(client *c) {
+    const resp_arg *key = &c->argv[1], *value = &c->argv[2];
+    entry *e = db_lookup_write(c->db, key->ptr, key->len);
+    if (!e) {
+        db_add(c->db, string_entry(key, value->ptr, value->len, -1));
+        server.dirty++;
+        reply_int(c, (long long)value->len);
+        return;
+    }
+    if (e->type != OBJ_STRING) {
+        reply_error(c, ERR_WRONGTYPE);
+        return;
+    }
+    size_t old = entry_string_len(e);
+    if (check_string_length(c, (long long)(old + value->len)) != 0) return;
+    e = make_raw(c->db, e, key);
+    e = db_resize_value(c->db, e, old + value->len, 1);
+    memcpy(entry_value(e) + old, value->ptr, value->len);
+    server.dirty++;
+    reply_int(c, (long long)e->vallen);
+}
+
+void cmd_setrange(client *c) {
+    const resp_arg *key = &c->argv[1], *value = &c->argv[3];
+    long long offset;
+    if (arg_ll(c, &c->argv[2], &offset) != 0) return;
+    if (offset < 0) {
+        reply_error(c, "offset is out of range");
+        return;
+    }
+    entry *e = db_lookup_write(c->db, key->ptr, key->len);
+    if (e && e->type != OBJ_STRING) {
+        reply_error(c, ERR_WRONGTYPE);
+        return;
+    }
+    size_t old = e ? entry_string_len(e) : 0;
+    if (value->len == 0) {
+        reply_int(c, (long long)old);
+        return;
+    }
+    if (check_string_length(c, offset + (long long)value->len) != 0) return;
+    size_t end = (size_t)offset + value->len;
+    if (!e) {
+        e = entry_new_raw(key->ptr, key->len, NULL, end, -1);
+        memset(entry_value(e), 0, (size_t)offset);
+        db_add(c->db, e);
+    } else {
+        e = make_raw(c->db, e, key);
+        if (end > old) {
+            e = db_resize_value(c->db, e, end, 0);
+            memset(entry_value(e) + old, 0, end - old);
+        }
+    }
+    memcpy(entry_value(e) + offset, value->ptr, value->len);
+    server.dirty++;
+    reply_int(c, (long long)e->vallen);
+}
+
+void cmd_getrange(client *c) {
+    long long start, end;
+    if (arg_ll(c, &c->argv[2], &start) != 0 || arg_ll(c, &c->argv[3], &end) != 0) return;
+    entry *e = db_lookup_read(c->db, c->argv[1].ptr, c->argv[1].len);
+    if (!e) {
+        reply_bulk(c, "", 0);
+        return;
+    }
+    if (e->type != OBJ_STRING) {
+        reply_error(c, ERR_WRONGTYPE);
+        return;
+    }
+    char digits[LL_STR_SIZE];
+    size_t len;
+    const char *s = entry_string(e, digits, &len);
+    long long n = (long long)len;
+    if (start < 0 && end < 0 && start > end) {
+        reply_bulk(c, "", 0);
+        return;
+    }
+    if (start < 0) start += n;
+    if (end < 0) end += n;
+    if (start < 0) start = 0;
+    if (end < 0) end = 0;
+    if (end >= n) end = n - 1;
+    if (start > end || n == 0) {
+        reply_bulk(c, "", 0);
+        return;
+    }
+    reply_bulk(c, s + start, (size_t)(end - start + 1));
+}
+
+/* The shared core of INCR, DECR, INCRBY and DECRBY. */
+static void incr_generic(client *c, long long by) {
+    const resp_arg *key = &c->argv[1];
+    entry *e = db_lookup_write(c->db, key->ptr, key->len);
+    long long v = 0;
+    if (e) {
+        if (e->type != OBJ_STRING) {
+            reply_error(c, ERR_WRONGTYPE);
+            return;
+        }
+        if (e->encoding == ENC_INT) {
+            v = entry_int(e);
+        } else if (str_to_ll(entry_value(e), e->vallen, &v) != 0) {
+            reply_error(c, ERR_NOT_INTEGER);
+            return;
+        }
+    }
+    if (__builtin_add_overflow(v, by, &v)) {
+        reply_error(c, ERR_OVERFLOW);
+        return;
+    }
+    if (e && e->encoding == ENC_INT) {
+        memcpy(entry_value(e), &v, sizeof v);
+    } else {
+        db_set(c->db, entry_new_int(key->ptr, key->len, v, e ? entry_expire(e) : -1));
+    }
+    server.dirty++;
+    reply_int(c, v);
+}
+
+void cmd_incr(client *c) { incr_generic(c, 1); }
+
+void cmd_decr(client *c) { incr_generic(c, -1); }
+
+void cmd_incrby(client *c) {
+    long long by;
+    if (arg_ll(c, &c->argv[2], &by) == 0) incr_generic(c, by);
+}
+
+void cmd_decrby(client *c) {
+    long long by;
+    if (arg_ll(c, &c->argv[2], &by) != 0) return;
+    if (by == LLONG_MIN) {
+        reply_error(c, "decrement would overflow");
+        return;
+    }
+    incr_generic(c, -by);
+}
+
+void cmd_incrbyfloat(client *c) {
+    const resp_arg *key = &c->argv[1];
+    entry *e = db_lookup_write(c->db, key->ptr, key->len);
+    long double v = 0, by;
+    if (e && e->type != OBJ_STRING) {
+        reply_error(c, ERR_WRONGTYPE);
+        return;
+    }
+    if (e) {
+        char digits[LL_STR_SIZE];
+        size_t len;
+        const char *s = entry_string(e, digits, &len);
+        if (str_to_ld(s, len, &v) != 0) {
+            reply_error(c, ERR_NOT_FLOAT);
+            return;
+        }
+    }
+    if (str_to_ld(c->argv[2].ptr, c->argv[2].len, &by) != 0) {
+        reply_error(c, ERR_NOT_FLOAT);
+        return;
+    }
+    v += by;
+    if (isnan(v) || isinf(v)) {
+        reply_error(c, "increment would produce NaN or Infinity");
+        return;
+    }
+    char out[LD_STR_SIZE];
+    size_t n = ld_to_str(out, v);
+    db_set(c->db, string_entry(key, out, n, e ? entry_expire(e) : -1));
+    server.dirty++;
+    reply_bulk(c, out, n);
+}
