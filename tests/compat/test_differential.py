@@ -1,0 +1,100 @@
+"""Runs the same command scripts against redis-server and rill and compares raw replies byte for byte."""
+import os
+import shlex
+import socket
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def encode(args):
+    out = [b"*%d\r\n" % len(args)]
+    for a in args:
+        a = a.encode() if isinstance(a, str) else a
+        out.append(b"$%d\r\n%s\r\n" % (len(a), a))
+    return b"".join(out)
+
+
+class RawConn:
+    def __init__(self, port):
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+        self.buf = b""
+
+    def _line(self):
+        while b"\r\n" not in self.buf:
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                raise ConnectionError("closed")
+            self.buf += chunk
+        line, self.buf = self.buf.split(b"\r\n", 1)
+        return line + b"\r\n"
+
+    def _exact(self, n):
+        while len(self.buf) < n:
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                raise ConnectionError("closed")
+            self.buf += chunk
+        data, self.buf = self.buf[:n], self.buf[n:]
+        return data
+
+    def reply(self):
+        """One whole reply, as the raw bytes the server sent."""
+        line = self._line()
+        kind = line[:1]
+        if kind == b"$":
+            n = int(line[1:-2])
+            return line + (self._exact(n + 2) if n >= 0 else b"")
+        if kind == b"*":
+            n = int(line[1:-2])
+            return line + b"".join(self.reply() for _ in range(max(n, 0)))
+        return line
+
+    def call(self, args):
+        self.sock.sendall(encode(args))
+        return self.reply()
+
+    def close(self):
+        self.sock.close()
+
+
+def scripts():
+    """Commands, one per line (shell quoting); a line starting with '#' is a comment.
+    A line prefixed with 'SORTED ' has its array reply compared as a set."""
+    for name in sorted(os.listdir(os.path.join(HERE, "scripts"))):
+        path = os.path.join(HERE, "scripts", name)
+        with open(path) as f:
+            lines = [l.rstrip("\n") for l in f if l.strip() and not l.startswith("#")]
+        yield name, lines
+
+
+def normalise(reply, sort):
+    if not sort:
+        return reply
+    # Compare the elements of a flat array reply regardless of order.
+    parts = reply.split(b"\r\n")
+    return parts[0], sorted(parts[1:])
+
+
+def run_script(port, lines):
+    conn = RawConn(port)
+    out = []
+    try:
+        conn.call(["FLUSHALL"])
+        for line in lines:
+            sort = line.startswith("SORTED ")
+            args = shlex.split(line[7:] if sort else line)
+            out.append((line, normalise(conn.call(args), sort)))
+    finally:
+        conn.close()
+    return out
+
+
+def test_scripts_match_redis(rill_module, redis_module):
+    mismatches = []
+    for name, lines in scripts():
+        ours = run_script(rill_module.port, lines)
+        theirs = run_script(redis_module.port, lines)
+        for (line, a), (_, b) in zip(ours, theirs):
+            if a != b:
+                mismatches.append("%s: %s\n  rill:  %r\n  redis: %r" % (name, line, a, b))
+    assert not mismatches, "\n".join(mismatches[:40])
