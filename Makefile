@@ -38,9 +38,9 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c $(SHARED_OBJ) $(SERVER_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Wno-unused-parameter $^ -o $@ $(LDLIBS) -lcmocka
 
-$(ITEST_BIN): $(ITEST_SRC) $(SHARED_OBJ) tests/integration/itest.h
+$(ITEST_BIN): $(ITEST_SRC) tests/integration/itest.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Itests/integration $(ITEST_SRC) $(SHARED_OBJ) -o $@ $(LDLIBS) -lhiredis -lcmocka
+	$(CC) $(CFLAGS) -Itests/integration $(ITEST_SRC) -o $@ -lhiredis -lcmocka
 
 run: deps $(BUILD)/rill-server
 	@mkdir -p data

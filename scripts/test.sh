@@ -6,6 +6,8 @@ cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 export RILL_SERVER=${RILL_SERVER:-$PWD/$BUILD/rill-server}
 export CMOCKA_MESSAGE_OUTPUT=stdout
+# The integration suite opens 1,000 connections at once.
+ulimit -n 4096 2>/dev/null || true
 
 passed=0
 failed=0

@@ -1,0 +1,110 @@
+#include "itest.h"
+
+#include <arpa/inet.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static int free_port(void) {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof a;
+    bind(fd, (struct sockaddr *)&a, sizeof a);
+    getsockname(fd, (struct sockaddr *)&a, &len);
+    close(fd);
+    return ntohs(a.sin_port);
+}
+
+int itest_start(struct itest_server *s, ...) {
+    const char *bin = getenv("RILL_SERVER") ? getenv("RILL_SERVER") : "build/rill-server";
+    s->port = free_port();
+    snprintf(s->dir, sizeof s->dir, "/tmp/rill-itest-XXXXXX");
+    if (!mkdtemp(s->dir)) return -1;
+    char port[16];
+    snprintf(port, sizeof port, "%d", s->port);
+    const char *argv[64] = {bin, "--port", port, "--dir", s->dir, "--save", ""};
+    int argc = 7;
+    va_list ap;
+    va_start(ap, s);
+    for (const char *a; (a = va_arg(ap, const char *)) && argc < 62;) argv[argc++] = a;
+    va_end(ap);
+    argv[argc] = NULL;
+    s->pid = fork();
+    if (s->pid == 0) {
+        char log[128];
+        snprintf(log, sizeof log, "%s/server.log", s->dir);
+        if (!freopen(log, "w", stdout)) _exit(127);
+        execv(bin, (char **)argv);
+        _exit(127);
+    }
+    for (int i = 0; i < 500; i++) {
+        redisContext *c = redisConnect("127.0.0.1", s->port);
+        if (c && !c->err) {
+            redisReply *r = redisCommand(c, "PING");
+            int ok = r != NULL;
+            freeReplyObject(r);
+            redisFree(c);
+            if (ok) return 0;
+        } else if (c) {
+            redisFree(c);
+        }
+        struct timespec ts = {0, 10 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    return -1;
+}
+
+void itest_stop(struct itest_server *s) {
+    kill(s->pid, SIGTERM);
+    waitpid(s->pid, NULL, 0);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", s->dir);
+    if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", s->dir);
+}
+
+redisContext *itest_connect(const struct itest_server *s) {
+    struct timeval tv = {10, 0};
+    redisContext *c = redisConnectWithTimeout("127.0.0.1", s->port, tv);
+    if (c && !c->err) redisSetTimeout(c, tv);
+    return c;
+}
+
+int itest_raw_connect(const struct itest_server *s) {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)s->port),
+                            .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    if (connect(fd, (struct sockaddr *)&a, sizeof a) != 0) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+size_t itest_read_all(int fd, char *buf, size_t cap, int timeout_ms) {
+    size_t n = 0;
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+    while (n < cap - 1 && poll(&p, 1, timeout_ms) == 1) {
+        ssize_t r = read(fd, buf + n, cap - 1 - n);
+        if (r <= 0) break;
+        n += (size_t)r;
+    }
+    buf[n] = '\0';
+    return n;
+}
+
+long long itest_integer(redisContext *c, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    redisReply *r = redisvCommand(c, fmt, ap);
+    va_end(ap);
+    long long v = (r && r->type == REDIS_REPLY_INTEGER) ? r->integer : -999999;
+    freeReplyObject(r);
+    return v;
+}
