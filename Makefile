@@ -12,8 +12,6 @@ SHARED_SRC := $(wildcard shared/*.c)
 SERVER_SRC := $(wildcard server/*.c)
 SHARED_OBJ := $(SHARED_SRC:%.c=$(BUILD)/%.o)
 SERVER_OBJ := $(SERVER_SRC:%.c=$(BUILD)/%.o)
-# Server objects other than main.o, so unit tests can link a module with its dependencies.
-SERVER_LIB := $(filter-out $(BUILD)/server/main.o,$(SERVER_OBJ))
 
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
@@ -34,7 +32,7 @@ $(BUILD)/%.o: %.c $(wildcard shared/*.h server/*.h)
 $(BUILD)/rill-server: $(SERVER_OBJ) $(SHARED_OBJ)
 	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
 
-$(BUILD)/tests/test_%: tests/unit/test_%.c $(SHARED_OBJ) $(SERVER_LIB)
+$(BUILD)/tests/test_%: tests/unit/test_%.c $(SHARED_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Wno-unused-parameter $^ -o $@ $(LDLIBS) -lcmocka
 

@@ -28,7 +28,7 @@ run_cmocka() {
     name=$(basename "$bin")
     out=$("$bin" 2>&1)
     rc=$?
-    printf '%s\n' "$out" | grep -E '^\[  (FAILED|ERROR)|^\[ +(FAILED|ERROR) +\]|FAIL|error' | head -40
+    printf '%s\n' "$out" | grep -E '^\[ +(FAILED|ERROR|LINE) +\]' | head -40
     count_cmocka "$out" "$name"
     if [[ $rc -ne 0 ]] && ! grep -q 'FAILED' <<<"$out"; then
         # Crashed before it could report.

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # redis-cli as people script it: one-shot commands, inline quoting, --pipe bulk loading.
 set -euo pipefail
-source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/common.bash"
 start_rill
 
 cli() { redis-cli -p "$PORT" "$@"; }
