@@ -60,7 +60,7 @@ void db_init_all(int n);
  * The read form counts keyspace hits and misses and refreshes the LRU clock. */
 entry *db_lookup_read(db *d, const char *key, size_t len);
 entry *db_lookup_write(db *d, const char *key, size_t len);
-/* Like db_lookup_write, but never deletes (for commands that only report, like KEYS). */
+/* True when e has a TTL that has passed (KEYS and SCAN skip such keys without deleting). */
 int db_is_expired(entry *e);
 
 /* Allocates a string entry, not linked anywhere. value NULL leaves the bytes to the caller. */
