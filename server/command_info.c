@@ -75,12 +75,8 @@ static void reply_command_docs(client *c, const struct command *cmd) {
     }
 }
 
+/* Bare COMMAND: the dispatcher routes every other form to a subcommand or refuses it. */
 void cmd_command(client *c) {
-    if (c->argc > 1) {
-        /* Only reached for an unknown subcommand, which the dispatcher already refuses. */
-        reply_error(c, ERR_SYNTAX);
-        return;
-    }
     reply_array(c, (long long)command_table_len);
     for (size_t i = 0; i < command_table_len; i++) reply_command_info(c, &command_table[i]);
 }

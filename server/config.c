@@ -67,11 +67,6 @@ const char *config_canonical_name(const char *name, size_t len) {
     return s ? s->name : NULL;
 }
 
-int config_is_immutable(const char *name) {
-    const struct setting *s = find_setting(name, strlen(name));
-    return s && (s->flags & IMMUTABLE);
-}
-
 /* Memory values: a number with an optional k, kb, m, mb, g, gb unit (case-insensitive). */
 static int parse_memory(const char *v, size_t len, long long *out) {
     static const struct {

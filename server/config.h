@@ -41,7 +41,5 @@ void config_value(const char *name, buf_t *out);
 int config_set(const char *name, size_t nlen, const char *value, size_t vlen, buf_t *err);
 /* Canonical name of a setting (or alias) for CONFIG SET, NULL if unknown. */
 const char *config_canonical_name(const char *name, size_t len);
-/* True if the setting cannot change at run time. */
-int config_is_immutable(const char *name);
 
 #endif

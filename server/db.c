@@ -147,8 +147,6 @@ static void heap_update(db *d, entry *e) {
     heap_sift_up(d, entry_ttl(d->expiry_heap[i])->heap_index);
 }
 
-size_t db_expires_count(db *d) { return d->heap_len; }
-
 /* ---- Keyspace ---- */
 
 int db_is_expired(entry *e) {
@@ -191,13 +189,6 @@ void db_unlink_entry(db *d, entry *e) {
 void db_delete_entry(db *d, entry *e) {
     db_unlink_entry(d, e);
     entry_free(e);
-}
-
-int db_delete(db *d, const char *key, size_t len) {
-    entry *e = (entry *)dict_find(&d->keys, key, len);
-    if (!e) return 0;
-    db_delete_entry(d, e);
-    return 1;
 }
 
 void db_set(db *d, entry *e) {

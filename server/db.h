@@ -78,8 +78,6 @@ const char *entry_string(entry *e, char *dst, size_t *len);
 void db_add(db *d, entry *e);
 /* Puts e in place of whatever holds its key (which is freed), or adds it. */
 void db_set(db *d, entry *e);
-/* Removes and frees the entry for key; 1 if there was one. */
-int db_delete(db *d, const char *key, size_t len);
 void db_delete_entry(db *d, entry *e);
 /* Unlinks without freeing (for RENAME, MOVE). */
 void db_unlink_entry(db *d, entry *e);
@@ -90,7 +88,6 @@ entry *db_persist(db *d, entry *e);
 entry *db_resize_value(db *d, entry *e, size_t vlen, int greedy);
 /* Empties one database; returns how many keys it had. */
 long long db_flush(db *d);
-size_t db_expires_count(db *d);
 /* Swaps the contents of two databases. */
 void db_swap(db *a, db *b);
 

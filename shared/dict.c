@@ -8,11 +8,8 @@
 #define DICT_MIN_SIZE 4
 
 static uint8_t hash_seed[16];
-static int resize_allowed = 1;
 
 void dict_set_seed(const uint8_t seed[16]) { memcpy(hash_seed, seed, 16); }
-
-void dict_allow_resize(int allow) { resize_allowed = allow; }
 
 /* ---- SipHash-1-2 (one compression round, two finalisation rounds, as Redis uses) ---- */
 
@@ -161,13 +158,12 @@ static void maybe_grow(dict *d) {
         resize_to(d, DICT_MIN_SIZE);
         return;
     }
-    /* While resizing is paused, grow only when chains get long enough to hurt. */
-    if (d->used[0] >= d->size[0] && (resize_allowed || d->used[0] / d->size[0] > 5))
+    if (d->used[0] >= d->size[0])
         resize_to(d, d->used[0] * 2);
 }
 
 void dict_maybe_shrink(dict *d) {
-    if (!resize_allowed || rehashing(d) || d->size[0] <= DICT_MIN_SIZE) return;
+    if (rehashing(d) || d->size[0] <= DICT_MIN_SIZE) return;
     if (d->used[0] * 8 < d->size[0]) resize_to(d, d->used[0]);
 }
 

@@ -29,8 +29,6 @@ typedef void dict_visit_fn(dict_node *n, void *ctx);
 void dict_set_seed(const uint8_t seed[16]);
 /* Keyed SipHash-1-2 of the bytes, with the seed set above. */
 uint64_t dict_hash(const void *key, size_t len);
-/* 0 stops tables from resizing (while a forked child shares pages); 1 allows it again. */
-void dict_allow_resize(int allow);
 
 void dict_init(dict *d, const dict_type *type);
 /* Frees the tables; calls free_node (if not NULL) for every node first. */

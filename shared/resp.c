@@ -264,10 +264,6 @@ void resp_add_error(buf_t *out, const char *msg, size_t len) {
 
 void resp_add_int(buf_t *out, long long v) { add_prefixed_number(out, ':', v); }
 
-void resp_add_bulk_header(buf_t *out, size_t len) {
-    add_prefixed_number(out, '$', (long long)len);
-}
-
 void resp_add_bulk(buf_t *out, const char *s, size_t len) {
     buf_reserve(out, len + LL_STR_SIZE + 5);
     add_prefixed_number(out, '$', (long long)len);

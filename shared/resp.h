@@ -53,7 +53,5 @@ void resp_add_bulk(buf_t *out, const char *s, size_t len);
 void resp_add_nil(buf_t *out);       /* $-1 */
 void resp_add_nil_array(buf_t *out); /* *-1 */
 void resp_add_array(buf_t *out, long long n);
-/* The header of a bulk string whose len bytes the caller appends, followed by CRLF. */
-void resp_add_bulk_header(buf_t *out, size_t len);
 
 #endif
