@@ -12,6 +12,8 @@ SHARED_SRC := $(wildcard shared/*.c)
 SERVER_SRC := $(wildcard server/*.c)
 SHARED_OBJ := $(SHARED_SRC:%.c=$(BUILD)/%.o)
 SERVER_OBJ := $(SERVER_SRC:%.c=$(BUILD)/%.o)
+# Server modules that hold no server state, so unit tests link them directly.
+ENGINE_OBJ := $(BUILD)/server/deque.o
 
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
@@ -32,7 +34,7 @@ $(BUILD)/%.o: %.c $(wildcard shared/*.h server/*.h)
 $(BUILD)/rill-server: $(SERVER_OBJ) $(SHARED_OBJ)
 	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
 
-$(BUILD)/tests/test_%: tests/unit/test_%.c $(SHARED_OBJ)
+$(BUILD)/tests/test_%: tests/unit/test_%.c $(SHARED_OBJ) $(ENGINE_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Wno-unused-parameter $^ -o $@ $(LDLIBS) -lcmocka
 

@@ -69,8 +69,9 @@ static void info_clients(buf_t *o) {
     buf_printf(o,
                "# Clients\r\nconnected_clients:%zu\r\ncluster_connections:0\r\nmaxclients:%d\r\n"
                "client_recent_max_input_buffer:%zu\r\nclient_recent_max_output_buffer:%zu\r\n"
-               "blocked_clients:0\r\ntracking_clients:0\r\nclients_in_timeout_table:0\r\n",
-               server.nclients, server.cfg.maxclients, biggest_in, biggest_out);
+               "blocked_clients:%zu\r\ntracking_clients:0\r\nclients_in_timeout_table:%zu\r\n",
+               server.nclients, server.cfg.maxclients, biggest_in, biggest_out, server.nblocked,
+               server.nblocked_timed);
 }
 
 static void info_memory(buf_t *o) {

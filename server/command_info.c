@@ -3,6 +3,7 @@
 
 #include "commands.h"
 #include "glob.h"
+#include "numconv.h"
 #include "reply.h"
 
 static const struct {
@@ -13,6 +14,7 @@ static const struct {
     {CMD_ADMIN, "admin"},     {CMD_PUBSUB, "pubsub"},     {CMD_NOSCRIPT, "noscript"},
     {CMD_BLOCKING, "blocking"}, {CMD_LOADING, "loading"}, {CMD_STALE, "stale"},
     {CMD_FAST, "fast"},       {CMD_NO_AUTH, "no_auth"},   {CMD_NO_MULTI, "no_multi"},
+    {CMD_MOVABLE_KEYS, "movablekeys"},
 };
 
 /* Replies an array of status words from a space-separated list. */
@@ -194,6 +196,24 @@ void cmd_command_getkeys(client *c) {
         reply_error(c, "Invalid number of arguments specified for command");
         return;
     }
+    const resp_arg *args = c->argv + 2;
+    if (cmd->flags & CMD_MOVABLE_KEYS) {
+        /* numkeys, then that many keys (a count that does not fit gives no keys, as in
+         * Redis's own key extraction). */
+        long long numkeys;
+        size_t first = (size_t)cmd->keynum_index + 1;
+        if (str_to_ll(args[cmd->keynum_index].ptr, args[cmd->keynum_index].len, &numkeys) != 0 ||
+            numkeys < 0 || (unsigned long long)numkeys > (unsigned long long)argc - first) {
+            numkeys = 0;
+        }
+        if (numkeys == 0) {
+            reply_error(c, "Invalid arguments specified for command");
+            return;
+        }
+        reply_array(c, numkeys);
+        for (long long i = 0; i < numkeys; i++) reply_bulk(c, args[first + i].ptr, args[first + i].len);
+        return;
+    }
     if (cmd->first_key == 0) {
         reply_error(c, "The command has no key arguments");
         return;
@@ -203,7 +223,7 @@ void cmd_command_getkeys(client *c) {
     for (long long i = cmd->first_key; i <= last && i < argc; i += cmd->key_step) n++;
     reply_array(c, n);
     for (long long i = cmd->first_key; i <= last && i < argc; i += cmd->key_step)
-        reply_bulk(c, c->argv[i + 2].ptr, c->argv[i + 2].len);
+        reply_bulk(c, args[i].ptr, args[i].len);
 }
 
 void cmd_command_help(client *c) {

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "blocking.h"
 #include "dict.h"
 #include "reply.h"
 
@@ -31,6 +32,8 @@ static struct command client_subcommands[] = {
      "Set client or connection specific info", "7.2.0", NULL},
     {"setname", cmd_client_setname, 3, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, 0, 0, 0, "connection", "@slow @connection",
      "Set the current connection name", "2.6.9", NULL},
+    {"unblock", cmd_client_unblock, -3, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, 0, 0, 0, "connection", "@admin @slow @dangerous @connection",
+     "Unblock a client blocked in a blocking command from a different connection", "5.0.0", NULL},
     {NULL},
 };
 
@@ -171,6 +174,50 @@ struct command command_table[] = {
      "Authenticate to the server", "1.0.0", NULL},
     {"select", cmd_select, 2, CMD_LOADING | CMD_STALE | CMD_FAST, 0, 0, 0, "connection", "@fast @connection",
      "Change the selected database for the current connection", "1.0.0", NULL},
+    {"lpush", cmd_lpush, -3, CMD_WRITE | CMD_DENYOOM | CMD_FAST, 1, 1, 1, "list", "@write @list @fast",
+     "Prepend one or multiple elements to a list", "1.0.0", NULL},
+    {"rpush", cmd_rpush, -3, CMD_WRITE | CMD_DENYOOM | CMD_FAST, 1, 1, 1, "list", "@write @list @fast",
+     "Append one or multiple elements to a list", "1.0.0", NULL},
+    {"lpushx", cmd_lpushx, -3, CMD_WRITE | CMD_DENYOOM | CMD_FAST, 1, 1, 1, "list", "@write @list @fast",
+     "Prepend an element to a list, only if the list exists", "2.2.0", NULL},
+    {"rpushx", cmd_rpushx, -3, CMD_WRITE | CMD_DENYOOM | CMD_FAST, 1, 1, 1, "list", "@write @list @fast",
+     "Append an element to a list, only if the list exists", "2.2.0", NULL},
+    {"lpop", cmd_lpop, -2, CMD_WRITE | CMD_FAST, 1, 1, 1, "list", "@write @list @fast",
+     "Remove and get the first elements in a list", "1.0.0", NULL},
+    {"rpop", cmd_rpop, -2, CMD_WRITE | CMD_FAST, 1, 1, 1, "list", "@write @list @fast",
+     "Remove and get the last elements in a list", "1.0.0", NULL},
+    {"llen", cmd_llen, 2, CMD_READONLY | CMD_FAST, 1, 1, 1, "list", "@read @list @fast",
+     "Get the length of a list", "1.0.0", NULL},
+    {"lrange", cmd_lrange, 4, CMD_READONLY, 1, 1, 1, "list", "@read @list @slow",
+     "Get a range of elements from a list", "1.0.0", NULL},
+    {"lindex", cmd_lindex, 3, CMD_READONLY, 1, 1, 1, "list", "@read @list @slow",
+     "Get an element from a list by its index", "1.0.0", NULL},
+    {"lset", cmd_lset, 4, CMD_WRITE | CMD_DENYOOM, 1, 1, 1, "list", "@write @list @slow",
+     "Set the value of an element in a list by its index", "1.0.0", NULL},
+    {"lrem", cmd_lrem, 4, CMD_WRITE, 1, 1, 1, "list", "@write @list @slow",
+     "Remove elements from a list", "1.0.0", NULL},
+    {"ltrim", cmd_ltrim, 4, CMD_WRITE, 1, 1, 1, "list", "@write @list @slow",
+     "Trim a list to the specified range", "1.0.0", NULL},
+    {"linsert", cmd_linsert, 5, CMD_WRITE | CMD_DENYOOM, 1, 1, 1, "list", "@write @list @slow",
+     "Insert an element before or after another element in a list", "2.2.0", NULL},
+    {"lpos", cmd_lpos, -3, CMD_READONLY, 1, 1, 1, "list", "@read @list @slow",
+     "Return the index of matching elements on a list", "6.0.6", NULL},
+    {"rpoplpush", cmd_rpoplpush, 3, CMD_WRITE | CMD_DENYOOM, 1, 2, 1, "list", "@write @list @slow",
+     "Remove the last element in a list, prepend it to another list and return it", "1.2.0", NULL},
+    {"lmove", cmd_lmove, 5, CMD_WRITE | CMD_DENYOOM, 1, 2, 1, "list", "@write @list @slow",
+     "Pop an element from a list, push it to another list and return it", "6.2.0", NULL},
+    {"lmpop", cmd_lmpop, -4, CMD_WRITE | CMD_MOVABLE_KEYS, 0, 0, 0, "list", "@write @list @slow",
+     "Pop elements from a list", "7.0.0", NULL, 1},
+    {"blpop", cmd_blpop, -3, CMD_WRITE | CMD_NOSCRIPT | CMD_BLOCKING, 1, -2, 1, "list", "@write @list @slow @blocking",
+     "Remove and get the first element in a list, or block until one is available", "2.0.0", NULL},
+    {"brpop", cmd_brpop, -3, CMD_WRITE | CMD_NOSCRIPT | CMD_BLOCKING, 1, -2, 1, "list", "@write @list @slow @blocking",
+     "Remove and get the last element in a list, or block until one is available", "2.0.0", NULL},
+    {"brpoplpush", cmd_brpoplpush, 4, CMD_WRITE | CMD_DENYOOM | CMD_NOSCRIPT | CMD_BLOCKING, 1, 2, 1, "list", "@write @list @slow @blocking",
+     "Pop an element from a list, push it to another list and return it; or block until one is available", "2.2.0", NULL},
+    {"blmove", cmd_blmove, 6, CMD_WRITE | CMD_DENYOOM | CMD_NOSCRIPT | CMD_BLOCKING, 1, 2, 1, "list", "@write @list @slow @blocking",
+     "Pop an element from a list, push it to another list and return it; or block until one is available", "6.2.0", NULL},
+    {"blmpop", cmd_blmpop, -5, CMD_WRITE | CMD_BLOCKING | CMD_MOVABLE_KEYS, 0, 0, 0, "list", "@write @list @slow @blocking",
+     "Pop elements from a list, or block until one is available", "7.0.0", NULL, 2},
     {"client", NULL, -2, 0, 0, 0, 0, "connection", "@slow",
      "A container for client connection commands", "2.4.0", client_subcommands},
     {"info", cmd_info, -1, CMD_LOADING | CMD_STALE, 0, 0, 0, "server", "@slow @dangerous",
@@ -321,15 +368,24 @@ void command_execute(client *c) {
         reply_error(c, ERR_NOAUTH);
         return;
     }
+    command_call(c, cmd);
+    /* Clients waiting on keys this command filled are served now that it is complete. */
+    if (blocking_has_ready_keys() && !server.in_exec) blocking_serve_ready_keys();
+}
+
+void command_call(client *c, const struct command *cmd) {
+    struct command *stats_of = (struct command *)cmd;
     long long start = time_us();
     server.now_ms = start / 1000;
+    client *outer = server.current;
+    int outer_executing = executing;
     server.current = c;
     executing = 1;
     cmd->proc(c);
-    executing = 0;
-    server.current = NULL;
-    cmd->stats.calls++;
-    cmd->stats.usec += time_us() - start;
+    executing = outer_executing;
+    server.current = outer;
+    stats_of->stats.calls++;
+    stats_of->stats.usec += time_us() - start;
     server.stat_commands++;
 }
 

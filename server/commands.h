@@ -20,6 +20,7 @@
 #define CMD_NO_MULTI (1u << 11)
 #define CMD_SKIP_SLOWLOG (1u << 12)
 #define CMD_SENTINEL (1u << 13)
+#define CMD_MOVABLE_KEYS (1u << 14) /* keys counted by a numkeys argument */
 
 typedef void cmd_handler(client *c);
 
@@ -38,6 +39,7 @@ struct command {
     const char *summary;
     const char *since;
     struct command *subcommands; /* ends with a row whose name is NULL */
+    int keynum_index;            /* CMD_MOVABLE_KEYS: argument holding the key count */
     /* Filled at start-up */
     struct command *parent;
     char fullname[48]; /* "get", "client|setname" */
@@ -47,6 +49,8 @@ struct command {
 void commands_init(void);
 /* Runs c->argv: every check, then the handler, then the statistics. */
 void command_execute(client *c);
+/* Runs cmd's handler on c->argv with timing and statistics (no checks). */
+void command_call(client *c, const struct command *cmd);
 const char *command_fullname(const struct command *cmd);
 /* Counts an error reply against the running command (failed) or its checks (rejected). */
 void command_count_error(client *c, const char *msg);
@@ -61,6 +65,10 @@ long long commands_total_errors(void);
 cmd_handler cmd_get, cmd_set, cmd_setnx, cmd_setex, cmd_psetex, cmd_getset, cmd_getdel,
     cmd_getex, cmd_mget, cmd_mset, cmd_msetnx, cmd_append, cmd_strlen, cmd_getrange,
     cmd_setrange, cmd_incr, cmd_decr, cmd_incrby, cmd_decrby, cmd_incrbyfloat;
+/* t_list.c */
+cmd_handler cmd_lpush, cmd_rpush, cmd_lpushx, cmd_rpushx, cmd_lpop, cmd_rpop, cmd_llen,
+    cmd_lrange, cmd_lindex, cmd_lset, cmd_lrem, cmd_ltrim, cmd_linsert, cmd_lpos, cmd_rpoplpush,
+    cmd_lmove, cmd_lmpop, cmd_blpop, cmd_brpop, cmd_brpoplpush, cmd_blmove, cmd_blmpop;
 /* keys.c */
 cmd_handler cmd_del, cmd_exists, cmd_type, cmd_keys, cmd_scan, cmd_randomkey, cmd_rename,
     cmd_renamenx, cmd_touch, cmd_move, cmd_copy, cmd_dbsize, cmd_flushdb, cmd_flushall,
@@ -72,7 +80,7 @@ cmd_handler cmd_expire, cmd_pexpire, cmd_expireat, cmd_pexpireat, cmd_ttl, cmd_p
 cmd_handler cmd_ping, cmd_echo, cmd_quit, cmd_reset, cmd_hello, cmd_auth, cmd_select,
     cmd_client_id, cmd_client_setname, cmd_client_getname, cmd_client_list, cmd_client_info,
     cmd_client_kill, cmd_client_setinfo, cmd_client_no_evict, cmd_client_no_touch,
-    cmd_client_help;
+    cmd_client_help, cmd_client_unblock;
 /* admin.c */
 cmd_handler cmd_info, cmd_config_get, cmd_config_set, cmd_config_resetstat,
     cmd_config_rewrite, cmd_config_help, cmd_time, cmd_lastsave, cmd_shutdown;

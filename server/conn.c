@@ -1,6 +1,7 @@
 /* Connection commands: PING, ECHO, QUIT, RESET, HELLO, AUTH, SELECT and CLIENT. */
 #include <stdio.h>
 
+#include "blocking.h"
 #include "commands.h"
 #include "db.h"
 #include "mem.h"
@@ -377,6 +378,34 @@ void cmd_client_no_evict(client *c) { client_switch(c, CLIENT_NO_EVICT); }
 
 void cmd_client_no_touch(client *c) { client_switch(c, CLIENT_NO_TOUCH); }
 
+void cmd_client_unblock(client *c) {
+    if (c->argc > 4) {
+        size_t len = c->argv[1].len;
+        reply_errorf(c, "unknown subcommand or wrong number of arguments for '%.*s'. Try CLIENT "
+                        "HELP.", (int)len, c->argv[1].ptr);
+        return;
+    }
+    long long id;
+    if (arg_ll(c, &c->argv[2], &id) != 0) return;
+    int with_error = 0;
+    if (c->argc == 4) {
+        if (arg_is(&c->argv[3], "error")) {
+            with_error = 1;
+        } else if (!arg_is(&c->argv[3], "timeout")) {
+            reply_error(c, "CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
+            return;
+        }
+    }
+    for (client *o = server.clients; o; o = o->next) {
+        if ((long long)o->id == id && o->blocked) {
+            blocking_unblock(o, with_error);
+            reply_int(c, 1);
+            return;
+        }
+    }
+    reply_int(c, 0);
+}
+
 void cmd_client_help(client *c) {
     static const char *const lines[] = {
         "GETNAME",
@@ -393,6 +422,8 @@ void cmd_client_help(client *c) {
         "    Return information about client connections. Options: TYPE, ID.",
         "SETNAME <name>",
         "    Assign the name <name> to the current connection.",
+        "UNBLOCK <clientid> [TIMEOUT|ERROR]",
+        "    Unblock the specified blocked client.",
         "SETINFO <option> <value>",
         "    Set client meta attributes: LIB-NAME or LIB-VER.",
         "NO-EVICT (ON|OFF)",

@@ -2,6 +2,8 @@
 
 #include <stdlib.h>
 
+#include "blocking.h"
+#include "deque.h"
 #include "mem.h"
 #include "numconv.h"
 #include "server.h"
@@ -20,6 +22,7 @@ void db_init_all(int n) {
     for (int i = 0; i < n; i++) {
         server.dbs[i].id = i;
         dict_init(&server.dbs[i].keys, &keyspace_type);
+        blocking_init_db(&server.dbs[i]);
     }
 }
 
@@ -58,7 +61,40 @@ entry *entry_new_int(const char *key, size_t klen, long long v, long long expire
     return e;
 }
 
-void entry_free(entry *e) { mem_free(e); }
+entry *entry_new_obj(const char *key, size_t klen, enum obj_type type, void *obj,
+                     long long expire_ms) {
+    entry *e = entry_alloc(key, klen, sizeof obj, expire_ms);
+    e->type = (uint8_t)type;
+    e->encoding = ENC_OBJ;
+    memcpy(entry_value(e), &obj, sizeof obj);
+    return e;
+}
+
+void entry_free(entry *e) {
+    if (e->type == OBJ_LIST) deque_free(entry_obj(e));
+    mem_free(e);
+}
+
+entry *entry_copy(entry *e, const char *key, size_t klen) {
+    entry *n;
+    if (e->type == OBJ_LIST) {
+        n = entry_new_obj(key, klen, OBJ_LIST, deque_dup(entry_obj(e)), entry_expire(e));
+    } else {
+        n = entry_new_raw(key, klen, entry_value(e), e->vallen, entry_expire(e));
+        n->encoding = e->encoding;
+    }
+    n->lru = e->lru;
+    return n;
+}
+
+entry *entry_rekey(entry *e, const char *key, size_t klen) {
+    entry *n = entry_new_raw(key, klen, entry_value(e), e->vallen, entry_expire(e));
+    n->type = e->type;
+    n->encoding = e->encoding;
+    n->lru = e->lru;
+    mem_free(e);
+    return n;
+}
 
 size_t entry_string_len(entry *e) {
     if (e->encoding == ENC_INT) {
@@ -178,6 +214,7 @@ entry *db_lookup_read(db *d, const char *key, size_t len) {
 void db_add(db *d, entry *e) {
     dict_add(&d->keys, &e->node);
     if (e->flags & ENTRY_HAS_TTL) heap_push(d, e);
+    if (e->type == OBJ_LIST) blocking_signal_key(d, entry_key(e), e->keylen);
 }
 
 void db_unlink_entry(db *d, entry *e) {
@@ -201,6 +238,7 @@ void db_set(db *d, entry *e) {
     if (old->flags & ENTRY_HAS_TTL) heap_remove(d, old);
     if (e->flags & ENTRY_HAS_TTL) heap_push(d, e);
     entry_free(old);
+    if (e->type == OBJ_LIST) blocking_signal_key(d, entry_key(e), e->keylen);
 }
 
 /* Reallocates an entry that is in d, keeping the table and the heap pointing at it. */
@@ -268,13 +306,19 @@ long long db_flush(db *d) {
     return n;
 }
 
+/* Blocked clients stay with their database index: only the data moves. */
 void db_swap(db *a, db *b) {
     db tmp = *a;
-    int ida = a->id, idb = b->id;
-    *a = *b;
-    *b = tmp;
-    a->id = ida;
-    b->id = idb;
+    a->keys = b->keys;
+    a->expiry_heap = b->expiry_heap;
+    a->heap_len = b->heap_len;
+    a->heap_cap = b->heap_cap;
+    b->keys = tmp.keys;
+    b->expiry_heap = tmp.expiry_heap;
+    b->heap_len = tmp.heap_len;
+    b->heap_cap = tmp.heap_cap;
+    blocking_signal_db(a);
+    blocking_signal_db(b);
 }
 
 /* ---- Active expiry ---- */

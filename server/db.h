@@ -10,8 +10,9 @@
 #include "dict.h"
 
 enum obj_type { OBJ_STRING, OBJ_LIST, OBJ_SET, OBJ_ZSET, OBJ_HASH };
-/* String encodings: bytes stored inline, or a long long stored inline. */
-enum obj_encoding { ENC_RAW, ENC_INT };
+/* String encodings: bytes stored inline, or a long long stored inline. Other types keep a
+ * pointer to their value object inline (ENC_OBJ). */
+enum obj_encoding { ENC_RAW, ENC_INT, ENC_OBJ };
 
 #define ENTRY_HAS_TTL 1u
 
@@ -37,6 +38,7 @@ struct entry_ttl {
 typedef struct db {
     int id;
     dict keys;
+    dict waiting; /* key -> clients blocked on it (blocking.c) */
     entry **expiry_heap; /* min-heap on expire_ms of every entry with a TTL */
     size_t heap_len, heap_cap;
 } db;
@@ -48,6 +50,11 @@ static inline char *entry_key(entry *e) {
 static inline char *entry_value(entry *e) { return entry_key(e) + e->keylen; }
 static inline long long entry_expire(entry *e) {
     return (e->flags & ENTRY_HAS_TTL) ? entry_ttl(e)->expire_ms : -1;
+}
+static inline void *entry_obj(entry *e) {
+    void *p;
+    memcpy(&p, entry_value(e), sizeof p);
+    return p;
 }
 static inline long long entry_int(entry *e) {
     long long v;
@@ -67,14 +74,23 @@ int db_is_expired(entry *e);
 entry *entry_new_raw(const char *key, size_t klen, const char *value, size_t vlen,
                      long long expire_ms);
 entry *entry_new_int(const char *key, size_t klen, long long v, long long expire_ms);
+/* An entry of another type that owns obj (a deque for lists). */
+entry *entry_new_obj(const char *key, size_t klen, enum obj_type type, void *obj,
+                     long long expire_ms);
+/* Frees the entry and its value. */
 void entry_free(entry *e);
+/* A deep copy of e's value and TTL under another key, not linked anywhere. */
+entry *entry_copy(entry *e, const char *key, size_t klen);
+/* Moves e's value and TTL under another key: e (already unlinked) is freed, not its value. */
+entry *entry_rekey(entry *e, const char *key, size_t klen);
 /* Size of the string value once written out (ENC_INT counts its digits). */
 size_t entry_string_len(entry *e);
 /* Writes the string value of e into dst (LL_STR_SIZE bytes at least for ENC_INT) and returns
  * a pointer to the bytes: for ENC_RAW that is the entry itself, no copy. */
 const char *entry_string(entry *e, char *dst, size_t *len);
 
-/* Adds a new entry whose key is absent. */
+/* Adds a new entry whose key is absent. A list arriving under a key that clients wait on
+ * makes the key ready for them (by db_add or db_set). */
 void db_add(db *d, entry *e);
 /* Puts e in place of whatever holds its key (which is freed), or adds it. */
 void db_set(db *d, entry *e);

@@ -147,15 +147,6 @@ void cmd_randomkey(client *c) {
     }
 }
 
-/* A copy of e under another key (value and TTL included), not linked anywhere. */
-static entry *entry_with_key(entry *e, const resp_arg *key, long long expire_ms) {
-    entry *n = entry_new_raw(key->ptr, key->len, entry_value(e), e->vallen, expire_ms);
-    n->type = e->type;
-    n->encoding = e->encoding;
-    n->lru = e->lru;
-    return n;
-}
-
 static void rename_generic(client *c, int only_if_absent) {
     const resp_arg *src = &c->argv[1], *dst = &c->argv[2];
     entry *e = db_lookup_write(c->db, src->ptr, src->len);
@@ -176,9 +167,8 @@ static void rename_generic(client *c, int only_if_absent) {
         reply_int(c, 0);
         return;
     }
-    entry *moved = entry_with_key(e, dst, entry_expire(e));
-    db_delete_entry(c->db, e);
-    db_set(c->db, moved);
+    db_unlink_entry(c->db, e);
+    db_set(c->db, entry_rekey(e, dst->ptr, dst->len));
     server.dirty++;
     if (only_if_absent) {
         reply_int(c, 1);
@@ -251,7 +241,7 @@ void cmd_copy(client *c) {
         reply_int(c, 0);
         return;
     }
-    db_set(dst, entry_with_key(e, to, entry_expire(e)));
+    db_set(dst, entry_copy(e, to->ptr, to->len));
     server.dirty++;
     reply_int(c, 1);
 }

@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "blocking.h"
 #include "commands.h"
 #include "db.h"
 #include "mem.h"
@@ -24,6 +25,7 @@
 
 static void on_readable(struct ev_loop *loop, ev_io *w, int revents);
 static void on_writable(struct ev_loop *loop, ev_io *w, int revents);
+static void process_input(client *c);
 
 /* ---- Listening ---- */
 
@@ -117,6 +119,7 @@ int net_listen(void) {
 /* ---- Client lifecycle ---- */
 
 static void client_free(client *c) {
+    blocking_forget(c);
     ev_io_stop(server.loop, &c->read_watcher);
     ev_io_stop(server.loop, &c->write_watcher);
     close(c->fd);
@@ -139,6 +142,8 @@ static void client_free(client *c) {
 void client_close_async(client *c) {
     if (c->flags & CLIENT_CLOSE_ASAP) return;
     c->flags |= CLIENT_CLOSE_ASAP;
+    /* Out of every wait queue now, so nothing is served to a client about to go. */
+    blocking_forget(c);
     ev_io_stop(server.loop, &c->read_watcher);
     c->next_close = server.pending_close;
     server.pending_close = c;
@@ -241,10 +246,39 @@ static int auth_required(const client *c) {
     return server.cfg.requirepass[0] && !(c->flags & CLIENT_AUTHENTICATED);
 }
 
-/* Runs every complete command in the query buffer, then drops the consumed bytes. */
+/* After a batch of commands: queue the replies, close if the client asked to. */
+static void after_input(client *c) {
+    if (c->reply.len > c->reply_sent) client_queue_reply(c);
+    if ((c->flags & CLIENT_CLOSE_AFTER_REPLY) && c->reply.len == c->reply_sent) client_close_async(c);
+}
+
+void client_resume(client *c) {
+    if (c->flags & (CLIENT_PENDING_RESUME | CLIENT_CLOSE_ASAP)) return;
+    c->flags |= CLIENT_PENDING_RESUME;
+    c->next_resume = server.pending_resume;
+    server.pending_resume = c;
+}
+
+/* Clients whose wait ended run the rest of their pipelines. Running them may unblock
+ * others, so repeat until none is left. */
+static void resume_clients(void) {
+    while (server.pending_resume) {
+        client *c = server.pending_resume;
+        server.pending_resume = c->next_resume;
+        c->flags &= ~CLIENT_PENDING_RESUME;
+        if (c->flags & CLIENT_CLOSE_ASAP) continue;
+        c->last_active = ev_now(server.loop);
+        process_input(c);
+        after_input(c);
+    }
+}
+
+/* Runs every complete command in the query buffer, then drops the consumed bytes. A
+ * command that blocks stops the run; the rest waits for client_resume. */
 static void process_input(client *c) {
     size_t pos = 0;
-    while (pos < c->query.len && !(c->flags & (CLIENT_CLOSE_AFTER_REPLY | CLIENT_CLOSE_ASAP))) {
+    while (pos < c->query.len && !c->blocked &&
+           !(c->flags & (CLIENT_CLOSE_AFTER_REPLY | CLIENT_CLOSE_ASAP))) {
         size_t used;
         c->parser.unauthenticated = auth_required(c);
         c->parser.max_bulk_len = server.cfg.proto_max_bulk_len;
@@ -297,8 +331,7 @@ static void on_readable(struct ev_loop *loop, ev_io *w, int revents) {
         return;
     }
     process_input(c);
-    if (c->reply.len > c->reply_sent) client_queue_reply(c);
-    if ((c->flags & CLIENT_CLOSE_AFTER_REPLY) && c->reply.len == c->reply_sent) client_close_async(c);
+    after_input(c);
 }
 
 /* ---- Writing ---- */
@@ -351,6 +384,7 @@ static void on_prepare(struct ev_loop *loop, ev_prepare *w, int revents) {
     (void)loop;
     (void)w;
     (void)revents;
+    resume_clients();
     while (server.pending_writes) {
         client *c = server.pending_writes;
         server.pending_writes = c->next_pending;
@@ -375,7 +409,7 @@ void net_close_idle_clients(void) {
     if (server.cfg.timeout <= 0) return;
     double now = ev_now(server.loop);
     for (client *c = server.clients; c; c = c->next) {
-        if (now - c->last_active > server.cfg.timeout) {
+        if (!c->blocked && now - c->last_active > server.cfg.timeout) {
             server_log(LL_VERBOSE, "Closing idle client");
             client_close_async(c);
         }
@@ -391,12 +425,13 @@ void client_describe(client *c, buf_t *out) {
     double now = ev_now(server.loop);
     const char *cmd = c->last_cmd ? c->last_cmd->fullname : "NULL";
     buf_printf(out,
-               "id=%llu addr=%s laddr=%s fd=%d name=%s age=%lld idle=%lld flags=N db=%d sub=0 "
+               "id=%llu addr=%s laddr=%s fd=%d name=%s age=%lld idle=%lld flags=%s db=%d sub=0 "
                "psub=0 ssub=0 multi=-1 qbuf=%zu qbuf-free=%zu argv-mem=0 multi-mem=0 rbs=%zu "
                "rbp=%zu obl=0 oll=0 omem=%zu tot-mem=%zu events=r%s cmd=%s user=default "
                "redir=-1 resp=2",
                (unsigned long long)c->id, c->addr, c->laddr, c->fd, c->name ? c->name : "",
-               (long long)(now - c->created), (long long)(now - c->last_active), c->db_index,
+               (long long)(now - c->created), (long long)(now - c->last_active),
+               c->blocked ? "b" : "N", c->db_index,
                c->query.len, c->query.cap - c->query.len, c->reply.cap, c->reply.len,
                c->reply.cap, sizeof *c + c->query.cap + c->reply.cap,
                (c->flags & CLIENT_WRITE_ARMED) ? "w" : "", cmd);

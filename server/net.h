@@ -11,6 +11,8 @@ int net_listen(void);
 void net_init(void);
 /* Marks a client to be closed at the next safe point (never frees it at once). */
 void client_close_async(client *c);
+/* A blocked client's wait ended: the rest of its pipeline runs before the loop sleeps. */
+void client_resume(client *c);
 /* Queues the client's reply for the next flush. */
 void client_queue_reply(client *c);
 /* Appends one CLIENT LIST line (without the newline) describing c. */

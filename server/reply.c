@@ -1,5 +1,6 @@
 #include "reply.h"
 
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <strings.h>
@@ -100,6 +101,29 @@ int arg_int_range(client *c, const resp_arg *a, long long min, long long max, lo
     }
     *out = v;
     return 0;
+}
+
+int arg_range(client *c, const resp_arg *a, long long min, long long max, long long *out,
+              const char *msg) {
+    long long v;
+    if (str_to_ll(a->ptr, a->len, &v) != 0) {
+        reply_error(c, msg ? msg : ERR_NOT_INTEGER);
+        return -1;
+    }
+    if (v < min || v > max) {
+        if (msg) {
+            reply_error(c, msg);
+        } else {
+            reply_errorf(c, "value is out of range, value must between %lld and %lld", min, max);
+        }
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+int arg_positive(client *c, const resp_arg *a, long long *out, const char *msg) {
+    return arg_range(c, a, 0, LLONG_MAX, out, msg ? msg : "value is out of range, must be positive");
 }
 
 int arg_is(const resp_arg *a, const char *word) {

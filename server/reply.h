@@ -49,6 +49,11 @@ int arg_ll(client *c, const resp_arg *a, long long *out);
 int arg_ll_msg(client *c, const resp_arg *a, long long *out, const char *msg);
 int arg_int_range(client *c, const resp_arg *a, long long min, long long max, long long *out,
                   const char *msg);
+/* Redis's range check: msg (or its default texts) when a is not an integer in [min, max]. */
+int arg_range(client *c, const resp_arg *a, long long min, long long max, long long *out,
+              const char *msg);
+/* An integer >= 0; msg NULL gives "value is out of range, must be positive". */
+int arg_positive(client *c, const resp_arg *a, long long *out, const char *msg);
 /* Case-insensitive comparison of an argument with a lowercase word. */
 int arg_is(const resp_arg *a, const char *word);
 

@@ -17,6 +17,8 @@
 
 struct db;
 struct command;
+struct blocked_state;
+struct ready_key;
 
 /* Client flags */
 #define CLIENT_CLOSE_AFTER_REPLY (1u << 0) /* QUIT, protocol error: flush, then close */
@@ -26,6 +28,7 @@ struct command;
 #define CLIENT_WRITE_ARMED (1u << 4) /* the write watcher is active (socket was full) */
 #define CLIENT_NO_EVICT (1u << 5)
 #define CLIENT_NO_TOUCH (1u << 6)
+#define CLIENT_PENDING_RESUME (1u << 7) /* unblocked: its pipeline goes on before the loop sleeps */
 
 typedef struct client {
     uint64_t id;
@@ -49,6 +52,8 @@ typedef struct client {
     struct client *prev, *next;  /* all clients */
     struct client *next_pending; /* pending writes */
     struct client *next_close;   /* pending close */
+    struct client *next_resume;  /* pending resume */
+    struct blocked_state *blocked; /* non-NULL while waiting in BLPOP & co */
 } client;
 
 struct listener {
@@ -74,13 +79,20 @@ struct server {
     uint64_t next_client_id;
     client *pending_writes;
     client *pending_close;
+    client *pending_resume; /* unblocked clients with commands still to run */
     client *current; /* the client whose command is running */
+    int in_exec;     /* inside EXEC or a script: nothing blocks */
 
     /* keyspace */
     struct db *dbs;
     int ndbs;
     long long now_ms;   /* wall clock when the running command started */
     uint32_t lru_clock; /* seconds, for OBJECT IDLETIME */
+
+    /* blocking */
+    size_t nblocked, nblocked_timed; /* blocked clients; those with a timeout */
+    struct ready_key *ready_keys; /* keys that got a list while clients wait on them */
+    size_t nready_keys, ready_keys_cap;
 
     /* persistence */
     long long dirty; /* changes since the last save */

@@ -1,0 +1,37 @@
+/* Clients waiting on list keys (BLPOP and the other blocking pops). Each database keeps a
+ * FIFO queue of waiting clients per key. A key that receives a list is marked ready; after
+ * the command that filled it, the waiting clients' commands run again in blocking order
+ * until the list is empty. A blocked client has one ev_timer, started once. */
+#ifndef RILL_BLOCKING_H
+#define RILL_BLOCKING_H
+
+#include <stddef.h>
+
+#include "server.h"
+
+struct db;
+
+void blocking_init_db(struct db *d);
+/* Parses a blocking timeout in seconds (fractions allowed) into an absolute time in ms
+ * (0 = forever). Returns -1 after replying Redis's error. */
+int blocking_parse_timeout(client *c, const resp_arg *a, long long *deadline_ms);
+/* 1 when the running command may block (not inside MULTI or a script). */
+int blocking_allowed(client *c);
+/* Blocks c on nkeys keys at argv[first], argv[first + 1], ... The running command runs
+ * again each time one of them gets a list; when it replies, the client is unblocked and
+ * goes on with its pipeline. Calling it again while the client waits keeps its place.
+ * A timeout replies a nil array, whatever the command (as Redis does). */
+void blocking_block(client *c, size_t first, size_t nkeys, long long deadline_ms);
+/* A list arrived under key in d: waiting clients are served after the running command. */
+void blocking_signal_key(struct db *d, const char *key, size_t len);
+/* After SWAPDB: every waited-on key of d that now holds a list is ready. */
+void blocking_signal_db(struct db *d);
+/* Serves the clients waiting on ready keys; called after each top-level command. */
+void blocking_serve_ready_keys(void);
+static inline int blocking_has_ready_keys(void) { return server.nready_keys > 0; }
+/* Takes a blocked client out of every queue without replying (disconnect, kill). */
+void blocking_forget(client *c);
+/* CLIENT UNBLOCK: ends the wait with the timeout reply or an UNBLOCKED error. */
+void blocking_unblock(client *c, int with_error);
+
+#endif
