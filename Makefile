@@ -17,8 +17,8 @@ ENGINE_OBJ := $(BUILD)/server/deque.o
 
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
-ITEST_SRC  := $(wildcard tests/integration/*.c)
-ITEST_BIN  := $(BUILD)/tests/integration
+ITEST_SRC  := $(wildcard tests/integration/test_*.c)
+ITEST_BIN  := $(ITEST_SRC:tests/integration/test_%.c=$(BUILD)/tests/itest_%)
 
 .PHONY: all run test unit sanitize bench clean bootstrap deps
 all: $(BUILD)/rill-server
@@ -38,9 +38,9 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c $(SHARED_OBJ) $(ENGINE_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Wno-unused-parameter $^ -o $@ $(LDLIBS) -lcmocka
 
-$(ITEST_BIN): $(ITEST_SRC) tests/integration/itest.h
+$(BUILD)/tests/itest_%: tests/integration/test_%.c tests/integration/itest.c tests/integration/itest.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Itests/integration $(ITEST_SRC) -o $@ -lhiredis -lcmocka
+	$(CC) $(CFLAGS) -Itests/integration $< tests/integration/itest.c -o $@ -lhiredis -lcmocka
 
 run: deps $(BUILD)/rill-server
 	@mkdir -p data

@@ -1,16 +1,21 @@
 #!/usr/bin/env bash
-# Side-by-side benchmark: rill and redis-server (persistence off) on free loopback ports,
-# redis-benchmark against each in alternating rounds, median ops/s per workload, the ratio
-# rill/redis and its geometric mean; then memory per key for 1M `SET key:N <16 bytes>`.
-# ROUNDS, REQUESTS and CLIENTS can be set in the environment.
+# Side-by-side benchmark: rill and redis-server (persistence off) on free loopback ports.
+#  1. redis-benchmark throughput in alternating rounds at pipeline 1 and 16: median ops/s per
+#     workload, ratio rill/redis, geometric mean per group (strings, lists) and overall.
+#  2. Producer/consumer queue: 25 clients LPUSH while 25 clients BRPOP the same key; every
+#     element must be delivered exactly once (the key ends empty, no consumer starves).
+#  3. Memory on fresh servers: 1M `SET key:N <16 bytes>`, and 100 lists x 10,000 elements of
+#     16 bytes (RSS growth).
+# ROUNDS, REQUESTS, CLIENTS, QUEUE_ITEMS, MEMORY_KEYS can be set in the environment.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 ROUNDS=${ROUNDS:-3}
 REQUESTS=${REQUESTS:-200000}
 CLIENTS=${CLIENTS:-50}
-TESTS=${TESTS:-set,get,incr,mset}
+QUEUE_ITEMS=${QUEUE_ITEMS:-500000}
 MEMORY_KEYS=${MEMORY_KEYS:-1000000}
+GROUPS_SPEC=${GROUPS_SPEC:-"strings:set,get,incr,mset lists:lpush,rpush,lpop,rpop,lrange_100"}
 WORK=$(mktemp -d)
 PIDS=()
 
@@ -49,11 +54,24 @@ start() {
     wait_ready "$port"
 }
 
-rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
+restart_both() {
+    for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+    wait 2>/dev/null || true
+    PIDS=()
+    start rill
+    start redis
+}
 
+rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
+median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.3f", (b > 0 ? a / b : 0)}'; }
+geomean() { tr ' ' '\n' | grep -v '^$' | awk '{l += log($1 > 0 ? $1 : 1e-9); n++} END {printf "%.3f", exp(l / n)}'; }
+
+# ---- 1. Throughput ----
+ALL_TESTS=$(for g in $GROUPS_SPEC; do printf '%s,' "${g#*:}"; done)
+ALL_TESTS=${ALL_TESTS%,}
 start rill
 start redis
-
 declare -A results
 for round in $(seq 1 "$ROUNDS"); do
     for pipeline in 1 16; do
@@ -61,62 +79,109 @@ for round in $(seq 1 "$ROUNDS"); do
         [[ $pipeline -gt 1 ]] && n=$((REQUESTS * 5))
         for name in rill redis; do
             port_var=PORT_$name
+            redis-cli -p "${!port_var}" FLUSHALL >/dev/null
             while IFS=, read -r test rps _; do
                 test=${test//\"/}
                 rps=${rps//\"/}
-                [[ $test == test ]] && continue
+                # Skip the header and the set-up runs ("LPUSH (needed to benchmark LRANGE)").
+                [[ $test == test || $test == *needed* ]] && continue
                 key="${test%% *}|P$pipeline|$name"
                 results[$key]="${results[$key]:-} $rps"
             done < <(redis-benchmark -p "${!port_var}" -c "$CLIENTS" -n "$n" -P "$pipeline" \
-                -t "$TESTS" -r 100000 --csv 2>/dev/null)
+                -t "$ALL_TESTS" -r 100000 --csv 2>/dev/null)
         done
     done
     echo "round $round/$ROUNDS done" >&2
 done
 
-median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
-
-printf '%-14s %14s %14s %8s\n' workload rill_ops/s redis_ops/s ratio
-logsum=0
-count=0
-for pipeline in 1 16; do
-    for test in ${TESTS//,/ }; do
-        T=${test^^}
-        [[ $T == MSET ]] && T="MSET"
-        r=$(median <<<"${results[$T|P$pipeline|rill]:-0}")
-        s=$(median <<<"${results[$T|P$pipeline|redis]:-0}")
-        ratio=$(awk -v a="$r" -v b="$s" 'BEGIN {printf "%.3f", (b > 0 ? a / b : 0)}')
-        printf '%-14s %14.0f %14.0f %8s\n' "$T P$pipeline" "$r" "$s" "$ratio"
-        logsum=$(awk -v l="$logsum" -v x="$ratio" 'BEGIN {print l + log(x > 0 ? x : 1e-9)}')
-        count=$((count + 1))
+printf '%-16s %14s %14s %8s\n' workload rill_ops/s redis_ops/s ratio
+all_ratios=""
+summary=""
+for g in $GROUPS_SPEC; do
+    group=${g%%:*}
+    group_ratios=""
+    for pipeline in 1 16; do
+        IFS=, read -ra tests <<<"${g#*:}"
+        for test in "${tests[@]}"; do
+            T=${test^^}
+            r=$(median <<<"${results[$T|P$pipeline|rill]:-0}")
+            s=$(median <<<"${results[$T|P$pipeline|redis]:-0}")
+            x=$(ratio "$r" "$s")
+            printf '%-16s %14.0f %14.0f %8s\n' "$T P$pipeline" "$r" "$s" "$x"
+            group_ratios+=" $x"
+        done
     done
+    all_ratios+="$group_ratios"
+    summary+=$(printf 'geometric mean ratio rill/redis, %s: %s' "$group" "$(geomean <<<"$group_ratios")")$'\n'
 done
-geomean=$(awk -v l="$logsum" -v n="$count" 'BEGIN {printf "%.3f", exp(l / n)}')
 
-# Memory per key: RSS after loading MEMORY_KEYS keys minus RSS of the empty server.
-/usr/bin/python3 - "$MEMORY_KEYS" >"$WORK/load.resp" <<'PY'
+# ---- 2. Producer/consumer queue ----
+# Seconds for both sides to finish; the consumers only finish when every element arrived.
+queue_run() {
+    local port=$1 start_ns end_ns
+    redis-cli -p "$port" DEL queue >/dev/null
+    start_ns=$(date +%s%N)
+    timeout 300 redis-benchmark -p "$port" -c 25 -n "$QUEUE_ITEMS" BRPOP queue 0 >/dev/null 2>&1 &
+    local consumers=$!
+    timeout 300 redis-benchmark -p "$port" -c 25 -n "$QUEUE_ITEMS" LPUSH queue __rand_int__ >/dev/null 2>&1
+    wait "$consumers"
+    end_ns=$(date +%s%N)
+    if [[ $(redis-cli -p "$port" LLEN queue) != 0 ]]; then
+        echo "queue on port $port not drained" >&2
+        exit 1
+    fi
+    awk -v n="$QUEUE_ITEMS" -v ns=$((end_ns - start_ns)) 'BEGIN {printf "%.0f", n / (ns / 1e9)}'
+}
+queue_rill=""
+queue_redis=""
+for round in $(seq 1 "$ROUNDS"); do
+    queue_rill+=" $(queue_run "$PORT_rill")"
+    queue_redis+=" $(queue_run "$PORT_redis")"
+done
+q_r=$(median <<<"$queue_rill")
+q_s=$(median <<<"$queue_redis")
+q_x=$(ratio "$q_r" "$q_s")
+
+# ---- 3. Memory ----
+/usr/bin/python3 - "$MEMORY_KEYS" >"$WORK/keys.resp" <<'PY'
 import sys
 out = sys.stdout
 for i in range(int(sys.argv[1])):
     k = "key:%d" % i
     out.write("*3\r\n$3\r\nSET\r\n$%d\r\n%s\r\n$16\r\n%016d\r\n" % (len(k), k, i))
 PY
-# Fresh servers: memory freed by the throughput rounds would hide in the "empty" RSS.
-for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-wait 2>/dev/null || true
-PIDS=()
-start rill
-start redis
-for name in rill redis; do
-    port_var=PORT_$name
-    pid_var=PID_$name
+/usr/bin/python3 - >"$WORK/lists.resp" <<'PY'
+import sys
+out = sys.stdout
+for l in range(100):
+    key = "list:%d" % l
+    for batch in range(100):
+        out.write("*102\r\n$5\r\nRPUSH\r\n$%d\r\n%s\r\n" % (len(key), key))
+        for i in range(100):
+            out.write("$16\r\nv%015d\r\n" % (batch * 100 + i))
+PY
+# Fresh servers for each load: memory freed earlier would hide in the "empty" RSS.
+load_bytes() {
+    local name=$1 file=$2 port_var=PORT_$1 pid_var=PID_$1 before after
     before=$(rss_kb "${!pid_var}")
-    redis-cli -p "${!port_var}" --pipe <"$WORK/load.resp" >/dev/null
+    redis-cli -p "${!port_var}" --pipe <"$file" >/dev/null
     after=$(rss_kb "${!pid_var}")
-    printf -v "BYTES_$name" '%s' "$(( (after - before) * 1024 / MEMORY_KEYS ))"
-done
-mem_ratio=$(awk -v a="$BYTES_rill" -v b="$BYTES_redis" 'BEGIN {printf "%.3f", a / b}')
+    echo $(((after - before) * 1024))
+}
+restart_both
+keys_rill=$(load_bytes rill "$WORK/keys.resp")
+keys_redis=$(load_bytes redis "$WORK/keys.resp")
+restart_both
+lists_rill=$(load_bytes rill "$WORK/lists.resp")
+lists_redis=$(load_bytes redis "$WORK/lists.resp")
+
 echo
+printf 'producer/consumer (25 LPUSH + 25 BRPOP clients, %d items): rill %d/s, redis %d/s, ratio %s\n' \
+    "$QUEUE_ITEMS" "$q_r" "$q_s" "$q_x"
 printf 'memory per key (%d keys): rill %d B, redis %d B, ratio %s\n' "$MEMORY_KEYS" \
-    "$BYTES_rill" "$BYTES_redis" "$mem_ratio"
-echo "geometric mean ratio rill/redis: $geomean"
+    $((keys_rill / MEMORY_KEYS)) $((keys_redis / MEMORY_KEYS)) "$(ratio "$keys_rill" "$keys_redis")"
+printf 'memory for 100 lists x 10,000 x 16 B: rill %.1f MB, redis %.1f MB, ratio %s\n' \
+    "$(awk -v b="$lists_rill" 'BEGIN {print b / 1048576}')" \
+    "$(awk -v b="$lists_redis" 'BEGIN {print b / 1048576}')" "$(ratio "$lists_rill" "$lists_redis")"
+printf '%s' "$summary"
+echo "geometric mean ratio rill/redis, all: $(geomean <<<"$all_ratios")"

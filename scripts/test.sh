@@ -43,7 +43,7 @@ echo "== unit"
 for bin in "$BUILD"/tests/test_*; do run_cmocka "$bin"; done
 
 echo "== integration"
-run_cmocka "$BUILD/tests/integration"
+for bin in "$BUILD"/tests/itest_*; do run_cmocka "$bin"; done
 
 echo "== compat"
 for t in tests/compat/*.sh; do

@@ -85,21 +85,6 @@ int blocking_allowed(client *c) {
 
 static void on_timeout(struct ev_loop *loop, ev_timer *w, int revents);
 
-/* The command's arguments, copied out of the query buffer the client goes on reading. */
-static void copy_command(struct blocked_state *b, client *c) {
-    size_t bytes = c->argc * sizeof(resp_arg);
-    for (size_t i = 0; i < c->argc; i++) bytes += c->argv[i].len;
-    b->argv = mem_alloc(bytes ? bytes : 1);
-    char *p = (char *)(b->argv + c->argc);
-    for (size_t i = 0; i < c->argc; i++) {
-        memcpy(p, c->argv[i].ptr, c->argv[i].len);
-        b->argv[i].ptr = p;
-        b->argv[i].len = c->argv[i].len;
-        p += c->argv[i].len;
-    }
-    b->argc = c->argc;
-}
-
 static struct wait_queue *queue_for(db *d, const resp_arg *key) {
     struct wait_queue *q = (struct wait_queue *)dict_find(&d->waiting, key->ptr, key->len);
     if (q) return q;
@@ -120,7 +105,9 @@ void blocking_block(client *c, size_t first, size_t nkeys, long long deadline_ms
     struct blocked_state *b = mem_calloc(1, sizeof *b);
     b->cmd = c->last_cmd;
     b->deadline_ms = deadline_ms;
-    copy_command(b, c);
+    /* The client goes on reading into its query buffer: keep the command apart. */
+    b->argv = resp_args_copy(c->argv, c->argc);
+    b->argc = c->argc;
     b->waiters = mem_calloc(nkeys, sizeof *b->waiters);
     for (size_t i = 0; i < nkeys; i++) {
         const resp_arg *key = &c->argv[first + i];

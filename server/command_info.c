@@ -3,7 +3,6 @@
 
 #include "commands.h"
 #include "glob.h"
-#include "numconv.h"
 #include "reply.h"
 
 static const struct {
@@ -185,6 +184,8 @@ void cmd_command_list(client *c) {
     for (size_t i = 0; i < n; i++) reply_bulk_cstr(c, match[i]->fullname);
 }
 
+static void reply_key(const resp_arg *key, void *ctx) { reply_bulk(ctx, key->ptr, key->len); }
+
 void cmd_command_getkeys(client *c) {
     const struct command *cmd = command_lookup(c->argv[2].ptr, c->argv[2].len);
     if (!cmd) {
@@ -196,34 +197,17 @@ void cmd_command_getkeys(client *c) {
         reply_error(c, "Invalid number of arguments specified for command");
         return;
     }
-    const resp_arg *args = c->argv + 2;
-    if (cmd->flags & CMD_MOVABLE_KEYS) {
-        /* numkeys, then that many keys (a count that does not fit gives no keys, as in
-         * Redis's own key extraction). */
-        long long numkeys;
-        size_t first = (size_t)cmd->keynum_index + 1;
-        if (str_to_ll(args[cmd->keynum_index].ptr, args[cmd->keynum_index].len, &numkeys) != 0 ||
-            numkeys < 0 || (unsigned long long)numkeys > (unsigned long long)argc - first) {
-            numkeys = 0;
-        }
-        if (numkeys == 0) {
-            reply_error(c, "Invalid arguments specified for command");
-            return;
-        }
-        reply_array(c, numkeys);
-        for (long long i = 0; i < numkeys; i++) reply_bulk(c, args[first + i].ptr, args[first + i].len);
-        return;
-    }
-    if (cmd->first_key == 0) {
+    if (cmd->first_key == 0 && !(cmd->flags & CMD_MOVABLE_KEYS)) {
         reply_error(c, "The command has no key arguments");
         return;
     }
-    long long last = cmd->last_key < 0 ? argc + cmd->last_key : cmd->last_key;
-    long long n = 0;
-    for (long long i = cmd->first_key; i <= last && i < argc; i += cmd->key_step) n++;
-    reply_array(c, n);
-    for (long long i = cmd->first_key; i <= last && i < argc; i += cmd->key_step)
-        reply_bulk(c, args[i].ptr, args[i].len);
+    size_t n = command_foreach_key(cmd, c->argv + 2, c->argc - 2, NULL, NULL);
+    if (n == 0) {
+        reply_error(c, "Invalid arguments specified for command");
+        return;
+    }
+    reply_array(c, (long long)n);
+    command_foreach_key(cmd, c->argv + 2, c->argc - 2, reply_key, c);
 }
 
 void cmd_command_help(client *c) {

@@ -6,6 +6,8 @@
 
 #include "blocking.h"
 #include "dict.h"
+#include "multi.h"
+#include "numconv.h"
 #include "reply.h"
 
 /* Rows come from Redis 7.0's own COMMAND INFO and COMMAND DOCS, so arity, flags, key
@@ -218,6 +220,16 @@ struct command command_table[] = {
      "Pop an element from a list, push it to another list and return it; or block until one is available", "6.2.0", NULL},
     {"blmpop", cmd_blmpop, -5, CMD_WRITE | CMD_BLOCKING | CMD_MOVABLE_KEYS, 0, 0, 0, "list", "@write @list @slow @blocking",
      "Pop elements from a list, or block until one is available", "7.0.0", NULL, 2},
+    {"multi", cmd_multi, 1, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_FAST, 0, 0, 0, "transactions", "@fast @transaction",
+     "Mark the start of a transaction block", "1.2.0", NULL},
+    {"exec", cmd_exec, 1, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_SKIP_SLOWLOG, 0, 0, 0, "transactions", "@slow @transaction",
+     "Execute all commands issued after MULTI", "1.2.0", NULL},
+    {"discard", cmd_discard, 1, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_FAST, 0, 0, 0, "transactions", "@fast @transaction",
+     "Discard all commands issued after MULTI", "2.0.0", NULL},
+    {"watch", cmd_watch, -2, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_FAST, 1, -1, 1, "transactions", "@fast @transaction",
+     "Watch the given keys to determine execution of the MULTI/EXEC block", "2.2.0", NULL},
+    {"unwatch", cmd_unwatch, 1, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_FAST, 0, 0, 0, "transactions", "@fast @transaction",
+     "Forget about all watched keys", "2.2.0", NULL},
     {"client", NULL, -2, 0, 0, 0, 0, "connection", "@slow",
      "A container for client connection commands", "2.4.0", client_subcommands},
     {"info", cmd_info, -1, CMD_LOADING | CMD_STALE, 0, 0, 0, "server", "@slow @dangerous",
@@ -340,6 +352,7 @@ void command_execute(client *c) {
     c->last_cmd = NULL;
     if (!found) {
         reject_unknown_command(c);
+        multi_flag_error(c);
         return;
     }
     struct command *cmd = (struct command *)found;
@@ -354,6 +367,7 @@ void command_execute(client *c) {
             size_t len = c->argv[1].len < 128 ? c->argv[1].len : 128;
             reply_errorf(c, "unknown subcommand '%.*s'. Try %s HELP.", (int)len, c->argv[1].ptr,
                          upper);
+            multi_flag_error(c);
             return;
         }
         cmd = sub;
@@ -362,15 +376,48 @@ void command_execute(client *c) {
     if ((cmd->arity > 0 && (size_t)cmd->arity != c->argc) ||
         (cmd->arity < 0 && c->argc < (size_t)-cmd->arity)) {
         reply_arity_error(c);
+        multi_flag_error(c);
         return;
     }
     if (auth_required(c) && !(cmd->flags & CMD_NO_AUTH)) {
         reply_error(c, ERR_NOAUTH);
+        multi_flag_error(c);
         return;
+    }
+    if (c->flags & CLIENT_MULTI) {
+        if (cmd->flags & CMD_NO_MULTI) {
+            reply_error(c, "Command not allowed inside a transaction");
+            multi_flag_error(c);
+            return;
+        }
+        if (!multi_runs_immediately(cmd)) {
+            multi_queue(c, cmd);
+            return;
+        }
     }
     command_call(c, cmd);
     /* Clients waiting on keys this command filled are served now that it is complete. */
     if (blocking_has_ready_keys() && !server.in_exec) blocking_serve_ready_keys();
+}
+
+size_t command_foreach_key(const struct command *cmd, const resp_arg *argv, size_t argc,
+                           void (*fn)(const resp_arg *key, void *ctx), void *ctx) {
+    size_t n = 0;
+    if (cmd->first_key > 0) {
+        long long last = cmd->last_key < 0 ? (long long)argc + cmd->last_key : cmd->last_key;
+        for (long long i = cmd->first_key; i <= last && i < (long long)argc; i += cmd->key_step, n++)
+            if (fn) fn(&argv[i], ctx);
+    }
+    if (cmd->flags & CMD_MOVABLE_KEYS) {
+        long long numkeys;
+        size_t idx = (size_t)cmd->keynum_index, first = idx + 1;
+        if (idx >= argc || str_to_ll(argv[idx].ptr, argv[idx].len, &numkeys) != 0 ||
+            numkeys < 0 || (unsigned long long)numkeys > argc - first)
+            return n;
+        for (size_t i = 0; i < (size_t)numkeys; i++, n++)
+            if (fn) fn(&argv[first + i], ctx);
+    }
+    return n;
 }
 
 void command_call(client *c, const struct command *cmd) {
@@ -381,7 +428,11 @@ void command_call(client *c, const struct command *cmd) {
     int outer_executing = executing;
     server.current = c;
     executing = 1;
+    long long dirty_before = server.dirty;
     cmd->proc(c);
+    /* A write that changed something invalidates WATCH on its keys. */
+    if (multi_has_watchers() && server.dirty != dirty_before && (cmd->flags & CMD_WRITE))
+        multi_touch_command_keys(c, cmd);
     executing = outer_executing;
     server.current = outer;
     stats_of->stats.calls++;

@@ -49,6 +49,10 @@ struct command {
 void commands_init(void);
 /* Runs c->argv: every check, then the handler, then the statistics. */
 void command_execute(client *c);
+/* Calls fn on each key argument of a cmd call (numkeys-counted keys included; none when the
+ * count is invalid). Returns how many there were. */
+size_t command_foreach_key(const struct command *cmd, const resp_arg *argv, size_t argc,
+                           void (*fn)(const resp_arg *key, void *ctx), void *ctx);
 /* Runs cmd's handler on c->argv with timing and statistics (no checks). */
 void command_call(client *c, const struct command *cmd);
 const char *command_fullname(const struct command *cmd);
@@ -69,6 +73,8 @@ cmd_handler cmd_get, cmd_set, cmd_setnx, cmd_setex, cmd_psetex, cmd_getset, cmd_
 cmd_handler cmd_lpush, cmd_rpush, cmd_lpushx, cmd_rpushx, cmd_lpop, cmd_rpop, cmd_llen,
     cmd_lrange, cmd_lindex, cmd_lset, cmd_lrem, cmd_ltrim, cmd_linsert, cmd_lpos, cmd_rpoplpush,
     cmd_lmove, cmd_lmpop, cmd_blpop, cmd_brpop, cmd_brpoplpush, cmd_blmove, cmd_blmpop;
+/* multi.c */
+cmd_handler cmd_multi, cmd_exec, cmd_discard, cmd_watch, cmd_unwatch;
 /* keys.c */
 cmd_handler cmd_del, cmd_exists, cmd_type, cmd_keys, cmd_scan, cmd_randomkey, cmd_rename,
     cmd_renamenx, cmd_touch, cmd_move, cmd_copy, cmd_dbsize, cmd_flushdb, cmd_flushall,

@@ -5,6 +5,7 @@
 #include "commands.h"
 #include "db.h"
 #include "mem.h"
+#include "multi.h"
 #include "net.h"
 #include "numconv.h"
 #include "reply.h"
@@ -34,6 +35,7 @@ static void select_db(client *c, int id) {
 }
 
 void cmd_reset(client *c) {
+    multi_reset_client(c);
     select_db(c, 0);
     c->flags &= ~(CLIENT_NO_EVICT | CLIENT_NO_TOUCH);
     if (server.cfg.requirepass[0]) c->flags &= ~CLIENT_AUTHENTICATED;

@@ -5,6 +5,7 @@
 #include "blocking.h"
 #include "deque.h"
 #include "mem.h"
+#include "multi.h"
 #include "numconv.h"
 #include "server.h"
 
@@ -23,6 +24,7 @@ void db_init_all(int n) {
         server.dbs[i].id = i;
         dict_init(&server.dbs[i].keys, &keyspace_type);
         blocking_init_db(&server.dbs[i]);
+        multi_init_db(&server.dbs[i]);
     }
 }
 
@@ -192,8 +194,7 @@ int db_is_expired(entry *e) {
 entry *db_lookup_write(db *d, const char *key, size_t len) {
     entry *e = (entry *)dict_find(&d->keys, key, len);
     if (e && db_is_expired(e)) {
-        db_delete_entry(d, e);
-        server.stat_expired_keys++;
+        db_delete_expired(d, e);
         return NULL;
     }
     return e;
@@ -321,7 +322,13 @@ void db_swap(db *a, db *b) {
     blocking_signal_db(b);
 }
 
-/* ---- Active expiry ---- */
+/* ---- Expiry ---- */
+
+void db_delete_expired(db *d, entry *e) {
+    multi_touch_key(d, entry_key(e), e->keylen);
+    db_delete_entry(d, e);
+    server.stat_expired_keys++;
+}
 
 int db_active_expire(long long budget_us) {
     long long start = time_us();
@@ -330,8 +337,7 @@ int db_active_expire(long long budget_us) {
     for (int i = 0; i < server.ndbs; i++) {
         db *d = &server.dbs[i];
         while (d->heap_len > 0 && heap_key(d, 0) <= now) {
-            db_delete_entry(d, d->expiry_heap[0]);
-            server.stat_expired_keys++;
+            db_delete_expired(d, d->expiry_heap[0]);
             if (++checks % 64 == 0 && time_us() - start > budget_us) {
                 server.stat_expire_cycle_time_us += time_us() - start;
                 return 1;

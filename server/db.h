@@ -39,6 +39,7 @@ typedef struct db {
     int id;
     dict keys;
     dict waiting; /* key -> clients blocked on it (blocking.c) */
+    dict watched; /* key -> clients watching it (multi.c) */
     entry **expiry_heap; /* min-heap on expire_ms of every entry with a TTL */
     size_t heap_len, heap_cap;
 } db;
@@ -107,6 +108,8 @@ long long db_flush(db *d);
 /* Swaps the contents of two databases. */
 void db_swap(db *a, db *b);
 
+/* Deletes an entry whose TTL passed (lookups, active expiry, RANDOMKEY). */
+void db_delete_expired(db *d, entry *e);
 /* Reclaims due keys for up to budget_us microseconds; returns 1 when it ran out of time. */
 int db_active_expire(long long budget_us);
 

@@ -7,6 +7,7 @@
 #include "db.h"
 #include "glob.h"
 #include "mem.h"
+#include "multi.h"
 #include "numconv.h"
 #include "reply.h"
 
@@ -142,8 +143,7 @@ void cmd_randomkey(client *c) {
             reply_bulk(c, entry_key(e), e->keylen);
             return;
         }
-        db_delete_entry(c->db, e);
-        server.stat_expired_keys++;
+        db_delete_expired(c->db, e);
     }
 }
 
@@ -258,13 +258,17 @@ static int flush_mode_ok(client *c) {
 
 void cmd_flushdb(client *c) {
     if (!flush_mode_ok(c)) return;
+    multi_touch_db(c->db, NULL);
     server.dirty += db_flush(c->db);
     reply_ok(c);
 }
 
 void cmd_flushall(client *c) {
     if (!flush_mode_ok(c)) return;
-    for (int i = 0; i < server.ndbs; i++) server.dirty += db_flush(&server.dbs[i]);
+    for (int i = 0; i < server.ndbs; i++) {
+        multi_touch_db(&server.dbs[i], NULL);
+        server.dirty += db_flush(&server.dbs[i]);
+    }
     server.dirty++;
     reply_ok(c);
 }
@@ -278,6 +282,8 @@ void cmd_swapdb(client *c) {
         return;
     }
     if (a != b) {
+        multi_touch_db(&server.dbs[a], &server.dbs[b]);
+        multi_touch_db(&server.dbs[b], &server.dbs[a]);
         db_swap(&server.dbs[a], &server.dbs[b]);
         server.dirty++;
     }

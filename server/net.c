@@ -16,6 +16,7 @@
 #include "commands.h"
 #include "db.h"
 #include "mem.h"
+#include "multi.h"
 #include "reply.h"
 
 #define READ_CHUNK (16 * 1024)
@@ -120,6 +121,7 @@ int net_listen(void) {
 
 static void client_free(client *c) {
     blocking_forget(c);
+    multi_reset_client(c);
     ev_io_stop(server.loop, &c->read_watcher);
     ev_io_stop(server.loop, &c->write_watcher);
     close(c->fd);

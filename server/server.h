@@ -18,6 +18,7 @@
 struct db;
 struct command;
 struct blocked_state;
+struct transaction;
 struct ready_key;
 
 /* Client flags */
@@ -29,6 +30,9 @@ struct ready_key;
 #define CLIENT_NO_EVICT (1u << 5)
 #define CLIENT_NO_TOUCH (1u << 6)
 #define CLIENT_PENDING_RESUME (1u << 7) /* unblocked: its pipeline goes on before the loop sleeps */
+#define CLIENT_MULTI (1u << 8)      /* between MULTI and EXEC/DISCARD: commands are queued */
+#define CLIENT_DIRTY_CAS (1u << 9)  /* a watched key changed: EXEC fails */
+#define CLIENT_DIRTY_EXEC (1u << 10) /* a command was refused while queuing: EXECABORT */
 
 typedef struct client {
     uint64_t id;
@@ -54,6 +58,7 @@ typedef struct client {
     struct client *next_close;   /* pending close */
     struct client *next_resume;  /* pending resume */
     struct blocked_state *blocked; /* non-NULL while waiting in BLPOP & co */
+    struct transaction *tx;        /* MULTI queue and watched keys, NULL when none */
 } client;
 
 struct listener {
@@ -93,6 +98,9 @@ struct server {
     size_t nblocked, nblocked_timed; /* blocked clients; those with a timeout */
     struct ready_key *ready_keys; /* keys that got a list while clients wait on them */
     size_t nready_keys, ready_keys_cap;
+
+    /* transactions */
+    size_t nwatched_keys; /* keys with at least one watcher, all databases */
 
     /* persistence */
     long long dirty; /* changes since the last save */

@@ -278,3 +278,17 @@ void resp_add_nil(buf_t *out) { buf_append(out, "$-1\r\n", 5); }
 void resp_add_nil_array(buf_t *out) { buf_append(out, "*-1\r\n", 5); }
 
 void resp_add_array(buf_t *out, long long n) { add_prefixed_number(out, '*', n); }
+
+resp_arg *resp_args_copy(const resp_arg *argv, size_t argc) {
+    size_t bytes = argc * sizeof(resp_arg);
+    for (size_t i = 0; i < argc; i++) bytes += argv[i].len;
+    resp_arg *copy = mem_alloc(bytes ? bytes : 1);
+    char *p = (char *)(copy + argc);
+    for (size_t i = 0; i < argc; i++) {
+        if (argv[i].len) memcpy(p, argv[i].ptr, argv[i].len);
+        copy[i].ptr = p;
+        copy[i].len = argv[i].len;
+        p += argv[i].len;
+    }
+    return copy;
+}

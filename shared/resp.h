@@ -37,6 +37,8 @@ typedef struct resp_parser {
 
 void resp_parser_init(resp_parser *p, long long max_bulk_len);
 void resp_parser_free(resp_parser *p);
+/* A copy of argv and the bytes it points at, in one allocation (free it with mem_free). */
+resp_arg *resp_args_copy(const resp_arg *argv, size_t argc);
 /* Parses one command from buf. On RESP_DONE, *consumed is its size and argv points into buf.
  * On RESP_NEED_MORE the next call must pass a buffer that starts at the same command start
  * (it may have moved) with at least as many bytes. After RESP_ERROR the connection should

@@ -314,5 +314,5 @@ int main(void) {
         cmocka_unit_test(test_query_buffer_limit_closes_client),
         cmocka_unit_test(test_requirepass_gates_commands),
     };
-    return cmocka_run_group_tests_name("integration", tests, setup, teardown);
+    return cmocka_run_group_tests_name("protocol", tests, setup, teardown);
 }

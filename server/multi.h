@@ -1,0 +1,34 @@
+/* Transactions: MULTI / EXEC / DISCARD and optimistic locking with WATCH / UNWATCH.
+ * Queued commands keep their own copy of the arguments. A watched key is touched by any
+ * write that changes it (after the command, from the command's key positions), by
+ * FLUSHDB / FLUSHALL / SWAPDB, and by its expiry. */
+#ifndef RILL_MULTI_H
+#define RILL_MULTI_H
+
+#include <stddef.h>
+
+#include "server.h"
+
+struct db;
+struct command;
+
+void multi_init_db(struct db *d);
+/* In MULTI: commands that run at once instead of being queued. */
+int multi_runs_immediately(const struct command *cmd);
+/* Queues the command for EXEC and replies +QUEUED. */
+void multi_queue(client *c, const struct command *cmd);
+/* A command refused while in MULTI makes EXEC fail with EXECABORT. */
+void multi_flag_error(client *c);
+/* Forgets the transaction and every watched key (RESET, disconnect). */
+void multi_reset_client(client *c);
+
+/* Marks the clients watching key in d as dirty (their EXEC will fail). */
+void multi_touch_key(struct db *d, const char *key, size_t len);
+/* After a write command that changed something: touches its keys. */
+void multi_touch_command_keys(client *c, const struct command *cmd);
+/* Before d is emptied or swapped with other (NULL for a flush): touches every watched key
+ * of d that exists in d or in other. */
+void multi_touch_db(struct db *d, struct db *other);
+static inline int multi_has_watchers(void) { return server.nwatched_keys > 0; }
+
+#endif
