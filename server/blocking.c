@@ -247,8 +247,8 @@ static void serve_key(db *d, const struct ready_key *r) {
     struct wait_queue *q = (struct wait_queue *)dict_find(&d->waiting, r->key, r->len);
     if (!q) return;
     q->ready = 0;
-    /* Each waiter either leaves the queue (served) or stays; stop once a full pass
-     * serves nobody. Clients blocked while we serve go to the tail and count too. */
+    /* One walk in blocking order: each waiter's command runs again and either replies
+     * (leaving the queue) or keeps its place; it stops when the list is gone. */
     struct waiter *w = q->head;
     while (w) {
         entry *e = db_lookup_write(d, r->key, r->len);

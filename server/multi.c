@@ -78,6 +78,11 @@ void multi_queue(client *c, const struct command *cmd) {
     reply_raw(c, "+QUEUED\r\n", 9);
 }
 
+long long multi_queued(const client *c) {
+    if (!(c->flags & CLIENT_MULTI)) return -1;
+    return c->tx ? (long long)c->tx->nqueued : 0;
+}
+
 void multi_flag_error(client *c) {
     if (c->flags & CLIENT_MULTI) c->flags |= CLIENT_DIRTY_EXEC;
 }

@@ -423,19 +423,34 @@ void net_close_all(void) {
     for (int i = 0; i < server.nlisteners; i++) close(server.listeners[i].fd);
 }
 
+/* CLIENT LIST's flag letters, in Redis's order; "N" for none. */
+static void client_flag_letters(const client *c, char *out) {
+    char *p = out;
+    if (c->flags & CLIENT_MULTI) *p++ = 'x';
+    if (c->blocked) *p++ = 'b';
+    if (c->flags & CLIENT_DIRTY_CAS) *p++ = 'd';
+    if (c->flags & CLIENT_CLOSE_AFTER_REPLY) *p++ = 'c';
+    if (c->flags & CLIENT_CLOSE_ASAP) *p++ = 'A';
+    if (c->flags & CLIENT_NO_EVICT) *p++ = 'e';
+    if (c->flags & CLIENT_NO_TOUCH) *p++ = 'T';
+    if (p == out) *p++ = 'N';
+    *p = '\0';
+}
+
 void client_describe(client *c, buf_t *out) {
     double now = ev_now(server.loop);
     const char *cmd = c->last_cmd ? c->last_cmd->fullname : "NULL";
+    char flags[16];
+    client_flag_letters(c, flags);
     buf_printf(out,
                "id=%llu addr=%s laddr=%s fd=%d name=%s age=%lld idle=%lld flags=%s db=%d sub=0 "
-               "psub=0 ssub=0 multi=-1 qbuf=%zu qbuf-free=%zu argv-mem=0 multi-mem=0 rbs=%zu "
+               "psub=0 ssub=0 multi=%lld qbuf=%zu qbuf-free=%zu argv-mem=0 multi-mem=0 rbs=%zu "
                "rbp=%zu obl=0 oll=0 omem=%zu tot-mem=%zu events=r%s cmd=%s user=default "
                "redir=-1 resp=2",
                (unsigned long long)c->id, c->addr, c->laddr, c->fd, c->name ? c->name : "",
-               (long long)(now - c->created), (long long)(now - c->last_active),
-               c->blocked ? "b" : "N", c->db_index,
-               c->query.len, c->query.cap - c->query.len, c->reply.cap, c->reply.len,
-               c->reply.cap, sizeof *c + c->query.cap + c->reply.cap,
+               (long long)(now - c->created), (long long)(now - c->last_active), flags,
+               c->db_index, multi_queued(c), c->query.len, c->query.cap - c->query.len,
+               c->reply.cap, c->reply.len, c->reply.cap, sizeof *c + c->query.cap + c->reply.cap,
                (c->flags & CLIENT_WRITE_ARMED) ? "w" : "", cmd);
     if (c->lib_name || c->lib_ver)
         buf_printf(out, " lib-name=%s lib-ver=%s", c->lib_name ? c->lib_name : "",
