@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "pubsub.h"
 #include "db.h"
 #include "mem.h"
 #include "net.h"
@@ -102,13 +103,13 @@ static void info_stats(buf_t *o) {
                "# Stats\r\ntotal_connections_received:%lld\r\ntotal_commands_processed:%lld\r\n"
                "total_net_input_bytes:%lld\r\ntotal_net_output_bytes:%lld\r\n"
                "rejected_connections:%lld\r\nexpired_keys:%lld\r\nevicted_keys:0\r\n"
-               "keyspace_hits:%lld\r\nkeyspace_misses:%lld\r\npubsub_channels:0\r\n"
-               "pubsub_patterns:0\r\nexpire_cycle_cpu_milliseconds:%lld\r\n"
+               "keyspace_hits:%lld\r\nkeyspace_misses:%lld\r\npubsub_channels:%zu\r\n"
+               "pubsub_patterns:%zu\r\nexpire_cycle_cpu_milliseconds:%lld\r\n"
                "total_error_replies:%lld\r\n",
                server.stat_connections, server.stat_commands, server.stat_net_input_bytes,
                server.stat_net_output_bytes, server.stat_rejected_conn, server.stat_expired_keys,
-               server.stat_keyspace_hits, server.stat_keyspace_misses,
-               server.stat_expire_cycle_time_us / 1000, commands_total_errors());
+               server.stat_keyspace_hits, server.stat_keyspace_misses, pubsub_total_channels(),
+               pubsub_total_patterns(), server.stat_expire_cycle_time_us / 1000, commands_total_errors());
 }
 
 static void info_replication(buf_t *o) {

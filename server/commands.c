@@ -7,6 +7,7 @@
 #include "blocking.h"
 #include "dict.h"
 #include "multi.h"
+#include "pubsub.h"
 #include "numconv.h"
 #include "reply.h"
 
@@ -36,6 +37,22 @@ static struct command client_subcommands[] = {
      "Set the current connection name", "2.6.9", NULL},
     {"unblock", cmd_client_unblock, -3, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, 0, 0, 0, "connection", "@admin @slow @dangerous @connection",
      "Unblock a client blocked in a blocking command from a different connection", "5.0.0", NULL},
+    {NULL},
+};
+
+static struct command pubsub_subcommands[] = {
+    {"channels", cmd_pubsub_channels, -2, CMD_PUBSUB | CMD_LOADING | CMD_STALE, 0, 0, 0, "pubsub", "@pubsub @slow",
+     "List active channels", "2.8.0", NULL},
+    {"numsub", cmd_pubsub_numsub, -2, CMD_PUBSUB | CMD_LOADING | CMD_STALE, 0, 0, 0, "pubsub", "@pubsub @slow",
+     "Get the count of subscribers for channels", "2.8.0", NULL},
+    {"numpat", cmd_pubsub_numpat, 2, CMD_PUBSUB | CMD_LOADING | CMD_STALE, 0, 0, 0, "pubsub", "@pubsub @slow",
+     "Get the count of unique patterns pattern subscriptions", "2.8.0", NULL},
+    {"help", cmd_pubsub_help, 2, CMD_LOADING | CMD_STALE, 0, 0, 0, "pubsub", "@slow",
+     "Show helpful text about the different subcommands", "6.2.0", NULL},
+    {"shardchannels", cmd_pubsub_shardchannels, -2, CMD_PUBSUB | CMD_LOADING | CMD_STALE, 0, 0, 0, "pubsub", "@pubsub @slow",
+     "List active shard channels", "7.0.0", NULL},
+    {"shardnumsub", cmd_pubsub_shardnumsub, -2, CMD_PUBSUB | CMD_LOADING | CMD_STALE, 0, 0, 0, "pubsub", "@pubsub @slow",
+     "Get the count of subscribers for shard channels", "7.0.0", NULL},
     {NULL},
 };
 
@@ -230,6 +247,18 @@ struct command command_table[] = {
      "Watch the given keys to determine execution of the MULTI/EXEC block", "2.2.0", NULL},
     {"unwatch", cmd_unwatch, 1, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_FAST, 0, 0, 0, "transactions", "@fast @transaction",
      "Forget about all watched keys", "2.2.0", NULL},
+    {"subscribe", cmd_subscribe, -2, CMD_PUBSUB | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, 0, 0, 0, "pubsub", "@pubsub @slow",
+     "Listen for messages published to the given channels", "2.0.0", NULL},
+    {"unsubscribe", cmd_unsubscribe, -1, CMD_PUBSUB | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, 0, 0, 0, "pubsub", "@pubsub @slow",
+     "Stop listening for messages posted to the given channels", "2.0.0", NULL},
+    {"psubscribe", cmd_psubscribe, -2, CMD_PUBSUB | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, 0, 0, 0, "pubsub", "@pubsub @slow",
+     "Listen for messages published to channels matching the given patterns", "2.0.0", NULL},
+    {"punsubscribe", cmd_punsubscribe, -1, CMD_PUBSUB | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, 0, 0, 0, "pubsub", "@pubsub @slow",
+     "Stop listening for messages posted to channels matching the given patterns", "2.0.0", NULL},
+    {"publish", cmd_publish, 3, CMD_PUBSUB | CMD_LOADING | CMD_STALE | CMD_FAST, 0, 0, 0, "pubsub", "@pubsub @fast",
+     "Post a message to a channel", "2.0.0", NULL},
+    {"pubsub", NULL, -2, 0, 0, 0, 0, "pubsub", "@slow",
+     "A container for Pub/Sub commands", "2.8.0", pubsub_subcommands},
     {"client", NULL, -2, 0, 0, 0, 0, "connection", "@slow",
      "A container for client connection commands", "2.4.0", client_subcommands},
     {"info", cmd_info, -1, CMD_LOADING | CMD_STALE, 0, 0, 0, "server", "@slow @dangerous",
@@ -381,6 +410,12 @@ void command_execute(client *c) {
     }
     if (auth_required(c) && !(cmd->flags & CMD_NO_AUTH)) {
         reply_error(c, ERR_NOAUTH);
+        multi_flag_error(c);
+        return;
+    }
+    if (pubsub_count(c) && !pubsub_allowed_in_context(cmd)) {
+        reply_errorf(c, "Can't execute '%s': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT "
+                        "/ RESET are allowed in this context", cmd->fullname);
         multi_flag_error(c);
         return;
     }

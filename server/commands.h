@@ -73,6 +73,10 @@ cmd_handler cmd_get, cmd_set, cmd_setnx, cmd_setex, cmd_psetex, cmd_getset, cmd_
 cmd_handler cmd_lpush, cmd_rpush, cmd_lpushx, cmd_rpushx, cmd_lpop, cmd_rpop, cmd_llen,
     cmd_lrange, cmd_lindex, cmd_lset, cmd_lrem, cmd_ltrim, cmd_linsert, cmd_lpos, cmd_rpoplpush,
     cmd_lmove, cmd_lmpop, cmd_blpop, cmd_brpop, cmd_brpoplpush, cmd_blmove, cmd_blmpop;
+/* pubsub.c */
+cmd_handler cmd_subscribe, cmd_unsubscribe, cmd_psubscribe, cmd_punsubscribe, cmd_publish,
+    cmd_pubsub_channels, cmd_pubsub_numsub, cmd_pubsub_numpat, cmd_pubsub_help,
+    cmd_pubsub_shardchannels, cmd_pubsub_shardnumsub;
 /* multi.c */
 cmd_handler cmd_multi, cmd_exec, cmd_discard, cmd_watch, cmd_unwatch;
 /* keys.c */

@@ -13,7 +13,7 @@
 #include "resp.h"
 #include "server.h"
 
-enum setting_type { T_BOOL, T_INT, T_MEMORY, T_STRING, T_LOGLEVEL, T_SAVE };
+enum setting_type { T_BOOL, T_INT, T_MEMORY, T_STRING, T_LOGLEVEL, T_SAVE, T_OUTPUT_LIMITS };
 
 #define IMMUTABLE 1u /* start-up only */
 #define PROTECTED 2u /* not from CONFIG SET, as with enable-protected-configs no */
@@ -49,6 +49,8 @@ static const struct setting settings[] = {
     {"proto-max-bulk-len", T_MEMORY, 0, FIELD(proto_max_bulk_len), 1024 * 1024, LLMAX, "512mb"},
     {"client-query-buffer-limit", T_MEMORY, 0, FIELD(client_query_buffer_limit), 1024 * 1024,
      LLMAX, "1gb"},
+    {"client-output-buffer-limit", T_OUTPUT_LIMITS, 0, FIELD(output_limits), 0, 0,
+     "normal 0 0 0 slave 256mb 64mb 60 pubsub 32mb 8mb 60"},
 };
 
 #define NSETTINGS (sizeof settings / sizeof settings[0])
@@ -105,6 +107,49 @@ static int valid_save(const char *v, size_t len) {
     }
     mem_free(copy);
     return ok && count % 2 == 0;
+}
+
+static const char *client_class_names[CLASS_COUNT] = {"normal", "slave", "pubsub"};
+
+/* "<class> <hard> <soft> <seconds>" groups; only the classes named change. All or nothing. */
+static int parse_output_limits(struct output_limit *limits, const char *v, size_t len,
+                               buf_t *err) {
+    struct output_limit next[CLASS_COUNT];
+    memcpy(next, limits, sizeof next);
+    char *copy = mem_alloc(len + 1);
+    memcpy(copy, v, len);
+    copy[len] = '\0';
+    char *words[64];
+    size_t n = 0;
+    for (char *save, *tok = strtok_r(copy, " ", &save); tok && n < 64; tok = strtok_r(NULL, " ", &save))
+        words[n++] = tok;
+    const char *problem = NULL;
+    if (n == 0 || n % 4 != 0) problem = "Wrong number of arguments in buffer limit configuration.";
+    for (size_t i = 0; !problem && i < n; i += 4) {
+        int cls;
+        for (cls = 0; cls < CLASS_COUNT; cls++)
+            if (strcasecmp(words[i], client_class_names[cls]) == 0) break;
+        if (cls == CLASS_COUNT && strcasecmp(words[i], "replica") == 0) cls = CLASS_REPLICA;
+        if (cls == CLASS_COUNT) {
+            problem = "Invalid client class specified in buffer limit configuration.";
+            break;
+        }
+        long long hard, soft, seconds;
+        if (parse_memory(words[i + 1], strlen(words[i + 1]), &hard) != 0 ||
+            parse_memory(words[i + 2], strlen(words[i + 2]), &soft) != 0 ||
+            str_to_ll(words[i + 3], strlen(words[i + 3]), &seconds) != 0 || seconds < 0) {
+            problem = "Error in hard, soft or soft_seconds setting in buffer limit configuration.";
+            break;
+        }
+        next[cls] = (struct output_limit){hard, soft, seconds};
+    }
+    mem_free(copy);
+    if (problem) {
+        buf_append_str(err, problem);
+        return -1;
+    }
+    memcpy(limits, next, sizeof next);
+    return 0;
 }
 
 static void set_string(char **field, const char *v, size_t len) {
@@ -164,6 +209,8 @@ static int apply(struct config *cfg, const struct setting *s, const char *v, siz
         buf_append_str(err, "argument(s) must be one of the following: debug, verbose, notice, "
                             "warning");
         return -1;
+    case T_OUTPUT_LIMITS:
+        return parse_output_limits((struct output_limit *)(base + s->offset), v, len, err);
     case T_SAVE:
         if (!valid_save(v, len)) {
             buf_append_str(err, "Invalid save parameters");
@@ -201,6 +248,13 @@ static void format_value(const struct setting *s, buf_t *out) {
     case T_LOGLEVEL:
         buf_append_str(out, loglevels[*(const int *)(base + s->offset)]);
         break;
+    case T_OUTPUT_LIMITS: {
+        const struct output_limit *l = (const struct output_limit *)(base + s->offset);
+        for (int i = 0; i < CLASS_COUNT; i++)
+            buf_printf(out, "%s%s %lld %lld %lld", i ? " " : "", client_class_names[i], l[i].hard,
+                       l[i].soft, l[i].soft_seconds);
+        break;
+    }
     case T_STRING:
     case T_SAVE:
         if (strcmp(s->name, "dir") == 0) {
@@ -257,11 +311,13 @@ int config_set(const char *name, size_t nlen, const char *value, size_t vlen, bu
 static int apply_directive(struct config *cfg, resp_arg *argv, size_t argc, int *save_reset,
                            buf_t *err) {
     const struct setting *s = find_setting(argv[0].ptr, argv[0].len);
-    if (!s || argc < 2 || (argc > 2 && s->type != T_SAVE && strcmp(s->name, "bind") != 0)) {
+    if (!s || argc < 2 ||
+        (argc > 2 && s->type != T_SAVE && s->type != T_OUTPUT_LIMITS && strcmp(s->name, "bind") != 0)) {
         buf_append_str(err, "Bad directive or wrong number of arguments");
         return -1;
     }
-    /* "save" lines accumulate and "bind" takes several addresses: join the arguments. */
+    /* "save" lines accumulate, "bind" takes several addresses and output limits take
+     * groups of four: join the arguments. */
     buf_t joined;
     buf_init(&joined);
     if (s->type == T_SAVE && !*save_reset) {

@@ -7,6 +7,14 @@
 
 #include "buf.h"
 
+/* client-output-buffer-limit classes, in the order CONFIG GET lists them. */
+enum client_class { CLASS_NORMAL, CLASS_REPLICA, CLASS_PUBSUB, CLASS_COUNT };
+
+struct output_limit {
+    long long hard, soft; /* bytes, 0 = none */
+    long long soft_seconds;
+};
+
 struct config {
     char *bind;        /* space-separated addresses */
     int port;
@@ -25,6 +33,7 @@ struct config {
     char *save;        /* "3600 1 300 100 60 10000"; "" = no save points */
     long long proto_max_bulk_len;
     long long client_query_buffer_limit;
+    struct output_limit output_limits[CLASS_COUNT];
 };
 
 /* Fills cfg with the defaults. */

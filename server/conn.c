@@ -6,6 +6,7 @@
 #include "db.h"
 #include "mem.h"
 #include "multi.h"
+#include "pubsub.h"
 #include "net.h"
 #include "numconv.h"
 #include "reply.h"
@@ -15,7 +16,12 @@ void cmd_ping(client *c) {
         reply_arity_error(c);
         return;
     }
-    if (c->argc == 1) {
+    if (pubsub_count(c)) {
+        /* In subscribed mode the answer is a message-shaped array. */
+        reply_array(c, 2);
+        reply_bulk(c, "pong", 4);
+        reply_bulk(c, c->argc == 2 ? c->argv[1].ptr : "", c->argc == 2 ? c->argv[1].len : 0);
+    } else if (c->argc == 1) {
         reply_raw(c, "+PONG\r\n", 7);
     } else {
         reply_bulk(c, c->argv[1].ptr, c->argv[1].len);
@@ -36,6 +42,7 @@ static void select_db(client *c, int id) {
 
 void cmd_reset(client *c) {
     multi_reset_client(c);
+    pubsub_reset(c);
     select_db(c, 0);
     c->flags &= ~(CLIENT_NO_EVICT | CLIENT_NO_TOUCH);
     if (server.cfg.requirepass[0]) c->flags &= ~CLIENT_AUTHENTICATED;

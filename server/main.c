@@ -15,6 +15,7 @@
 #include "dict.h"
 #include "mem.h"
 #include "net.h"
+#include "pubsub.h"
 #include "server.h"
 
 struct server server;
@@ -154,6 +155,7 @@ int main(int argc, char **argv) {
     seed_hash();
     adjust_open_files();
     db_init_all(server.cfg.databases);
+    pubsub_init();
     commands_init();
     if (net_listen() != 0) return 1;
     net_init();

@@ -17,6 +17,7 @@
 #include "db.h"
 #include "mem.h"
 #include "multi.h"
+#include "pubsub.h"
 #include "reply.h"
 
 #define READ_CHUNK (16 * 1024)
@@ -122,6 +123,7 @@ int net_listen(void) {
 static void client_free(client *c) {
     blocking_forget(c);
     multi_reset_client(c);
+    pubsub_reset(c);
     ev_io_stop(server.loop, &c->read_watcher);
     ev_io_stop(server.loop, &c->write_watcher);
     close(c->fd);
@@ -252,6 +254,28 @@ static int auth_required(const client *c) {
 static void after_input(client *c) {
     if (c->reply.len > c->reply_sent) client_queue_reply(c);
     if ((c->flags & CLIENT_CLOSE_AFTER_REPLY) && c->reply.len == c->reply_sent) client_close_async(c);
+}
+
+void client_check_output_limit(client *c) {
+    if (c->flags & CLIENT_CLOSE_ASAP) return;
+    const struct output_limit *l =
+        &server.cfg.output_limits[pubsub_count(c) ? CLASS_PUBSUB : CLASS_NORMAL];
+    long long pending = (long long)(c->reply.len - c->reply_sent);
+    int over = l->hard && pending >= l->hard;
+    if (!over && l->soft && pending >= l->soft) {
+        double now = ev_now(server.loop);
+        if (c->obuf_soft_since == 0) {
+            c->obuf_soft_since = now;
+        } else {
+            over = now - c->obuf_soft_since > (double)l->soft_seconds;
+        }
+    } else if (!over) {
+        c->obuf_soft_since = 0;
+    }
+    if (!over) return;
+    server_log(LL_WARNING, "Client id=%llu addr=%s scheduled to be closed ASAP for overcoming of "
+               "output buffer limits.", (unsigned long long)c->id, c->addr);
+    client_close_async(c);
 }
 
 void client_resume(client *c) {
@@ -426,6 +450,7 @@ void net_close_all(void) {
 /* CLIENT LIST's flag letters, in Redis's order; "N" for none. */
 static void client_flag_letters(const client *c, char *out) {
     char *p = out;
+    if (pubsub_count(c)) *p++ = 'P';
     if (c->flags & CLIENT_MULTI) *p++ = 'x';
     if (c->blocked) *p++ = 'b';
     if (c->flags & CLIENT_DIRTY_CAS) *p++ = 'd';
@@ -443,14 +468,16 @@ void client_describe(client *c, buf_t *out) {
     char flags[16];
     client_flag_letters(c, flags);
     buf_printf(out,
-               "id=%llu addr=%s laddr=%s fd=%d name=%s age=%lld idle=%lld flags=%s db=%d sub=0 "
-               "psub=0 ssub=0 multi=%lld qbuf=%zu qbuf-free=%zu argv-mem=0 multi-mem=0 rbs=%zu "
-               "rbp=%zu obl=0 oll=0 omem=%zu tot-mem=%zu events=r%s cmd=%s user=default "
+               "id=%llu addr=%s laddr=%s fd=%d name=%s age=%lld idle=%lld flags=%s db=%d sub=%zu "
+               "psub=%zu ssub=0 multi=%lld qbuf=%zu qbuf-free=%zu argv-mem=0 multi-mem=0 rbs=%zu "
+               "rbp=%zu obl=%zu oll=0 omem=%zu tot-mem=%zu events=r%s cmd=%s user=default "
                "redir=-1 resp=2",
                (unsigned long long)c->id, c->addr, c->laddr, c->fd, c->name ? c->name : "",
                (long long)(now - c->created), (long long)(now - c->last_active), flags,
-               c->db_index, multi_queued(c), c->query.len, c->query.cap - c->query.len,
-               c->reply.cap, c->reply.len, c->reply.cap, sizeof *c + c->query.cap + c->reply.cap,
+               c->db_index, pubsub_channel_count(c), pubsub_pattern_count(c), multi_queued(c),
+               c->query.len, c->query.cap - c->query.len, c->reply.cap, c->reply.len,
+               c->reply.len - c->reply_sent, c->reply.cap,
+               sizeof *c + c->query.cap + c->reply.cap,
                (c->flags & CLIENT_WRITE_ARMED) ? "w" : "", cmd);
     if (c->lib_name || c->lib_ver)
         buf_printf(out, " lib-name=%s lib-ver=%s", c->lib_name ? c->lib_name : "",

@@ -13,6 +13,9 @@ void net_init(void);
 void client_close_async(client *c);
 /* A blocked client's wait ended: the rest of its pipeline runs before the loop sleeps. */
 void client_resume(client *c);
+/* Closes the client (asynchronously, with a log line) when its unsent output passes the
+ * hard limit of its class, or the soft limit for longer than the soft seconds. */
+void client_check_output_limit(client *c);
 /* Queues the client's reply for the next flush. */
 void client_queue_reply(client *c);
 /* Appends one CLIENT LIST line (without the newline) describing c. */

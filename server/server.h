@@ -9,6 +9,7 @@
 
 #include "buf.h"
 #include "config.h"
+#include "dict.h"
 #include "resp.h"
 
 #define RILL_VERSION "0.1.0"
@@ -19,6 +20,7 @@ struct db;
 struct command;
 struct blocked_state;
 struct transaction;
+struct pubsub_state;
 struct ready_key;
 
 /* Client flags */
@@ -59,6 +61,8 @@ typedef struct client {
     struct client *next_resume;  /* pending resume */
     struct blocked_state *blocked; /* non-NULL while waiting in BLPOP & co */
     struct transaction *tx;        /* MULTI queue and watched keys, NULL when none */
+    struct pubsub_state *pubsub;   /* subscriptions, NULL when none */
+    double obuf_soft_since;        /* ev_now() when the output passed the soft limit, 0 = not */
 } client;
 
 struct listener {
@@ -98,6 +102,9 @@ struct server {
     size_t nblocked, nblocked_timed; /* blocked clients; those with a timeout */
     struct ready_key *ready_keys; /* keys that got a list while clients wait on them */
     size_t nready_keys, ready_keys_cap;
+
+    /* pub/sub (pubsub.c) */
+    dict pubsub_channels, pubsub_patterns;
 
     /* transactions */
     size_t nwatched_keys; /* keys with at least one watcher, all databases */

@@ -44,6 +44,9 @@ int glob_match(const char *pattern, size_t plen, const char *str, size_t slen, i
     const unsigned char *s = (const unsigned char *)str, *send = s + slen;
     const unsigned char *star_p = NULL, *star_s = NULL;
 
+    /* Redis's stringmatchlen never matches an empty string against a non-empty pattern,
+     * not even "*" (KEYS and SCAN special-case a lone "*" before matching). */
+    if (slen == 0) return plen == 0;
     while (s < send) {
         if (p < pend) {
             const unsigned char *next = p + 1;

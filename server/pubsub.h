@@ -1,0 +1,24 @@
+/* Pub/Sub: channels and patterns, PUBLISH fan-out, subscribed mode. A channel maps to its
+ * subscribers in subscription order; a pattern to its subscribers. Each message is encoded
+ * once and its bytes appended to every receiver's output buffer. */
+#ifndef RILL_PUBSUB_H
+#define RILL_PUBSUB_H
+
+#include <stddef.h>
+
+#include "server.h"
+
+void pubsub_init(void);
+/* Subscriptions (channels + patterns) the client holds; > 0 means subscribed mode. */
+size_t pubsub_count(const client *c);
+size_t pubsub_channel_count(const client *c);
+size_t pubsub_pattern_count(const client *c);
+/* Unsubscribes from everything without replying (RESET, as Redis does; disconnect). */
+void pubsub_reset(client *c);
+/* Channels and patterns with at least one subscriber (INFO stats). */
+size_t pubsub_total_channels(void);
+size_t pubsub_total_patterns(void);
+/* In subscribed mode only these commands run. */
+int pubsub_allowed_in_context(const struct command *cmd);
+
+#endif
