@@ -4,9 +4,13 @@
 #     workload, ratio rill/redis, geometric mean per group (strings, lists) and overall.
 #  2. Producer/consumer queue: 25 clients LPUSH while 25 clients BRPOP the same key; every
 #     element must be delivered exactly once (the key ends empty, no consumer starves).
-#  3. Memory on fresh servers: 1M `SET key:N <16 bytes>`, and 100 lists x 10,000 elements of
+#  3. Pub/Sub fan-out: PUBLISH (50 clients, pipeline 16) to a channel with 10 SUBSCRIBE
+#     listeners, then to channels matching one pattern with 10 PSUBSCRIBE listeners (redis-cli
+#     processes); every listener must receive every message.
+#  4. Memory on fresh servers: 1M `SET key:N <16 bytes>`, and 100 lists x 10,000 elements of
 #     16 bytes (RSS growth).
-# ROUNDS, REQUESTS, CLIENTS, QUEUE_ITEMS, MEMORY_KEYS can be set in the environment.
+# ROUNDS, REQUESTS, CLIENTS, QUEUE_ITEMS, PUBSUB_MESSAGES, MEMORY_KEYS can be set in the
+# environment.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
@@ -14,6 +18,7 @@ ROUNDS=${ROUNDS:-3}
 REQUESTS=${REQUESTS:-200000}
 CLIENTS=${CLIENTS:-50}
 QUEUE_ITEMS=${QUEUE_ITEMS:-500000}
+PUBSUB_MESSAGES=${PUBSUB_MESSAGES:-200000}
 MEMORY_KEYS=${MEMORY_KEYS:-1000000}
 GROUPS_SPEC=${GROUPS_SPEC:-"strings:set,get,incr,mset lists:lpush,rpush,lpop,rpop,lrange_100"}
 WORK=$(mktemp -d)
@@ -142,7 +147,57 @@ q_r=$(median <<<"$queue_rill")
 q_s=$(median <<<"$queue_redis")
 q_x=$(ratio "$q_r" "$q_s")
 
-# ---- 3. Memory ----
+# ---- 3. Pub/Sub fan-out ----
+line_count() { wc -l <"$1" | tr -d ' '; }
+
+# pubsub_run PORT channel|pattern -> messages published per second (exits if one was lost).
+pubsub_run() {
+    local port=$1 mode=$2 pids=() i lines rps
+    # redis-cli prints 3 lines per confirmation and per message, 4 per pattern message.
+    local per=3
+    [[ $mode == pattern ]] && per=4
+    for i in $(seq 1 10); do
+        if [[ $mode == channel ]]; then
+            redis-cli -p "$port" SUBSCRIBE bench.chan >"$WORK/sub.$i" &
+        else
+            redis-cli -p "$port" PSUBSCRIBE 'bench.*' >"$WORK/sub.$i" &
+        fi
+        pids+=($!)
+    done
+    for i in $(seq 1 10); do
+        for _ in $(seq 1 500); do
+            [[ -s "$WORK/sub.$i" && $(line_count "$WORK/sub.$i") -ge 3 ]] && break
+            sleep 0.01
+        done
+    done
+    rps=$(redis-benchmark -p "$port" -c 50 -n "$PUBSUB_MESSAGES" -P 16 --csv \
+        PUBLISH bench.chan 0123456789abcdef 2>/dev/null | awk -F'","' 'NR == 2 {print $2}')
+    local want=$((3 + per * PUBSUB_MESSAGES)) ok=0
+    for _ in $(seq 1 3000); do
+        ok=1
+        for i in $(seq 1 10); do
+            [[ $(line_count "$WORK/sub.$i") -ge $want ]] || { ok=0; break; }
+        done
+        [[ $ok == 1 ]] && break
+        sleep 0.05
+    done
+    kill "${pids[@]}" 2>/dev/null || true
+    wait "${pids[@]}" 2>/dev/null || true
+    if [[ $ok != 1 ]]; then
+        echo "pub/sub on port $port ($mode): a listener missed messages" >&2
+        exit 1
+    fi
+    echo "${rps:-0}"
+}
+declare -A pubsub_results
+for round in $(seq 1 "$ROUNDS"); do
+    for mode in channel pattern; do
+        pubsub_results[$mode|rill]+=" $(pubsub_run "$PORT_rill" "$mode")"
+        pubsub_results[$mode|redis]+=" $(pubsub_run "$PORT_redis" "$mode")"
+    done
+done
+
+# ---- 4. Memory ----
 /usr/bin/python3 - "$MEMORY_KEYS" >"$WORK/keys.resp" <<'PY'
 import sys
 out = sys.stdout
@@ -178,6 +233,12 @@ lists_redis=$(load_bytes redis "$WORK/lists.resp")
 echo
 printf 'producer/consumer (25 LPUSH + 25 BRPOP clients, %d items): rill %d/s, redis %d/s, ratio %s\n' \
     "$QUEUE_ITEMS" "$q_r" "$q_s" "$q_x"
+for mode in channel pattern; do
+    r=$(median <<<"${pubsub_results[$mode|rill]}")
+    x=$(median <<<"${pubsub_results[$mode|redis]}")
+    printf 'PUBLISH to 10 %s listeners (P16, every message received): rill %.0f/s, redis %.0f/s, ratio %s\n' \
+        "$mode" "$r" "$x" "$(ratio "$r" "$x")"
+done
 printf 'memory per key (%d keys): rill %d B, redis %d B, ratio %s\n' "$MEMORY_KEYS" \
     $((keys_rill / MEMORY_KEYS)) $((keys_redis / MEMORY_KEYS)) "$(ratio "$keys_rill" "$keys_redis")"
 printf 'memory for 100 lists x 10,000 x 16 B: rill %.1f MB, redis %.1f MB, ratio %s\n' \
