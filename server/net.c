@@ -24,6 +24,8 @@
 #define MAX_ACCEPTS_PER_EVENT 1000
 /* Reply or query buffer capacity kept between commands; more is returned to the allocator. */
 #define IDLE_BUFFER_KEEP (32 * 1024)
+/* Unsent output not counted against client-output-buffer-limit. */
+#define REPLY_BUFFER_FREE (16 * 1024)
 
 static void on_readable(struct ev_loop *loop, ev_io *w, int revents);
 static void on_writable(struct ev_loop *loop, ev_io *w, int revents);
@@ -250,9 +252,13 @@ static int auth_required(const client *c) {
     return server.cfg.requirepass[0] && !(c->flags & CLIENT_AUTHENTICATED);
 }
 
-/* After a batch of commands: queue the replies, close if the client asked to. */
+/* After a batch of commands: queue the replies (within the output limit of the client's
+ * class), close if the client asked to. */
 static void after_input(client *c) {
-    if (c->reply.len > c->reply_sent) client_queue_reply(c);
+    if (c->reply.len > c->reply_sent) {
+        client_queue_reply(c);
+        client_check_output_limit(c);
+    }
     if ((c->flags & CLIENT_CLOSE_AFTER_REPLY) && c->reply.len == c->reply_sent) client_close_async(c);
 }
 
@@ -260,7 +266,10 @@ void client_check_output_limit(client *c) {
     if (c->flags & CLIENT_CLOSE_ASAP) return;
     const struct output_limit *l =
         &server.cfg.output_limits[pubsub_count(c) ? CLASS_PUBSUB : CLASS_NORMAL];
-    long long pending = (long long)(c->reply.len - c->reply_sent);
+    /* Like Redis, which counts what overflows its 16 KB per-client reply buffer: a small
+     * reply never trips a tiny limit. */
+    long long pending = (long long)(c->reply.len - c->reply_sent) - REPLY_BUFFER_FREE;
+    if (pending < 0) pending = 0;
     int over = l->hard && pending >= l->hard;
     if (!over && l->soft && pending >= l->soft) {
         double now = ev_now(server.loop);

@@ -195,6 +195,8 @@ void pubsub_reset(client *c) {
     if (!c->pubsub) return;
     unsubscribe_all(c, 0, 0);
     unsubscribe_all(c, 1, 0);
+    dict_release(&c->pubsub->channels, NULL, NULL);
+    dict_release(&c->pubsub->patterns, NULL, NULL);
     mem_free(c->pubsub);
     c->pubsub = NULL;
 }

@@ -22,6 +22,30 @@ static int free_port(void) {
     return ntohs(a.sin_port);
 }
 
+/* Servers still running: a failed assertion skips itest_stop, so they are killed at exit
+ * (otherwise an orphan holding the runner's output pipe would hang the suite). */
+static pid_t running[16];
+
+static void kill_leftovers(void) {
+    for (size_t i = 0; i < sizeof running / sizeof running[0]; i++) {
+        if (running[i] > 0) {
+            kill(running[i], SIGKILL);
+            waitpid(running[i], NULL, 0);
+        }
+    }
+}
+
+static void track(pid_t pid, pid_t replace) {
+    static int registered;
+    if (!registered) registered = atexit(kill_leftovers) == 0;
+    for (size_t i = 0; i < sizeof running / sizeof running[0]; i++) {
+        if (running[i] == replace) {
+            running[i] = pid;
+            return;
+        }
+    }
+}
+
 int itest_start(struct itest_server *s, ...) {
     const char *bin = getenv("RILL_SERVER") ? getenv("RILL_SERVER") : "build/rill-server";
     s->port = free_port();
@@ -41,9 +65,11 @@ int itest_start(struct itest_server *s, ...) {
         char log[128];
         snprintf(log, sizeof log, "%s/server.log", s->dir);
         if (!freopen(log, "w", stdout)) _exit(127);
+        dup2(STDOUT_FILENO, STDERR_FILENO);
         execv(bin, (char **)argv);
         _exit(127);
     }
+    track(s->pid, 0);
     for (int i = 0; i < 500; i++) {
         redisContext *c = redisConnect("127.0.0.1", s->port);
         if (c && !c->err) {
@@ -64,6 +90,7 @@ int itest_start(struct itest_server *s, ...) {
 void itest_stop(struct itest_server *s) {
     kill(s->pid, SIGTERM);
     waitpid(s->pid, NULL, 0);
+    track(0, s->pid);
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf %s", s->dir);
     if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", s->dir);

@@ -298,6 +298,35 @@ static void test_requirepass_gates_commands(void **state) {
     itest_stop(&locked);
 }
 
+static void test_output_limit_closes_client_that_does_not_read(void **state) {
+    (void)state;
+    struct itest_server limited;
+    /* The whole setting as one command-line value, as a config file line would give it. */
+    assert_int_equal(itest_start(&limited, "--client-output-buffer-limit", "normal 1mb 0 0", NULL),
+                     0);
+    redisContext *c = itest_connect(&limited);
+    static char value[100 * 1024];
+    memset(value, 'v', sizeof value);
+    freeReplyObject(redisCommand(c, "SET big %b", value, sizeof value));
+    /* 50 pipelined GETs ask for 5 MB of replies from a client that reads nothing yet. */
+    int fd = itest_raw_connect(&limited);
+    char req[50 * 32];
+    size_t len = 0;
+    for (int i = 0; i < 50; i++) len += (size_t)sprintf(req + len, "GET big\r\n");
+    assert_int_equal(write(fd, req, len), (ssize_t)len);
+    sleep_ms(200);
+    static char sink[8 * 1024 * 1024];
+    size_t got = itest_read_all(fd, sink, sizeof sink, 2000);
+    assert_true(got < 50 * sizeof value);
+    close(fd);
+    redisReply *r = redisCommand(c, "CONFIG GET client-output-buffer-limit");
+    assert_string_equal(r->element[1]->str,
+                        "normal 1048576 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60");
+    freeReplyObject(r);
+    redisFree(c);
+    itest_stop(&limited);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_pipeline_of_10000_commands_in_one_write),
@@ -313,6 +342,7 @@ int main(void) {
         cmocka_unit_test(test_maxclients_refuses_the_one_over),
         cmocka_unit_test(test_query_buffer_limit_closes_client),
         cmocka_unit_test(test_requirepass_gates_commands),
+        cmocka_unit_test(test_output_limit_closes_client_that_does_not_read),
     };
     return cmocka_run_group_tests_name("protocol", tests, setup, teardown);
 }

@@ -245,7 +245,7 @@ static void test_thousand_subscribers_all_receive(void **state) {
     for (int m = 0; m < 10; m++) assert_int_equal(itest_integer(admin, "PUBLISH crowd m%d", m), N);
     for (int i = 0; i < N; i++) {
         for (int m = 0; m < 10; m++) {
-            char want[8];
+            char want[16];
             snprintf(want, sizeof want, "m%d", m);
             expect_message(s[i], "message", NULL, "crowd", want, strlen(want));
         }
