@@ -135,3 +135,14 @@ long long itest_integer(redisContext *c, const char *fmt, ...) {
     freeReplyObject(r);
     return v;
 }
+
+redisReply *itest_reply(redisContext *c) {
+    redisReply *r = NULL;
+    if (redisGetReply(c, (void **)&r) != REDIS_OK) return NULL;
+    return r;
+}
+
+void itest_sleep_ms(int ms) {
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}

@@ -21,5 +21,8 @@ int itest_raw_connect(const struct itest_server *s);
 /* Reads until the peer closes or timeout_ms passes; returns bytes read into buf. */
 size_t itest_read_all(int fd, char *buf, size_t cap, int timeout_ms);
 long long itest_integer(redisContext *c, const char *fmt, ...);
+/* The next reply on c (NULL when the connection failed). */
+redisReply *itest_reply(redisContext *c);
+void itest_sleep_ms(int ms);
 
 #endif

@@ -36,11 +36,6 @@ static int reset(void **state) {
     return 0;
 }
 
-static void sleep_ms(int ms) {
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
-}
-
 static double now_ms(void) {
     struct timeval tv;
     gettimeofday(&tv, NULL);
@@ -69,20 +64,14 @@ static long long info_field(const char *field) {
 static void wait_blocked(long long n) {
     for (int i = 0; i < 500; i++) {
         if (info_field("blocked_clients") == n) return;
-        sleep_ms(2);
+        itest_sleep_ms(2);
     }
     fail_msg("blocked_clients never reached %lld (now %lld)", n, info_field("blocked_clients"));
 }
 
-static redisReply *get_reply(redisContext *c) {
-    redisReply *r = NULL;
-    assert_int_equal(redisGetReply(c, (void **)&r), REDIS_OK);
-    return r;
-}
-
 /* Expects a [key, value] array. */
 static void expect_key_value(redisContext *c, const char *key, const char *value) {
-    redisReply *r = get_reply(c);
+    redisReply *r = itest_reply(c);
     assert_int_equal(r->type, REDIS_REPLY_ARRAY);
     assert_int_equal(r->elements, 2);
     assert_string_equal(r->element[0]->str, key);
@@ -91,7 +80,7 @@ static void expect_key_value(redisContext *c, const char *key, const char *value
 }
 
 static void expect_bulk(redisContext *c, const char *value) {
-    redisReply *r = get_reply(c);
+    redisReply *r = itest_reply(c);
     assert_non_null(r->str);
     assert_string_equal(r->str, value);
     freeReplyObject(r);
@@ -154,13 +143,13 @@ static void test_pipelined_pushes_serve_after_each_command(void **state) {
     redisAppendCommand(admin, "RPUSH q 1");
     redisAppendCommand(admin, "RPUSH q 2");
     redisAppendCommand(admin, "LLEN q");
-    redisReply *r = get_reply(admin);
+    redisReply *r = itest_reply(admin);
     assert_int_equal(r->integer, 1);
     freeReplyObject(r);
-    r = get_reply(admin);
+    r = itest_reply(admin);
     assert_int_equal(r->integer, 1);
     freeReplyObject(r);
-    r = get_reply(admin);
+    r = itest_reply(admin);
     assert_int_equal(r->integer, 0);
     freeReplyObject(r);
     expect_key_value(a, "q", "1");
@@ -215,7 +204,7 @@ static void test_rest_of_pipeline_runs_after_wakeup(void **state) {
     assert_int_equal(itest_integer(admin, "RPUSH q go"), 1);
     expect_key_value(c, "q", "go");
     expect_bulk(c, "PONG");
-    redisReply *r = get_reply(c);
+    redisReply *r = itest_reply(c);
     assert_int_equal(r->integer, 1);
     freeReplyObject(r);
     redisFree(c);
@@ -247,7 +236,7 @@ static void test_blmpop_takes_count_from_first_ready_key(void **state) {
     send_only(c, "BLMPOP 0 2 a b RIGHT COUNT 2");
     wait_blocked(1);
     assert_int_equal(itest_integer(admin, "RPUSH b 1 2 3"), 3);
-    redisReply *r = get_reply(c);
+    redisReply *r = itest_reply(c);
     assert_int_equal(r->type, REDIS_REPLY_ARRAY);
     assert_string_equal(r->element[0]->str, "b");
     assert_int_equal(r->element[1]->elements, 2);
@@ -264,13 +253,13 @@ static void test_client_unblock_timeout_and_error(void **state) {
     send_only(c, "BLPOP q 0");
     wait_blocked(1);
     assert_int_equal(itest_integer(admin, "CLIENT UNBLOCK %lld", id), 1);
-    redisReply *r = get_reply(c);
+    redisReply *r = itest_reply(c);
     assert_int_equal(r->type, REDIS_REPLY_NIL);
     freeReplyObject(r);
     send_only(c, "BLPOP q 0");
     wait_blocked(1);
     assert_int_equal(itest_integer(admin, "CLIENT UNBLOCK %lld ERROR", id), 1);
-    r = get_reply(c);
+    r = itest_reply(c);
     assert_int_equal(r->type, REDIS_REPLY_ERROR);
     assert_string_equal(r->str, "UNBLOCKED client unblocked via CLIENT UNBLOCK");
     freeReplyObject(r);
@@ -319,8 +308,8 @@ static void test_push_inside_exec_serves_after_exec(void **state) {
     redisAppendCommand(admin, "RPUSH q a b");
     redisAppendCommand(admin, "LPOP q");
     redisAppendCommand(admin, "EXEC");
-    for (int i = 0; i < 3; i++) freeReplyObject(get_reply(admin));
-    redisReply *r = get_reply(admin);
+    for (int i = 0; i < 3; i++) freeReplyObject(itest_reply(admin));
+    redisReply *r = itest_reply(admin);
     assert_int_equal(r->type, REDIS_REPLY_ARRAY);
     assert_int_equal(r->element[0]->integer, 2);
     assert_string_equal(r->element[1]->str, "a");
@@ -382,7 +371,7 @@ static void test_thousands_of_idle_waiters_cost_no_cpu(void **state) {
     }
     wait_blocked(N);
     long before = cpu_ticks(server.pid);
-    sleep_ms(1000);
+    itest_sleep_ms(1000);
     long used = cpu_ticks(server.pid) - before;
     /* At hz 10, a second of waiting is a few cron ticks: far below 5 jiffies (50 ms). */
     assert_true(used <= 5);
@@ -390,9 +379,9 @@ static void test_thousands_of_idle_waiters_cost_no_cpu(void **state) {
     for (int k = 0; k < 200; k++) {
         redisAppendCommand(admin, "RPUSH key:%d 0 1 2 3 4 5 6 7 8 9", k);
     }
-    for (int k = 0; k < 200; k++) freeReplyObject(get_reply(admin));
+    for (int k = 0; k < 200; k++) freeReplyObject(itest_reply(admin));
     for (int i = 0; i < N; i++) {
-        redisReply *r = get_reply(w[i]);
+        redisReply *r = itest_reply(w[i]);
         assert_int_equal(r->type, REDIS_REPLY_ARRAY);
         freeReplyObject(r);
         redisFree(w[i]);

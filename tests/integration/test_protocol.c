@@ -25,11 +25,6 @@ static int teardown(void **state) {
     return 0;
 }
 
-static void sleep_ms(int ms) {
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
-}
-
 static void test_pipeline_of_10000_commands_in_one_write(void **state) {
     (void)state;
     redisContext *c = itest_connect(&server);
@@ -58,7 +53,7 @@ static void test_command_split_at_every_byte(void **state) {
     int fd = itest_raw_connect(&server);
     for (size_t i = 0; i < sizeof req - 1; i++) {
         assert_int_equal(write(fd, req + i, 1), 1);
-        sleep_ms(1);
+        itest_sleep_ms(1);
     }
     char buf[64];
     size_t n = 0;
@@ -177,7 +172,7 @@ static void test_active_expiry_reclaims_unread_keys(void **state) {
     /* Nobody reads these keys: only the active cycle can remove them. */
     long long size = -1;
     for (int i = 0; i < 300 && size != 0; i++) {
-        sleep_ms(10);
+        itest_sleep_ms(10);
         size = itest_integer(c, "DBSIZE");
     }
     assert_int_equal(size, 0);
@@ -190,7 +185,7 @@ static void test_lazy_expiry_on_access(void **state) {
     redisContext *c = itest_connect(&server);
     redisReply *r = redisCommand(c, "SET lazy v PX 30");
     freeReplyObject(r);
-    sleep_ms(60);
+    itest_sleep_ms(60);
     r = redisCommand(c, "GET lazy");
     assert_int_equal(r->type, REDIS_REPLY_NIL);
     freeReplyObject(r);
@@ -314,7 +309,7 @@ static void test_output_limit_closes_client_that_does_not_read(void **state) {
     size_t len = 0;
     for (int i = 0; i < 50; i++) len += (size_t)sprintf(req + len, "GET big\r\n");
     assert_int_equal(write(fd, req, len), (ssize_t)len);
-    sleep_ms(200);
+    itest_sleep_ms(200);
     static char sink[8 * 1024 * 1024];
     size_t got = itest_read_all(fd, sink, sizeof sink, 2000);
     assert_true(got < 50 * sizeof value);

@@ -29,21 +29,10 @@ static int teardown(void **state) {
     return 0;
 }
 
-static void sleep_ms(int ms) {
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
-}
-
-static redisReply *get_reply(redisContext *c) {
-    redisReply *r = NULL;
-    assert_int_equal(redisGetReply(c, (void **)&r), REDIS_OK);
-    return r;
-}
-
 /* Checks the next push is {kind, [pattern,] channel, payload}. */
 static void expect_message(redisContext *c, const char *kind, const char *pattern,
                            const char *channel, const char *payload, size_t payload_len) {
-    redisReply *r = get_reply(c);
+    redisReply *r = itest_reply(c);
     size_t n = pattern ? 4 : 3;
     assert_int_equal(r->type, REDIS_REPLY_ARRAY);
     assert_int_equal(r->elements, n);
@@ -57,7 +46,7 @@ static void expect_message(redisContext *c, const char *kind, const char *patter
 
 /* Reads one subscribe-style confirmation and returns its count. */
 static long long confirmation(redisContext *c, const char *kind) {
-    redisReply *r = get_reply(c);
+    redisReply *r = itest_reply(c);
     assert_int_equal(r->type, REDIS_REPLY_ARRAY);
     assert_string_equal(r->element[0]->str, kind);
     long long n = r->element[2]->integer;
@@ -122,7 +111,7 @@ static void test_pattern_edge_cases(void **state) {
                      got);
         redisFree(c);
         /* Wait until the disconnect is processed before the next pattern. */
-        for (int k = 0; k < 500 && itest_integer(admin, "PUBSUB NUMPAT") != 0; k++) sleep_ms(2);
+        for (int k = 0; k < 500 && itest_integer(admin, "PUBSUB NUMPAT") != 0; k++) itest_sleep_ms(2);
     }
 }
 
@@ -137,7 +126,7 @@ static void test_binary_safe_channels_and_big_messages(void **state) {
     redisReply *r = redisCommand(admin, "PUBLISH %b %b", chan, sizeof chan, big, big_len);
     assert_int_equal(r->integer, 1);
     freeReplyObject(r);
-    r = get_reply(c);
+    r = itest_reply(c);
     assert_int_equal(r->element[1]->len, sizeof chan);
     assert_memory_equal(r->element[1]->str, chan, sizeof chan);
     assert_int_equal(r->element[2]->len, big_len);
@@ -178,7 +167,7 @@ static void test_disconnect_removes_every_subscription(void **state) {
     for (int i = 0; i < 2; i++) confirmation(c, "psubscribe");
     assert_int_equal(itest_integer(admin, "PUBSUB NUMPAT"), 2);
     redisFree(c);
-    for (int k = 0; k < 500 && itest_integer(admin, "PUBSUB NUMPAT") != 0; k++) sleep_ms(2);
+    for (int k = 0; k < 500 && itest_integer(admin, "PUBSUB NUMPAT") != 0; k++) itest_sleep_ms(2);
     assert_int_equal(itest_integer(admin, "PUBSUB NUMPAT"), 0);
     assert_int_equal(itest_integer(admin, "PUBLISH a x"), 0);
     redisReply *r = redisCommand(admin, "PUBSUB CHANNELS");
@@ -216,7 +205,7 @@ static void test_slow_subscriber_is_cut_off_others_keep_receiving(void **state) 
     for (int i = 0; i < 1024; i++) {
         redisReply *r = redisCommand(admin, "PUBLISH feed %b", payload, sizeof payload);
         freeReplyObject(r);
-        redisReply *m = get_reply(fast);
+        redisReply *m = itest_reply(fast);
         assert_int_equal(m->element[2]->len, sizeof payload);
         freeReplyObject(m);
     }
