@@ -4,7 +4,10 @@ CC       ?= cc
 OPT      ?= -O2
 CFLAGS   ?= $(OPT) -g
 # Table rows leave their start-up fields (stats, names) to zero: no missing-initializer noise.
-override CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wno-missing-field-initializers -Ishared -Iserver
+override CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wno-missing-field-initializers -Ishared -Iserver $(LUA_CFLAGS)
+# Lua 5.1 with Debian's cjson and bitop modules, linked in (see server/lua_sandbox.c).
+LUA_CFLAGS := -I/usr/include/lua5.1
+LUA_LIBS   := -llua5.1-cjson -llua5.1-bitop -llua5.1
 LDLIBS   := -lev -lm
 SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
@@ -32,7 +35,7 @@ $(BUILD)/%.o: %.c $(wildcard shared/*.h server/*.h)
 	$(CC) $(CFLAGS) -c $< -o $@
 
 $(BUILD)/rill-server: $(SERVER_OBJ) $(SHARED_OBJ)
-	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
+	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS) $(LUA_LIBS)
 
 $(BUILD)/tests/test_%: tests/unit/test_%.c $(SHARED_OBJ) $(ENGINE_OBJ)
 	@mkdir -p $(dir $@)

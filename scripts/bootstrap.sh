@@ -8,6 +8,9 @@ packages=(
     libev-dev             # event loop
     libhiredis-dev        # client side of the integration tests
     libcmocka-dev         # unit tests
+    liblua5.1-0-dev       # scripting: the Lua Redis scripts are written for
+    lua-cjson-dev         # cjson inside scripts, as Redis has it
+    lua-bitop-dev         # bit inside scripts
     redis-server          # reference server for differential tests and benchmarks
     redis-tools           # redis-cli, redis-benchmark
     python3-redis         # compat tests with redis-py

@@ -12,6 +12,7 @@
 #include "mem.h"
 #include "net.h"
 #include "reply.h"
+#include "scripting.h"
 
 /* ---- INFO ---- */
 
@@ -81,12 +82,24 @@ static void info_memory(buf_t *o) {
     char used_h[32], rss_h[32];
     human_bytes(used_h, sizeof used_h, (double)used);
     human_bytes(rss_h, sizeof rss_h, (double)rss);
+    size_t lua_vm, scripts, nscripts;
+    scripting_memory(&lua_vm, &scripts, &nscripts);
+    char lua_h[32], scripts_h[32];
+    human_bytes(lua_h, sizeof lua_h, (double)lua_vm);
+    human_bytes(scripts_h, sizeof scripts_h, (double)scripts);
     buf_printf(o,
                "# Memory\r\nused_memory:%zu\r\nused_memory_human:%s\r\nused_memory_rss:%ld\r\n"
-               "used_memory_rss_human:%s\r\nused_memory_peak:%zu\r\nmaxmemory:0\r\n"
+               "used_memory_rss_human:%s\r\nused_memory_peak:%zu\r\n"
+               "used_memory_lua:%zu\r\nused_memory_vm_eval:%zu\r\nused_memory_lua_human:%s\r\n"
+               "used_memory_scripts_eval:%zu\r\nnumber_of_cached_scripts:%zu\r\n"
+               "number_of_functions:0\r\nnumber_of_libraries:0\r\nused_memory_vm_functions:0\r\n"
+               "used_memory_vm_total:%zu\r\nused_memory_vm_total_human:%s\r\n"
+               "used_memory_functions:0\r\nused_memory_scripts:%zu\r\n"
+               "used_memory_scripts_human:%s\r\nmaxmemory:0\r\n"
                "maxmemory_human:0B\r\nmaxmemory_policy:noeviction\r\n"
                "mem_fragmentation_ratio:%.2f\r\nmem_allocator:libc\r\n",
-               used, used_h, rss, rss_h, used, used ? (double)rss / (double)used : 0.0);
+               used, used_h, rss, rss_h, used, lua_vm, lua_vm, lua_h, scripts, nscripts, lua_vm,
+               lua_h, scripts, scripts_h, used ? (double)rss / (double)used : 0.0);
 }
 
 static void info_persistence(buf_t *o) {
@@ -389,6 +402,10 @@ void cmd_shutdown(client *c) {
     }
     if (abort_shutdown) {
         reply_error(c, "No shutdown in progress.");
+        return;
+    }
+    if (!nosave && scripting_timed_out()) {
+        reply_error(c, ERR_BUSY_SCRIPT);
         return;
     }
     if (save) {

@@ -9,11 +9,24 @@ static const struct {
     unsigned flag;
     const char *name;
 } flag_names[] = {
-    {CMD_WRITE, "write"},     {CMD_READONLY, "readonly"}, {CMD_DENYOOM, "denyoom"},
-    {CMD_ADMIN, "admin"},     {CMD_PUBSUB, "pubsub"},     {CMD_NOSCRIPT, "noscript"},
-    {CMD_BLOCKING, "blocking"}, {CMD_LOADING, "loading"}, {CMD_STALE, "stale"},
-    {CMD_FAST, "fast"},       {CMD_NO_AUTH, "no_auth"},   {CMD_NO_MULTI, "no_multi"},
+    /* Redis's order; may_replicate stays hidden, as in Redis. */
+    {CMD_WRITE, "write"},
+    {CMD_READONLY, "readonly"},
+    {CMD_DENYOOM, "denyoom"},
+    {CMD_ADMIN, "admin"},
+    {CMD_PUBSUB, "pubsub"},
+    {CMD_NOSCRIPT, "noscript"},
+    {CMD_BLOCKING, "blocking"},
+    {CMD_LOADING, "loading"},
+    {CMD_STALE, "stale"},
+    {CMD_SKIP_MONITOR, "skip_monitor"},
+    {CMD_SKIP_SLOWLOG, "skip_slowlog"},
+    {CMD_FAST, "fast"},
+    {CMD_NO_AUTH, "no_auth"},
+    {CMD_NO_MANDATORY_KEYS, "no_mandatory_keys"},
+    {CMD_NO_MULTI, "no_multi"},
     {CMD_MOVABLE_KEYS, "movablekeys"},
+    {CMD_ALLOW_BUSY, "allow_busy"},
 };
 
 /* Replies an array of status words from a space-separated list. */
@@ -202,7 +215,7 @@ void cmd_command_getkeys(client *c) {
         return;
     }
     size_t n = command_foreach_key(cmd, c->argv + 2, c->argc - 2, NULL, NULL);
-    if (n == 0) {
+    if (n == 0 && !(cmd->flags & CMD_NO_MANDATORY_KEYS)) {
         reply_error(c, "Invalid arguments specified for command");
         return;
     }

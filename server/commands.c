@@ -10,6 +10,7 @@
 #include "pubsub.h"
 #include "numconv.h"
 #include "reply.h"
+#include "scripting.h"
 
 /* Rows come from Redis 7.0's own COMMAND INFO and COMMAND DOCS, so arity, flags, key
  * positions and documentation match what clients expect. CLIENT SETINFO and NO-TOUCH are
@@ -85,6 +86,23 @@ static struct command command_subcommands[] = {
      "Get an array of Redis command names", "7.0.0", NULL},
     {NULL},
 };
+
+static struct command script_subcommands[] = {
+    {"help", cmd_script_help, 2, CMD_LOADING | CMD_STALE, 0, 0, 0, "scripting", "@slow @scripting",
+     "Show helpful text about the different subcommands", "5.0.0", NULL},
+    {"exists", cmd_script_exists, -3, CMD_NOSCRIPT, 0, 0, 0, "scripting", "@slow @scripting",
+     "Check existence of scripts in the script cache.", "2.6.0", NULL},
+    {"flush", cmd_script_flush, -2, CMD_NOSCRIPT, 0, 0, 0, "scripting", "@slow @scripting",
+     "Remove all the scripts from the script cache.", "2.6.0", NULL},
+    {"load", cmd_script_load, 3, CMD_NOSCRIPT | CMD_STALE, 0, 0, 0, "scripting", "@slow @scripting",
+     "Load the specified Lua script into the script cache.", "2.6.0", NULL},
+    {"kill", cmd_script_kill, 2, CMD_NOSCRIPT | CMD_ALLOW_BUSY, 0, 0, 0, "scripting", "@slow @scripting",
+     "Kill the script currently in execution.", "2.6.0", NULL},
+    {NULL},
+};
+
+/* EVAL and friends: keys are counted by the argument after the script. */
+#define SCRIPT_RUN_FLAGS (CMD_NOSCRIPT | CMD_STALE | CMD_SKIP_MONITOR | CMD_NO_MANDATORY_KEYS | CMD_MOVABLE_KEYS)
 
 struct command command_table[] = {
     {"get", cmd_get, 2, CMD_READONLY | CMD_FAST, 1, 1, 1, "string", "@read @string @fast",
@@ -183,13 +201,13 @@ struct command command_table[] = {
      "Ping the server", "1.0.0", NULL},
     {"echo", cmd_echo, 2, CMD_LOADING | CMD_STALE | CMD_FAST, 0, 0, 0, "connection", "@fast @connection",
      "Echo the given string", "1.0.0", NULL},
-    {"quit", cmd_quit, -1, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_FAST | CMD_NO_AUTH, 0, 0, 0, "connection", "@fast @connection",
+    {"quit", cmd_quit, -1, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_FAST | CMD_NO_AUTH | CMD_ALLOW_BUSY, 0, 0, 0, "connection", "@fast @connection",
      "Close the connection", "1.0.0", NULL},
-    {"reset", cmd_reset, 1, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_FAST | CMD_NO_AUTH, 0, 0, 0, "connection", "@fast @connection",
+    {"reset", cmd_reset, 1, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_FAST | CMD_NO_AUTH | CMD_ALLOW_BUSY, 0, 0, 0, "connection", "@fast @connection",
      "Reset the connection", "6.2.0", NULL},
-    {"hello", cmd_hello, -1, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_FAST | CMD_NO_AUTH, 0, 0, 0, "connection", "@fast @connection",
+    {"hello", cmd_hello, -1, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_FAST | CMD_NO_AUTH | CMD_ALLOW_BUSY, 0, 0, 0, "connection", "@fast @connection",
      "Handshake with Redis", "6.0.0", NULL},
-    {"auth", cmd_auth, -2, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_FAST | CMD_NO_AUTH, 0, 0, 0, "connection", "@fast @connection",
+    {"auth", cmd_auth, -2, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_FAST | CMD_NO_AUTH | CMD_ALLOW_BUSY, 0, 0, 0, "connection", "@fast @connection",
      "Authenticate to the server", "1.0.0", NULL},
     {"select", cmd_select, 2, CMD_LOADING | CMD_STALE | CMD_FAST, 0, 0, 0, "connection", "@fast @connection",
      "Change the selected database for the current connection", "1.0.0", NULL},
@@ -237,15 +255,15 @@ struct command command_table[] = {
      "Pop an element from a list, push it to another list and return it; or block until one is available", "6.2.0", NULL},
     {"blmpop", cmd_blmpop, -5, CMD_WRITE | CMD_BLOCKING | CMD_MOVABLE_KEYS, 0, 0, 0, "list", "@write @list @slow @blocking",
      "Pop elements from a list, or block until one is available", "7.0.0", NULL, 2},
-    {"multi", cmd_multi, 1, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_FAST, 0, 0, 0, "transactions", "@fast @transaction",
+    {"multi", cmd_multi, 1, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_FAST | CMD_ALLOW_BUSY, 0, 0, 0, "transactions", "@fast @transaction",
      "Mark the start of a transaction block", "1.2.0", NULL},
     {"exec", cmd_exec, 1, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_SKIP_SLOWLOG, 0, 0, 0, "transactions", "@slow @transaction",
      "Execute all commands issued after MULTI", "1.2.0", NULL},
-    {"discard", cmd_discard, 1, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_FAST, 0, 0, 0, "transactions", "@fast @transaction",
+    {"discard", cmd_discard, 1, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_FAST | CMD_ALLOW_BUSY, 0, 0, 0, "transactions", "@fast @transaction",
      "Discard all commands issued after MULTI", "2.0.0", NULL},
-    {"watch", cmd_watch, -2, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_FAST, 1, -1, 1, "transactions", "@fast @transaction",
+    {"watch", cmd_watch, -2, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_FAST | CMD_ALLOW_BUSY, 1, -1, 1, "transactions", "@fast @transaction",
      "Watch the given keys to determine execution of the MULTI/EXEC block", "2.2.0", NULL},
-    {"unwatch", cmd_unwatch, 1, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_FAST, 0, 0, 0, "transactions", "@fast @transaction",
+    {"unwatch", cmd_unwatch, 1, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_FAST | CMD_ALLOW_BUSY, 0, 0, 0, "transactions", "@fast @transaction",
      "Forget about all watched keys", "2.2.0", NULL},
     {"subscribe", cmd_subscribe, -2, CMD_PUBSUB | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, 0, 0, 0, "pubsub", "@pubsub @slow",
      "Listen for messages published to the given channels", "2.0.0", NULL},
@@ -255,7 +273,7 @@ struct command command_table[] = {
      "Listen for messages published to channels matching the given patterns", "2.0.0", NULL},
     {"punsubscribe", cmd_punsubscribe, -1, CMD_PUBSUB | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, 0, 0, 0, "pubsub", "@pubsub @slow",
      "Stop listening for messages posted to channels matching the given patterns", "2.0.0", NULL},
-    {"publish", cmd_publish, 3, CMD_PUBSUB | CMD_LOADING | CMD_STALE | CMD_FAST, 0, 0, 0, "pubsub", "@pubsub @fast",
+    {"publish", cmd_publish, 3, CMD_PUBSUB | CMD_LOADING | CMD_STALE | CMD_FAST | CMD_MAY_REPLICATE, 0, 0, 0, "pubsub", "@pubsub @fast",
      "Post a message to a channel", "2.0.0", NULL},
     {"pubsub", NULL, -2, 0, 0, 0, 0, "pubsub", "@slow",
      "A container for Pub/Sub commands", "2.8.0", pubsub_subcommands},
@@ -269,8 +287,18 @@ struct command command_table[] = {
      "Return the current server time", "2.6.0", NULL},
     {"lastsave", cmd_lastsave, 1, CMD_LOADING | CMD_STALE | CMD_FAST, 0, 0, 0, "server", "@admin @fast @dangerous",
      "Get the UNIX time stamp of the last successful save to disk", "1.0.0", NULL},
-    {"shutdown", cmd_shutdown, -1, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_NO_MULTI, 0, 0, 0, "server", "@admin @slow @dangerous",
+    {"shutdown", cmd_shutdown, -1, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_NO_MULTI | CMD_ALLOW_BUSY, 0, 0, 0, "server", "@admin @slow @dangerous",
      "Synchronously save the dataset to disk and then shut down the server", "1.0.0", NULL},
+    {"eval", cmd_eval, -3, SCRIPT_RUN_FLAGS, 0, 0, 0, "scripting", "@slow @scripting",
+     "Execute a Lua script server side", "2.6.0", NULL, 2},
+    {"evalsha", cmd_evalsha, -3, SCRIPT_RUN_FLAGS, 0, 0, 0, "scripting", "@slow @scripting",
+     "Execute a Lua script server side", "2.6.0", NULL, 2},
+    {"eval_ro", cmd_eval_ro, -3, CMD_READONLY | SCRIPT_RUN_FLAGS, 0, 0, 0, "scripting", "@slow @scripting",
+     "Execute a read-only Lua script server side", "7.0.0", NULL, 2},
+    {"evalsha_ro", cmd_evalsha_ro, -3, CMD_READONLY | SCRIPT_RUN_FLAGS, 0, 0, 0, "scripting", "@slow @scripting",
+     "Execute a read-only Lua script server side", "7.0.0", NULL, 2},
+    {"script", NULL, -2, 0, 0, 0, 0, "scripting", "@slow",
+     "A container for Lua scripts management commands", "2.6.0", script_subcommands},
     {"command", cmd_command, -1, CMD_LOADING | CMD_STALE, 0, 0, 0, "server", "@slow @connection",
      "Get array of Redis command details", "2.8.13", command_subcommands},
 };
@@ -323,6 +351,16 @@ static struct command *find_subcommand(const struct command *cmd, const resp_arg
     return NULL;
 }
 
+const struct command *command_lookup_argv(const resp_arg *argv, size_t argc) {
+    const struct command *cmd = command_lookup(argv[0].ptr, argv[0].len);
+    if (cmd && cmd->subcommands && argc >= 2) return find_subcommand(cmd, &argv[1]);
+    return cmd;
+}
+
+int command_arity_ok(const struct command *cmd, size_t argc) {
+    return cmd->arity > 0 ? (size_t)cmd->arity == argc : argc >= (size_t)-cmd->arity;
+}
+
 const char *command_fullname(const struct command *cmd) { return cmd ? cmd->fullname : ""; }
 
 /* Error replies are counted by their code (the first word), as INFO errorstats shows. */
@@ -357,6 +395,12 @@ void command_count_error(client *c, const char *msg) {
     }
 }
 
+void command_count_rejected(const struct command *cmd, const char *msg) {
+    total_error_replies++;
+    count_error_code(msg);
+    if (cmd) ((struct command *)cmd)->stats.rejected_calls++;
+}
+
 long long commands_total_errors(void) { return total_error_replies; }
 
 static void reject_unknown_command(client *c) {
@@ -376,7 +420,7 @@ static int auth_required(client *c) {
     return server.cfg.requirepass[0] && !(c->flags & CLIENT_AUTHENTICATED);
 }
 
-void command_execute(client *c) {
+static void dispatch(client *c) {
     const struct command *found = command_lookup(c->argv[0].ptr, c->argv[0].len);
     c->last_cmd = NULL;
     if (!found) {
@@ -419,20 +463,32 @@ void command_execute(client *c) {
         multi_flag_error(c);
         return;
     }
-    if (c->flags & CLIENT_MULTI) {
-        if (cmd->flags & CMD_NO_MULTI) {
-            reply_error(c, "Command not allowed inside a transaction");
-            multi_flag_error(c);
-            return;
-        }
-        if (!multi_runs_immediately(cmd)) {
-            multi_queue(c, cmd);
-            return;
-        }
+    if ((c->flags & CLIENT_MULTI) && (cmd->flags & CMD_NO_MULTI)) {
+        reply_error(c, "Command not allowed inside a transaction");
+        multi_flag_error(c);
+        return;
+    }
+    if (scripting_timed_out() && !(cmd->flags & CMD_ALLOW_BUSY)) {
+        reply_error(c, ERR_BUSY_SCRIPT);
+        multi_flag_error(c);
+        return;
+    }
+    if ((c->flags & CLIENT_MULTI) && !multi_runs_immediately(cmd)) {
+        multi_queue(c, cmd);
+        return;
     }
     command_call(c, cmd);
     /* Clients waiting on keys this command filled are served now that it is complete. */
     if (blocking_has_ready_keys() && !server.in_exec) blocking_serve_ready_keys();
+}
+
+void command_execute(client *c) {
+    /* Clients are served while a script runs past its time limit: what refuses their
+     * commands then is a rejection, although a command (the script's) is executing. */
+    int outer_executing = executing;
+    executing = 0;
+    dispatch(c);
+    executing = outer_executing;
 }
 
 size_t command_foreach_key(const struct command *cmd, const resp_arg *argv, size_t argc,
@@ -458,8 +514,9 @@ size_t command_foreach_key(const struct command *cmd, const resp_arg *argv, size
 void command_call(client *c, const struct command *cmd) {
     struct command *stats_of = (struct command *)cmd;
     long long start = time_us();
-    server.now_ms = start / 1000;
     client *outer = server.current;
+    /* Time stands still inside EXEC and scripts: no key expires halfway through. */
+    if (!outer) server.now_ms = start / 1000;
     int outer_executing = executing;
     server.current = c;
     executing = 1;

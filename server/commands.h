@@ -21,6 +21,10 @@
 #define CMD_SKIP_SLOWLOG (1u << 12)
 #define CMD_SENTINEL (1u << 13)
 #define CMD_MOVABLE_KEYS (1u << 14) /* keys counted by a numkeys argument */
+#define CMD_SKIP_MONITOR (1u << 15)
+#define CMD_NO_MANDATORY_KEYS (1u << 16)
+#define CMD_ALLOW_BUSY (1u << 17)    /* runs while a script is past its time limit */
+#define CMD_MAY_REPLICATE (1u << 18) /* not a write, yet refused in read-only scripts */
 
 typedef void cmd_handler(client *c);
 
@@ -49,6 +53,11 @@ struct command {
 void commands_init(void);
 /* Runs c->argv: every check, then the handler, then the statistics. */
 void command_execute(client *c);
+/* Redis's lookupCommand: the command, or for a container with an argument, its
+ * subcommand (NULL when unknown). */
+const struct command *command_lookup_argv(const resp_arg *argv, size_t argc);
+/* 1 when argc fits the command's arity. */
+int command_arity_ok(const struct command *cmd, size_t argc);
 /* Calls fn on each key argument of a cmd call (numkeys-counted keys included; none when the
  * count is invalid). Returns how many there were. */
 size_t command_foreach_key(const struct command *cmd, const resp_arg *argv, size_t argc,
@@ -58,6 +67,8 @@ void command_call(client *c, const struct command *cmd);
 const char *command_fullname(const struct command *cmd);
 /* Counts an error reply against the running command (failed) or its checks (rejected). */
 void command_count_error(client *c, const char *msg);
+/* Counts an error reply that refused cmd (may be NULL) before it ran. */
+void command_count_rejected(const struct command *cmd, const char *msg);
 void commands_reset_stats(void);
 /* Appends INFO's commandstats and errorstats sections. */
 void commands_info_stats(buf_t *out);
@@ -94,6 +105,9 @@ cmd_handler cmd_ping, cmd_echo, cmd_quit, cmd_reset, cmd_hello, cmd_auth, cmd_se
 /* admin.c */
 cmd_handler cmd_info, cmd_config_get, cmd_config_set, cmd_config_resetstat,
     cmd_config_rewrite, cmd_config_help, cmd_time, cmd_lastsave, cmd_shutdown;
+/* scripting.c */
+cmd_handler cmd_eval, cmd_evalsha, cmd_eval_ro, cmd_evalsha_ro, cmd_script_exists,
+    cmd_script_flush, cmd_script_help, cmd_script_kill, cmd_script_load;
 /* command_info.c */
 cmd_handler cmd_command, cmd_command_count, cmd_command_info, cmd_command_docs,
     cmd_command_list, cmd_command_getkeys, cmd_command_help;

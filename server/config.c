@@ -13,7 +13,16 @@
 #include "resp.h"
 #include "server.h"
 
-enum setting_type { T_BOOL, T_INT, T_MEMORY, T_STRING, T_LOGLEVEL, T_SAVE, T_OUTPUT_LIMITS };
+enum setting_type {
+    T_BOOL,
+    T_INT,      /* int field */
+    T_LONGLONG, /* long long field, plain integer */
+    T_MEMORY,   /* long long field, with optional units */
+    T_STRING,
+    T_LOGLEVEL,
+    T_SAVE,
+    T_OUTPUT_LIMITS
+};
 
 #define IMMUTABLE 1u /* start-up only */
 #define PROTECTED 2u /* not from CONFIG SET, as with enable-protected-configs no */
@@ -49,6 +58,9 @@ static const struct setting settings[] = {
     {"proto-max-bulk-len", T_MEMORY, 0, FIELD(proto_max_bulk_len), 1024 * 1024, LLMAX, "512mb"},
     {"client-query-buffer-limit", T_MEMORY, 0, FIELD(client_query_buffer_limit), 1024 * 1024,
      LLMAX, "1gb"},
+    /* lua-time-limit is its old name; CONFIG GET lists both, like Redis. */
+    {"busy-reply-threshold", T_LONGLONG, 0, FIELD(busy_reply_threshold), 0, LLMAX, "5000"},
+    {"lua-time-limit", T_LONGLONG, 0, FIELD(busy_reply_threshold), 0, LLMAX, "5000"},
     {"client-output-buffer-limit", T_OUTPUT_LIMITS, 0, FIELD(output_limits), 0, 0,
      "normal 0 0 0 slave 256mb 64mb 60 pubsub 32mb 8mb 60"},
 };
@@ -177,17 +189,18 @@ static int apply(struct config *cfg, const struct setting *s, const char *v, siz
         *(int *)(base + s->offset) = (int)n;
         return 0;
     case T_INT:
+    case T_LONGLONG:
     case T_MEMORY:
-        if (s->type == T_INT ? str_to_ll(v, len, &n) != 0 : parse_memory(v, len, &n) != 0) {
-            buf_append_str(err, s->type == T_INT ? "argument couldn't be parsed into an integer"
-                                                 : "argument must be a memory value");
+        if (s->type != T_MEMORY ? str_to_ll(v, len, &n) != 0 : parse_memory(v, len, &n) != 0) {
+            buf_append_str(err, s->type != T_MEMORY ? "argument couldn't be parsed into an integer"
+                                                    : "argument must be a memory value");
             return -1;
         }
         if (n < s->min || n > s->max) {
             buf_printf(err, "argument must be between %lld and %lld inclusive", s->min, s->max);
             return -1;
         }
-        if (s->type == T_MEMORY) {
+        if (s->type != T_INT) {
             *(long long *)(base + s->offset) = n;
         } else {
             /* hz is clamped like Redis does; maxclients above INT_MAX is capped. */
@@ -242,6 +255,7 @@ static void format_value(const struct setting *s, buf_t *out) {
     case T_INT:
         buf_append(out, num, ll_to_str(num, *(const int *)(base + s->offset)));
         break;
+    case T_LONGLONG:
     case T_MEMORY:
         buf_append(out, num, ll_to_str(num, *(const long long *)(base + s->offset)));
         break;

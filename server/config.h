@@ -34,6 +34,7 @@ struct config {
     long long proto_max_bulk_len;
     long long client_query_buffer_limit;
     struct output_limit output_limits[CLASS_COUNT];
+    long long busy_reply_threshold; /* ms a script runs before others get -BUSY, 0 = never */
 };
 
 /* Fills cfg with the defaults. */

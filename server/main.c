@@ -16,6 +16,7 @@
 #include "mem.h"
 #include "net.h"
 #include "pubsub.h"
+#include "scripting.h"
 #include "server.h"
 
 struct server server;
@@ -59,6 +60,11 @@ static void on_cron(struct ev_loop *loop, ev_timer *w, int revents) {
     server.lru_clock = (uint32_t)time(NULL);
     /* A quarter of each tick for expiry, as Redis's slow cycle allows itself. */
     long long tick_us = 1000000 / server.cfg.hz;
+    /* A script past its time limit lets the loop run: leave its dataset alone. */
+    if (scripting_running()) {
+        ev_timer_again(server.loop, w);
+        return;
+    }
     db_active_expire(tick_us / 4);
     long long start = time_us();
     for (int i = 0; i < server.ndbs; i++) {
@@ -157,6 +163,7 @@ int main(int argc, char **argv) {
     db_init_all(server.cfg.databases);
     pubsub_init();
     commands_init();
+    scripting_init();
     if (net_listen() != 0) return 1;
     net_init();
 

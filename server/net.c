@@ -426,11 +426,18 @@ static void on_prepare(struct ev_loop *loop, ev_prepare *w, int revents) {
         c->flags &= ~CLIENT_PENDING_WRITE;
         if (!(c->flags & CLIENT_CLOSE_ASAP)) write_client(c);
     }
+    client *kept = NULL;
     while (server.pending_close) {
         client *c = server.pending_close;
         server.pending_close = c->next_close;
-        client_free(c);
+        if (c->flags & CLIENT_PROTECTED) {
+            c->next_close = kept;
+            kept = c;
+        } else {
+            client_free(c);
+        }
     }
+    server.pending_close = kept;
     if (server.shutdown_asap) ev_break(server.loop, EVBREAK_ALL);
 }
 
@@ -439,6 +446,18 @@ void net_init(void) {
     ev_prepare_init(&server.flush_watcher, on_prepare);
     ev_prepare_start(server.loop, &server.flush_watcher);
 }
+
+void client_protect(client *c) {
+    c->flags |= CLIENT_PROTECTED;
+    ev_io_stop(server.loop, &c->read_watcher);
+}
+
+void client_unprotect(client *c) {
+    c->flags &= ~CLIENT_PROTECTED;
+    if (!(c->flags & CLIENT_CLOSE_ASAP)) ev_io_start(server.loop, &c->read_watcher);
+}
+
+void net_serve_while_busy(void) { ev_run(server.loop, EVRUN_NOWAIT); }
 
 void net_close_idle_clients(void) {
     if (server.cfg.timeout <= 0) return;

@@ -20,6 +20,12 @@ void client_check_output_limit(client *c);
 void client_queue_reply(client *c);
 /* Appends one CLIENT LIST line (without the newline) describing c. */
 void client_describe(client *c, buf_t *out);
+/* While a script runs past its time limit, the loop serves other clients: the script's
+ * client is neither read from nor freed in the meantime. */
+void client_protect(client *c);
+void client_unprotect(client *c);
+/* One loop iteration without waiting, from inside a running script. */
+void net_serve_while_busy(void);
 /* Closes clients idle for longer than cfg.timeout. */
 void net_close_idle_clients(void);
 /* Frees every client (at shutdown). */

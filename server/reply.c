@@ -19,7 +19,7 @@ void reply_help(client *c, const char *container, const char *const *lines) {
     reply_status(c, head);
     for (size_t i = 0; i < n; i++) reply_status(c, lines[i]);
     reply_status(c, "HELP");
-    reply_status(c, "    Print this help.");
+    reply_status(c, "    Prints this help.");
 }
 
 void reply_ok(client *c) { buf_append(&c->reply, "+OK\r\n", 5); }

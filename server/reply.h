@@ -19,6 +19,9 @@
 #define ERR_NOAUTH "-NOAUTH Authentication required."
 #define ERR_WRONGPASS "-WRONGPASS invalid username-password pair or user is disabled."
 #define ERR_MAXCLIENTS "max number of clients reached"
+#define ERR_NOSCRIPT "-NOSCRIPT No matching script. Please use EVAL."
+#define ERR_BUSY_SCRIPT \
+    "-BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE."
 
 void reply_ok(client *c);
 void reply_status(client *c, const char *s);

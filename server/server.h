@@ -35,6 +35,7 @@ struct ready_key;
 #define CLIENT_MULTI (1u << 8)      /* between MULTI and EXEC/DISCARD: commands are queued */
 #define CLIENT_DIRTY_CAS (1u << 9)  /* a watched key changed: EXEC fails */
 #define CLIENT_DIRTY_EXEC (1u << 10) /* a command was refused while queuing: EXECABORT */
+#define CLIENT_PROTECTED (1u << 11)  /* its script is running past the limit: not read, not freed */
 
 typedef struct client {
     uint64_t id;
