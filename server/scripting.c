@@ -497,7 +497,8 @@ static void run_script(client *c, const struct script *s, size_t numkeys, int ro
     S.running = NULL;
 
     if (failed) {
-        lua_reply_error_table(L, -1, c, s->sha);
+        /* Stopped by SHUTDOWN NOSAVE: the connection closes without a reply, as in Redis. */
+        if (!server.shutdown_asap) lua_reply_error_table(L, -1, c, s->sha);
         lua_pop(L, 1);
     } else {
         lua_reply_value(L, c);
