@@ -7,7 +7,10 @@
 #  3. Pub/Sub fan-out: PUBLISH (50 clients, pipeline 16) to a channel with 10 SUBSCRIBE
 #     listeners, then to channels matching one pattern with 10 PSUBSCRIBE listeners (redis-cli
 #     processes); every listener must receive every message.
-#  4. Memory on fresh servers: 1M `SET key:N <16 bytes>`, and 100 lists x 10,000 elements of
+#  4. Scripts (50 clients, pipeline 1 and 16): EVALSHA of redis-py's Lock release script on a
+#     lock held by someone else (GET and compare, as a contended release does), and of a
+#     3-command script (SET, INCR, GET).
+#  5. Memory on fresh servers: 1M `SET key:N <16 bytes>`, and 100 lists x 10,000 elements of
 #     16 bytes (RSS growth).
 # ROUNDS, REQUESTS, CLIENTS, QUEUE_ITEMS, PUBSUB_MESSAGES, MEMORY_KEYS can be set in the
 # environment.
@@ -197,7 +200,48 @@ for round in $(seq 1 "$ROUNDS"); do
     done
 done
 
-# ---- 4. Memory ----
+# ---- 4. Scripts ----
+release_script=$(/usr/bin/python3 -c 'from redis.lock import Lock; print(Lock.LUA_RELEASE_SCRIPT, end="")')
+three_commands="redis.call('set', KEYS[1], ARGV[1]) redis.call('incr', KEYS[2]) return redis.call('get', KEYS[1])"
+# script_rps PORT PIPELINE REQUESTS args... -> ops/s of that command line
+script_rps() {
+    local port=$1 pipeline=$2 n=$3
+    shift 3
+    redis-benchmark -p "$port" -c "$CLIENTS" -n "$n" -P "$pipeline" --csv "$@" 2>/dev/null |
+        awk -F'","' 'NR == 2 {print $2}'
+}
+declare -A script_results
+for round in $(seq 1 "$ROUNDS"); do
+    for pipeline in 1 16; do
+        n=$REQUESTS
+        [[ $pipeline -gt 1 ]] && n=$((REQUESTS * 5))
+        for name in rill redis; do
+            port_var=PORT_$name
+            port=${!port_var}
+            sha_release=$(redis-cli -p "$port" SCRIPT LOAD "$release_script")
+            sha_three=$(redis-cli -p "$port" SCRIPT LOAD "$three_commands")
+            redis-cli -p "$port" SET lock:bench someone-else >/dev/null
+            script_results[release|P$pipeline|$name]+=" $(script_rps "$port" "$pipeline" "$n" \
+                EVALSHA "$sha_release" 1 lock:bench my-token)"
+            script_results[three|P$pipeline|$name]+=" $(script_rps "$port" "$pipeline" "$n" \
+                EVALSHA "$sha_three" 2 script:value script:counter 0123456789abcdef)"
+        done
+    done
+done
+script_ratios=""
+for workload in release three; do
+    for pipeline in 1 16; do
+        r=$(median <<<"${script_results[$workload|P$pipeline|rill]}")
+        x=$(median <<<"${script_results[$workload|P$pipeline|redis]}")
+        ratio_x=$(ratio "$r" "$x")
+        printf '%-16s %14.0f %14.0f %8s\n' "EVALSHA_$workload P$pipeline" "$r" "$x" "$ratio_x"
+        script_ratios+=" $ratio_x"
+    done
+done
+all_ratios+="$script_ratios"
+summary+=$(printf 'geometric mean ratio rill/redis, scripts: %s' "$(geomean <<<"$script_ratios")")$'\n'
+
+# ---- 5. Memory ----
 /usr/bin/python3 - "$MEMORY_KEYS" >"$WORK/keys.resp" <<'PY'
 import sys
 out = sys.stdout
