@@ -205,8 +205,7 @@ void cmd_command_getkeys(client *c) {
         reply_error(c, "Invalid command specified");
         return;
     }
-    long long argc = (long long)c->argc - 2;
-    if ((cmd->arity > 0 && cmd->arity != argc) || argc < -cmd->arity) {
+    if (!command_arity_ok(cmd, c->argc - 2)) {
         reply_error(c, "Invalid number of arguments specified for command");
         return;
     }

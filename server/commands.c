@@ -446,8 +446,7 @@ static void dispatch(client *c) {
         cmd = sub;
     }
     c->last_cmd = cmd;
-    if ((cmd->arity > 0 && (size_t)cmd->arity != c->argc) ||
-        (cmd->arity < 0 && c->argc < (size_t)-cmd->arity)) {
+    if (!command_arity_ok(cmd, c->argc)) {
         reply_arity_error(c);
         multi_flag_error(c);
         return;
