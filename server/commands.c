@@ -395,6 +395,10 @@ void command_count_error(client *c, const char *msg) {
     }
 }
 
+void command_count_failure(client *c) {
+    if (c->last_cmd) ((struct command *)c->last_cmd)->stats.failed_calls++;
+}
+
 void command_count_rejected(const struct command *cmd, const char *msg) {
     total_error_replies++;
     count_error_code(msg);

@@ -67,6 +67,9 @@ void command_call(client *c, const struct command *cmd);
 const char *command_fullname(const struct command *cmd);
 /* Counts an error reply against the running command (failed) or its checks (rejected). */
 void command_count_error(client *c, const char *msg);
+/* An error reply already counted where it arose (a command inside a script): only the
+ * running command's failed calls go up, as Redis counts it. */
+void command_count_failure(client *c);
 /* Counts an error reply that refused cmd (may be NULL) before it ran. */
 void command_count_rejected(const struct command *cmd, const char *msg);
 void commands_reset_stats(void);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "commands.h"
 #include "reply.h"
 
 /* ---- Replies to Lua ---- */
@@ -287,6 +288,7 @@ void lua_reply_error_table(lua_State *L, int idx, client *c, const char *sha) {
     buf_append(&text, "", 1);
     if (counted) {
         resp_add_error(&c->reply, text.data, text.len - 1);
+        command_count_failure(c);
     } else {
         reply_error(c, text.data);
     }

@@ -98,3 +98,43 @@ def test_scripts_match_redis(rill_module, redis_module):
             if a != b:
                 mismatches.append("%s: %s\n  rill:  %r\n  redis: %r" % (name, line, a, b))
     assert not mismatches, "\n".join(mismatches[:40])
+
+
+def stats_without_timings(conn):
+    """INFO errorstats and commandstats lines, minus the timings, sorted."""
+    lines = []
+    for section in ("errorstats", "commandstats"):
+        text = conn.call(["INFO", section]).split(b"\r\n", 1)[1].decode()
+        for line in text.split("\r\n"):
+            if line and not line.startswith(("#", "cmdstat_info:", "cmdstat_config|")):
+                fields = [f for f in line.split(",") if not f.split("=")[0].endswith(("usec", "usec_per_call"))]
+                lines.append(",".join(fields))
+    return sorted(lines)
+
+
+def test_script_error_statistics_match_redis(rill_module, redis_module):
+    """Errors inside scripts are counted once, where they arise, and fail the script's call."""
+    script = [
+        ["SET", "s", "abc"],
+        ["EVAL", "return redis.call('incr', 's')", "0"],
+        ["EVAL", "return redis.pcall('incr', 's')", "0"],
+        ["EVAL", "return {redis.pcall('incr', 's')}", "0"],
+        ["EVAL", "return redis.call('nosuch')", "0"],
+        ["EVAL", "return redis.pcall('set', 'x')", "0"],
+        ["EVAL", "return redis.call()", "0"],
+        ["EVAL", "error('x')", "0"],
+        ["EVAL", "return redis.error_reply('MY err')", "0"],
+        ["EVAL", "return redis.call('get', 's')", "0"],
+        ["EVALSHA", "abc", "0"],
+    ]
+    results = []
+    for port in (rill_module.port, redis_module.port):
+        conn = RawConn(port)
+        try:
+            conn.call(["CONFIG", "RESETSTAT"])
+            for args in script:
+                conn.call(args)
+            results.append(stats_without_timings(conn))
+        finally:
+            conn.close()
+    assert results[0] == results[1]
