@@ -188,9 +188,10 @@ static int sb_next(lua_State *L) {
     return 1;
 }
 
-/* pairs returns the sandbox's next, kept as an upvalue. */
+/* pairs hands the plain next (upvalue 1) the table to walk: the one behind a proxy. */
 static int sb_pairs(lua_State *L) {
     luaL_checktype(L, 1, LUA_TTABLE);
+    see_through(L, 1);
     lua_pushvalue(L, lua_upvalueindex(1));
     lua_pushvalue(L, 1);
     lua_pushnil(L);
@@ -355,10 +356,10 @@ lua_State *sandbox_new(void (*add_globals)(lua_State *L)) {
     set_function(L, globals, "setmetatable", sb_setmetatable);
     set_function(L, globals, "loadstring", sb_loadstring);
     set_function(L, globals, "load", sb_load);
-    set_function(L, globals, "next", sb_next);
     lua_getfield(L, globals, "next");
     lua_pushcclosure(L, sb_pairs, 1);
     lua_setfield(L, globals, "pairs");
+    set_function(L, globals, "next", sb_next);
     lua_getfield(L, globals, LUA_TABLIBNAME);
     lua_getfield(L, -1, "insert");
     lua_pushcclosure(L, sb_table_insert, 1);
