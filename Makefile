@@ -16,7 +16,7 @@ SERVER_SRC := $(wildcard server/*.c)
 SHARED_OBJ := $(SHARED_SRC:%.c=$(BUILD)/%.o)
 SERVER_OBJ := $(SERVER_SRC:%.c=$(BUILD)/%.o)
 # Server modules that hold no server state, so unit tests link them directly.
-ENGINE_OBJ := $(BUILD)/server/deque.o
+ENGINE_OBJ := $(BUILD)/server/deque.o $(BUILD)/server/lua_sandbox.o
 
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
@@ -39,7 +39,7 @@ $(BUILD)/rill-server: $(SERVER_OBJ) $(SHARED_OBJ)
 
 $(BUILD)/tests/test_%: tests/unit/test_%.c $(SHARED_OBJ) $(ENGINE_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Wno-unused-parameter $^ -o $@ $(LDLIBS) -lcmocka
+	$(CC) $(CFLAGS) -Wno-unused-parameter $^ -o $@ $(LDLIBS) $(LUA_LIBS) -lcmocka
 
 $(BUILD)/tests/itest_%: tests/integration/test_%.c tests/integration/itest.c tests/integration/itest.h
 	@mkdir -p $(dir $@)

@@ -60,6 +60,10 @@ static const char *push_one(lua_State *L, const char *p, const char *end) {
 }
 
 size_t lua_push_reply(lua_State *L, const char *p, size_t len) {
+    if (len == 0) { /* every command replies; never read past an empty buffer */
+        lua_pushboolean(L, 0);
+        return 0;
+    }
     return (size_t)(push_one(L, p, p + len) - p);
 }
 
