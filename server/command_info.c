@@ -1,6 +1,9 @@
 /* COMMAND and its subcommands, all read from the command table. */
+#include <stdlib.h>
+#include <string.h>
 #include <strings.h>
 
+#include "command_docs.h"
 #include "commands.h"
 #include "glob.h"
 #include "reply.h"
@@ -48,6 +51,16 @@ static void reply_words(client *c, const char *words) {
     }
 }
 
+static int doc_compare(const void *key, const void *row) {
+    return strcmp(key, ((const struct command_doc *)row)->name);
+}
+
+/* Redis's documentation of a command, or NULL for rill's own additions. */
+static const struct command_doc *doc_of(const struct command *cmd) {
+    return bsearch(cmd->fullname, command_docs, command_docs_len, sizeof *command_docs,
+                   doc_compare);
+}
+
 static void reply_command_info(client *c, const struct command *cmd) {
     reply_array(c, 10);
     reply_bulk_cstr(c, cmd->fullname);
@@ -62,8 +75,13 @@ static void reply_command_info(client *c, const struct command *cmd) {
     reply_int(c, cmd->last_key);
     reply_int(c, cmd->key_step);
     reply_words(c, cmd->acl_categories);
-    reply_array(c, 0); /* tips */
-    reply_array(c, 0); /* key specs */
+    const struct command_doc *doc = doc_of(cmd);
+    if (doc) {
+        reply_raw(c, doc->info, doc->info_len); /* tips, key specs */
+    } else {
+        reply_array(c, 0);
+        reply_array(c, 0);
+    }
     long long nsubs = 0;
     for (const struct command *s = cmd->subcommands; s && s->name; s++) nsubs++;
     reply_array(c, nsubs);
@@ -73,13 +91,18 @@ static void reply_command_info(client *c, const struct command *cmd) {
 static void reply_command_docs(client *c, const struct command *cmd) {
     long long nsubs = 0;
     for (const struct command *s = cmd->subcommands; s && s->name; s++) nsubs++;
-    reply_array(c, nsubs ? 8 : 6);
-    reply_bulk_cstr(c, "summary");
-    reply_bulk_cstr(c, cmd->summary);
-    reply_bulk_cstr(c, "since");
-    reply_bulk_cstr(c, cmd->since);
-    reply_bulk_cstr(c, "group");
-    reply_bulk_cstr(c, cmd->group);
+    const struct command_doc *doc = doc_of(cmd);
+    reply_array(c, 2 * ((doc ? doc->docs_pairs : 3) + (nsubs ? 1 : 0)));
+    if (doc) {
+        reply_raw(c, doc->docs, doc->docs_len);
+    } else {
+        reply_bulk_cstr(c, "summary");
+        reply_bulk_cstr(c, cmd->summary);
+        reply_bulk_cstr(c, "since");
+        reply_bulk_cstr(c, cmd->since);
+        reply_bulk_cstr(c, "group");
+        reply_bulk_cstr(c, cmd->group);
+    }
     if (!nsubs) return;
     reply_bulk_cstr(c, "subcommands");
     reply_array(c, nsubs * 2);
@@ -120,7 +143,7 @@ void cmd_command_info(client *c) {
         if (cmd) {
             reply_command_info(c, cmd);
         } else {
-            reply_nil_array(c);
+            reply_nil(c); /* a null bulk, as Redis 7.0 replies it */
         }
     }
 }

@@ -138,3 +138,27 @@ def test_script_error_statistics_match_redis(rill_module, redis_module):
         finally:
             conn.close()
     assert results[0] == results[1]
+
+
+def test_command_info_and_docs_match_redis(rill_module, redis_module):
+    """COMMAND INFO and COMMAND DOCS of every command rill has, as Redis 7.0 has it. Containers
+    are left out (Redis lists their subcommands in hash order, and rill has fewer), and so are
+    the commands Redis 7.0 does not know (CLIENT SETINFO and NO-TOUCH, from 7.2)."""
+    rill, redis = RawConn(rill_module.port), RawConn(redis_module.port)
+    try:
+        listing = rill.call(["COMMAND", "LIST"]).split(b"\r\n")[1:]
+        names = [n.decode() for n in listing if n and not n.startswith((b"$", b"*"))]
+        containers = {n.split("|")[0] for n in names if "|" in n}
+        mismatches = []
+        for name in names:
+            if name in containers or redis.call(["COMMAND", "INFO", name]) == b"*1\r\n$-1\r\n":
+                continue
+            for sub in ("INFO", "DOCS"):
+                ours, theirs = rill.call(["COMMAND", sub, name]), redis.call(["COMMAND", sub, name])
+                if ours != theirs:
+                    mismatches.append("COMMAND %s %s\n  rill:  %r\n  redis: %r" % (sub, name, ours[:200], theirs[:200]))
+        assert len(names) > 100
+        assert not mismatches, "\n".join(mismatches[:20])
+    finally:
+        rill.close()
+        redis.close()
