@@ -75,6 +75,9 @@ median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {print (NR
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.3f", (b > 0 ? a / b : 0)}'; }
 geomean() { tr ' ' '\n' | grep -v '^$' | awk '{l += log($1 > 0 ? $1 : 1e-9); n++} END {printf "%.3f", exp(l / n)}'; }
 
+# Pipelined runs are quicker: more requests keep them long enough to measure.
+requests_at() { if [[ $1 -gt 1 ]]; then echo $((REQUESTS * 5)); else echo "$REQUESTS"; fi; }
+
 # ---- 1. Throughput ----
 ALL_TESTS=$(for g in $GROUPS_SPEC; do printf '%s,' "${g#*:}"; done)
 ALL_TESTS=${ALL_TESTS%,}
@@ -83,8 +86,7 @@ start redis
 declare -A results
 for round in $(seq 1 "$ROUNDS"); do
     for pipeline in 1 16; do
-        n=$REQUESTS
-        [[ $pipeline -gt 1 ]] && n=$((REQUESTS * 5))
+        n=$(requests_at "$pipeline")
         for name in rill redis; do
             port_var=PORT_$name
             redis-cli -p "${!port_var}" FLUSHALL >/dev/null
@@ -213,8 +215,7 @@ script_rps() {
 declare -A script_results
 for round in $(seq 1 "$ROUNDS"); do
     for pipeline in 1 16; do
-        n=$REQUESTS
-        [[ $pipeline -gt 1 ]] && n=$((REQUESTS * 5))
+        n=$(requests_at "$pipeline")
         for name in rill redis; do
             port_var=PORT_$name
             port=${!port_var}

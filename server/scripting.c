@@ -36,7 +36,6 @@ struct script {
     dict_node node;
     int ref; /* the compiled function, in the Lua registry */
     unsigned flags;
-    size_t body_len;
     char sha[41];
 };
 
@@ -409,7 +408,6 @@ static struct script *script_create(client *c, const char *body, size_t len, con
     struct script *s = mem_calloc(1, sizeof *s);
     s->ref = luaL_ref(S.L, LUA_REGISTRYINDEX);
     s->flags = flags;
-    s->body_len = len;
     memcpy(s->sha, sha, 41);
     dict_add(&S.scripts, &s->node);
     S.cache_bytes += sizeof *s + len;

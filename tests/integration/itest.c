@@ -146,3 +146,15 @@ void itest_sleep_ms(int ms) {
     struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
     nanosleep(&ts, NULL);
 }
+
+int itest_open(struct itest_server *s, redisContext **c) {
+    *c = NULL;
+    if (itest_start(s, NULL) != 0) return -1;
+    *c = itest_connect(s);
+    return *c ? 0 : -1;
+}
+
+void itest_close(struct itest_server *s, redisContext *c) {
+    redisFree(c);
+    itest_stop(s);
+}

@@ -15,6 +15,10 @@ struct itest_server {
  * NULL-terminated; waits until it answers PING. */
 int itest_start(struct itest_server *s, ...);
 void itest_stop(struct itest_server *s);
+/* The group fixture most suites use: a server with default settings and one connection to
+ * it (*c is NULL and -1 returned when either fails); itest_close undoes it. */
+int itest_open(struct itest_server *s, redisContext **c);
+void itest_close(struct itest_server *s, redisContext *c);
 redisContext *itest_connect(const struct itest_server *s);
 /* A raw TCP connection (for bytes hiredis would never send). */
 int itest_raw_connect(const struct itest_server *s);

@@ -16,15 +16,12 @@ static redisContext *conn;
 
 static int setup(void **state) {
     (void)state;
-    if (itest_start(&server, NULL) != 0) return -1;
-    conn = itest_connect(&server);
-    return conn ? 0 : -1;
+    return itest_open(&server, &conn);
 }
 
 static int teardown(void **state) {
     (void)state;
-    redisFree(conn);
-    itest_stop(&server);
+    itest_close(&server, conn);
     return 0;
 }
 

@@ -17,15 +17,12 @@ static redisContext *admin;
 
 static int setup(void **state) {
     (void)state;
-    if (itest_start(&server, NULL) != 0) return -1;
-    admin = itest_connect(&server);
-    return admin ? 0 : -1;
+    return itest_open(&server, &admin);
 }
 
 static int teardown(void **state) {
     (void)state;
-    redisFree(admin);
-    itest_stop(&server);
+    itest_close(&server, admin);
     return 0;
 }
 
