@@ -37,6 +37,7 @@ struct ready_key {
 /* A blocked client's wait: its queues, its timer, and its own copy of the command. */
 struct blocked_state {
     const struct command *cmd;
+    int wanted; /* the type whose arrival runs the command again */
     resp_arg *argv;
     size_t argc;
     struct waiter *waiters;
@@ -97,13 +98,14 @@ static struct wait_queue *queue_for(db *d, const resp_arg *key) {
     return q;
 }
 
-void blocking_block(client *c, size_t first, size_t nkeys, long long deadline_ms) {
+void blocking_block(client *c, size_t first, size_t nkeys, long long deadline_ms, int wanted) {
     if (c->blocked) {
         c->blocked->still_waiting = 1;
         return;
     }
     struct blocked_state *b = mem_calloc(1, sizeof *b);
     b->cmd = c->last_cmd;
+    b->wanted = wanted;
     b->deadline_ms = deadline_ms;
     /* The client goes on reading into its query buffer: keep the command apart. */
     b->argv = resp_args_copy(c->argv, c->argc);
@@ -223,7 +225,7 @@ static void signal_queue(dict_node *n, void *ctx) {
     db *d = ctx;
     struct wait_queue *q = (struct wait_queue *)n;
     entry *e = db_lookup_write(d, q->key, q->keylen);
-    if (e && e->type == OBJ_LIST) blocking_signal_key(d, q->key, q->keylen);
+    if (e && (e->type == OBJ_LIST || e->type == OBJ_ZSET)) blocking_signal_key(d, q->key, q->keylen);
 }
 
 void blocking_signal_db(db *d) { dict_foreach(&d->waiting, signal_queue, d); }
@@ -242,7 +244,8 @@ static int run_again(client *c) {
     return 1;
 }
 
-/* Serves the key's waiters in order while it holds a list. */
+/* Serves the key's waiters in order while it holds a value; a waiter for another type keeps
+ * its place. */
 static void serve_key(db *d, const struct ready_key *r) {
     struct wait_queue *q = (struct wait_queue *)dict_find(&d->waiting, r->key, r->len);
     if (!q) return;
@@ -252,11 +255,11 @@ static void serve_key(db *d, const struct ready_key *r) {
     struct waiter *w = q->head;
     while (w) {
         entry *e = db_lookup_write(d, r->key, r->len);
-        if (!e || e->type != OBJ_LIST) return;
+        if (!e) return;
         struct waiter *next = w->next;
         int last = next == NULL;
         client *c = w->c;
-        if (run_again(c)) {
+        if (e->type == c->blocked->wanted && run_again(c)) {
             /* The queue may be gone now. */
             q = (struct wait_queue *)dict_find(&d->waiting, r->key, r->len);
             if (!q) return;

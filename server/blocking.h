@@ -1,5 +1,6 @@
-/* Clients waiting on list keys (BLPOP and the other blocking pops). Each database keeps a
- * FIFO queue of waiting clients per key. A key that receives a list is marked ready; after
+/* Clients waiting on list keys (BLPOP and the other blocking pops) and sorted set keys
+ * (BZPOPMIN, BZMPOP...). Each database keeps a
+ * FIFO queue of waiting clients per key. A key that receives a list or a sorted set is marked ready; after
  * the command that filled it, the waiting clients' commands run again in blocking order
  * until the list is empty. A blocked client has one ev_timer, started once. */
 #ifndef RILL_BLOCKING_H
@@ -18,13 +19,14 @@ int blocking_parse_timeout(client *c, const resp_arg *a, long long *deadline_ms)
 /* 1 when the running command may block (not inside MULTI or a script). */
 int blocking_allowed(client *c);
 /* Blocks c on nkeys keys at argv[first], argv[first + 1], ... The running command runs
- * again each time one of them gets a list; when it replies, the client is unblocked and
+ * again each time one of them gets a value of the wanted type (OBJ_LIST, OBJ_ZSET); when it replies, the client is unblocked and
  * goes on with its pipeline. Calling it again while the client waits keeps its place.
  * A timeout replies a nil array, whatever the command (as Redis does). */
-void blocking_block(client *c, size_t first, size_t nkeys, long long deadline_ms);
-/* A list arrived under key in d: waiting clients are served after the running command. */
+void blocking_block(client *c, size_t first, size_t nkeys, long long deadline_ms, int wanted);
+/* A list or sorted set arrived under key in d: waiting clients are served after the running
+ * command. */
 void blocking_signal_key(struct db *d, const char *key, size_t len);
-/* After SWAPDB: every waited-on key of d that now holds a list is ready. */
+/* After SWAPDB: every waited-on key of d that now holds a list or sorted set is ready. */
 void blocking_signal_db(struct db *d);
 /* Serves the clients waiting on ready keys; called after each top-level command. */
 void blocking_serve_ready_keys(void);

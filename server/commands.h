@@ -84,6 +84,18 @@ cmd_handler cmd_get, cmd_set, cmd_setnx, cmd_setex, cmd_psetex, cmd_getset, cmd_
     cmd_getex, cmd_mget, cmd_mset, cmd_msetnx, cmd_append, cmd_strlen, cmd_getrange,
     cmd_setrange, cmd_incr, cmd_decr, cmd_incrby, cmd_decrby, cmd_incrbyfloat;
 /* t_list.c */
+cmd_handler cmd_hset, cmd_hsetnx, cmd_hget, cmd_hmget, cmd_hmset, cmd_hgetall, cmd_hdel,
+    cmd_hexists, cmd_hlen, cmd_hkeys, cmd_hvals, cmd_hstrlen, cmd_hincrby, cmd_hincrbyfloat,
+    cmd_hrandfield, cmd_hscan;
+cmd_handler cmd_sadd, cmd_srem, cmd_smembers, cmd_sismember, cmd_smismember, cmd_scard, cmd_spop,
+    cmd_srandmember, cmd_smove, cmd_sinter, cmd_sinterstore, cmd_sunion, cmd_sunionstore, cmd_sdiff,
+    cmd_sdiffstore, cmd_sintercard, cmd_sscan;
+cmd_handler cmd_zadd, cmd_zincrby, cmd_zrem, cmd_zscore, cmd_zmscore, cmd_zcard, cmd_zcount,
+    cmd_zlexcount, cmd_zrank, cmd_zrevrank, cmd_zrange, cmd_zrangestore, cmd_zrevrange,
+    cmd_zrangebyscore, cmd_zrevrangebyscore, cmd_zrangebylex, cmd_zrevrangebylex,
+    cmd_zremrangebyrank, cmd_zremrangebyscore, cmd_zremrangebylex, cmd_zpopmin, cmd_zpopmax,
+    cmd_bzpopmin, cmd_bzpopmax, cmd_zmpop, cmd_bzmpop, cmd_zrandmember, cmd_zunionstore,
+    cmd_zinterstore, cmd_zdiffstore, cmd_zunion, cmd_zinter, cmd_zdiff, cmd_zintercard, cmd_zscan;
 cmd_handler cmd_lpush, cmd_rpush, cmd_lpushx, cmd_rpushx, cmd_lpop, cmd_rpop, cmd_llen,
     cmd_lrange, cmd_lindex, cmd_lset, cmd_lrem, cmd_ltrim, cmd_linsert, cmd_lpos, cmd_rpoplpush,
     cmd_lmove, cmd_lmpop, cmd_blpop, cmd_brpop, cmd_brpoplpush, cmd_blmove, cmd_blmpop;

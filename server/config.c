@@ -61,6 +61,19 @@ static const struct setting settings[] = {
     /* lua-time-limit is its old name; CONFIG GET lists both, like Redis. */
     {"busy-reply-threshold", T_LONGLONG, 0, FIELD(busy_reply_threshold), 0, LLMAX, "5000"},
     {"lua-time-limit", T_LONGLONG, 0, FIELD(busy_reply_threshold), 0, LLMAX, "5000"},
+    /* The ziplist names are the old ones, still accepted and listed by Redis 7.0. The set
+     * listpack settings come from Redis 7.2, whose compact string sets rill has. */
+    {"hash-max-listpack-entries", T_LONGLONG, 0, FIELD(hash_max_listpack_entries), 0, LLMAX, "512"},
+    {"hash-max-ziplist-entries", T_LONGLONG, 0, FIELD(hash_max_listpack_entries), 0, LLMAX, "512"},
+    {"hash-max-listpack-value", T_MEMORY, 0, FIELD(hash_max_listpack_value), 0, LLMAX, "64"},
+    {"hash-max-ziplist-value", T_MEMORY, 0, FIELD(hash_max_listpack_value), 0, LLMAX, "64"},
+    {"set-max-intset-entries", T_LONGLONG, 0, FIELD(set_max_intset_entries), 0, LLMAX, "512"},
+    {"set-max-listpack-entries", T_LONGLONG, 0, FIELD(set_max_listpack_entries), 0, LLMAX, "128"},
+    {"set-max-listpack-value", T_MEMORY, 0, FIELD(set_max_listpack_value), 0, LLMAX, "64"},
+    {"zset-max-listpack-entries", T_LONGLONG, 0, FIELD(zset_max_listpack_entries), 0, LLMAX, "128"},
+    {"zset-max-ziplist-entries", T_LONGLONG, 0, FIELD(zset_max_listpack_entries), 0, LLMAX, "128"},
+    {"zset-max-listpack-value", T_MEMORY, 0, FIELD(zset_max_listpack_value), 0, LLMAX, "64"},
+    {"zset-max-ziplist-value", T_MEMORY, 0, FIELD(zset_max_listpack_value), 0, LLMAX, "64"},
     {"client-output-buffer-limit", T_OUTPUT_LIMITS, 0, FIELD(output_limits), 0, 0,
      "normal 0 0 0 slave 256mb 64mb 60 pubsub 32mb 8mb 60"},
 };

@@ -35,6 +35,10 @@ struct config {
     long long client_query_buffer_limit;
     struct output_limit output_limits[CLASS_COUNT];
     long long busy_reply_threshold; /* ms a script runs before others get -BUSY, 0 = never */
+    /* Sizes up to which hashes, sets and sorted sets keep their compact encodings. */
+    long long hash_max_listpack_entries, hash_max_listpack_value;
+    long long set_max_intset_entries, set_max_listpack_entries, set_max_listpack_value;
+    long long zset_max_listpack_entries, zset_max_listpack_value;
 };
 
 /* Fills cfg with the defaults. */

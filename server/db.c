@@ -4,10 +4,13 @@
 
 #include "blocking.h"
 #include "deque.h"
+#include "hash_value.h"
 #include "mem.h"
 #include "multi.h"
 #include "numconv.h"
 #include "server.h"
+#include "set_value.h"
+#include "zset_value.h"
 
 static void entry_node_key(const dict_node *n, const char **key, size_t *len) {
     entry *e = (entry *)n;
@@ -73,14 +76,29 @@ entry *entry_new_obj(const char *key, size_t klen, enum obj_type type, void *obj
 }
 
 void entry_free(entry *e) {
-    if (e->type == OBJ_LIST) deque_free(entry_obj(e));
+    switch (e->type) {
+    case OBJ_LIST: deque_free(entry_obj(e)); break;
+    case OBJ_HASH: hash_free(entry_obj(e)); break;
+    case OBJ_SET: set_free(entry_obj(e)); break;
+    case OBJ_ZSET: zset_free(entry_obj(e)); break;
+    }
     mem_free(e);
+}
+
+/* A deep copy of a value object of type. */
+static void *obj_dup(int type, void *obj) {
+    switch (type) {
+    case OBJ_LIST: return deque_dup(obj);
+    case OBJ_HASH: return hash_dup(obj);
+    case OBJ_SET: return set_dup(obj);
+    default: return zset_dup(obj);
+    }
 }
 
 entry *entry_copy(entry *e, const char *key, size_t klen) {
     entry *n;
-    if (e->type == OBJ_LIST) {
-        n = entry_new_obj(key, klen, OBJ_LIST, deque_dup(entry_obj(e)), entry_expire(e));
+    if (e->encoding == ENC_OBJ) {
+        n = entry_new_obj(key, klen, e->type, obj_dup(e->type, entry_obj(e)), entry_expire(e));
     } else {
         n = entry_new_raw(key, klen, entry_value(e), e->vallen, entry_expire(e));
         n->encoding = e->encoding;
@@ -215,7 +233,7 @@ entry *db_lookup_read(db *d, const char *key, size_t len) {
 void db_add(db *d, entry *e) {
     dict_add(&d->keys, &e->node);
     if (e->flags & ENTRY_HAS_TTL) heap_push(d, e);
-    if (e->type == OBJ_LIST) blocking_signal_key(d, entry_key(e), e->keylen);
+    if (e->type == OBJ_LIST || e->type == OBJ_ZSET) blocking_signal_key(d, entry_key(e), e->keylen);
 }
 
 void db_unlink_entry(db *d, entry *e) {
@@ -239,7 +257,7 @@ void db_set(db *d, entry *e) {
     if (old->flags & ENTRY_HAS_TTL) heap_remove(d, old);
     if (e->flags & ENTRY_HAS_TTL) heap_push(d, e);
     entry_free(old);
-    if (e->type == OBJ_LIST) blocking_signal_key(d, entry_key(e), e->keylen);
+    if (e->type == OBJ_LIST || e->type == OBJ_ZSET) blocking_signal_key(d, entry_key(e), e->keylen);
 }
 
 /* Reallocates an entry that is in d, keeping the table and the heap pointing at it. */

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "mem.h"
+#include "varint.h"
 
 /* Data bytes a chunk fills before the next one starts (a bigger element lives alone). */
 #define CHUNK_MAX 8192
@@ -25,39 +26,6 @@ static inline size_t chunk_used(const struct deque_chunk *ch) { return ch->end -
  * header: LEB128 varint, (len << 1) for bytes that follow, (zigzag(v) << 1) | 1 for a packed
  * integer. back-length: the size of header + bytes, written so it reads from its last byte
  * backwards (7 bits per byte, high bit = more bytes to the left). */
-
-static size_t varint_len(uint64_t v) {
-    size_t n = 1;
-    while (v >= 128) {
-        v >>= 7;
-        n++;
-    }
-    return n;
-}
-
-static size_t varint_put(unsigned char *p, uint64_t v) {
-    size_t n = 0;
-    while (v >= 128) {
-        p[n++] = (unsigned char)(v | 128);
-        v >>= 7;
-    }
-    p[n++] = (unsigned char)v;
-    return n;
-}
-
-static size_t varint_get(const unsigned char *p, uint64_t *v) {
-    uint64_t r = 0;
-    size_t n = 0;
-    unsigned shift = 0;
-    for (;;) {
-        unsigned char b = p[n++];
-        r |= (uint64_t)(b & 127) << shift;
-        if (!(b & 128)) break;
-        shift += 7;
-    }
-    *v = r;
-    return n;
-}
 
 static void backlen_put(unsigned char *p, size_t n, uint64_t v) {
     for (size_t i = n; i-- > 0;) {

@@ -10,6 +10,7 @@
 #include "multi.h"
 #include "numconv.h"
 #include "reply.h"
+#include "scan.h"
 
 void cmd_del(client *c) {
     long long deleted = 0;
@@ -74,62 +75,27 @@ void cmd_keys(client *c) {
 }
 
 void cmd_scan(client *c) {
-    /* The cursor is read like strtoul does: "-1" wraps around, spaces and junk do not. */
-    char tmp[32];
-    const resp_arg *cur = &c->argv[1];
-    if (cur->len == 0 || cur->len >= sizeof tmp || cur->ptr[0] == ' ') {
-        reply_error(c, "invalid cursor");
-        return;
-    }
-    memcpy(tmp, cur->ptr, cur->len);
-    tmp[cur->len] = '\0';
-    char *end;
-    errno = 0;
-    unsigned long cursor = strtoul(tmp, &end, 10);
-    if (*end != '\0' || errno == ERANGE) {
-        reply_error(c, "invalid cursor");
-        return;
-    }
-    long long count = 10;
-    const resp_arg *pattern = NULL, *type = NULL;
-    for (size_t i = 2; i < c->argc; i += 2) {
-        int has_value = i + 1 < c->argc;
-        if (arg_is(&c->argv[i], "count") && has_value) {
-            if (arg_ll(c, &c->argv[i + 1], &count) != 0) return;
-            if (count < 1) {
-                reply_error(c, ERR_SYNTAX);
-                return;
-            }
-        } else if (arg_is(&c->argv[i], "match") && has_value) {
-            pattern = match_all(&c->argv[i + 1]) ? NULL : &c->argv[i + 1];
-        } else if (arg_is(&c->argv[i], "type") && has_value) {
-            type = &c->argv[i + 1];
-        } else {
-            reply_error(c, ERR_SYNTAX);
-            return;
-        }
-    }
+    unsigned long cursor;
+    struct scan_options o;
+    if (scan_parse_cursor(c, &c->argv[1], &cursor) != 0) return;
+    if (scan_parse_options(c, 2, 1, &o) != 0) return;
     /* Collect everything in the visited buckets, then filter (expiry may delete keys). */
-    struct key_collector kc = {c, NULL, NULL, 0, 0};
-    long long max_steps = count * 10;
-    do {
-        cursor = dict_scan(&c->db->keys, cursor, collect, &kc);
-    } while (cursor && max_steps-- && kc.n < (size_t)count);
-    size_t live = 0;
-    for (size_t i = 0; i < kc.n; i++) {
-        entry *e = kc.found[i];
-        if (pattern && !glob_match(pattern->ptr, pattern->len, entry_key(e), e->keylen, 0))
-            continue;
-        if (db_is_expired(e)) continue;
-        if (type && !arg_is(type, db_type_name(e))) continue;
-        kc.found[live++] = e;
+    dict_node **found;
+    size_t n, live = 0;
+    cursor = scan_dict(&c->db->keys, cursor, o.count, &found, &n);
+    for (size_t i = 0; i < n; i++) {
+        entry *e = (entry *)found[i];
+        if (!scan_matches(&o, entry_key(e), e->keylen) || db_is_expired(e)) continue;
+        if (o.type && !arg_is(o.type, db_type_name(e))) continue;
+        found[live++] = &e->node;
     }
-    char num[LL_STR_SIZE];
-    reply_array(c, 2);
-    reply_bulk(c, num, ull_to_str(num, cursor));
+    scan_reply_cursor(c, cursor);
     reply_array(c, (long long)live);
-    for (size_t i = 0; i < live; i++) reply_bulk(c, entry_key(kc.found[i]), kc.found[i]->keylen);
-    mem_free(kc.found);
+    for (size_t i = 0; i < live; i++) {
+        entry *e = (entry *)found[i];
+        reply_bulk(c, entry_key(e), e->keylen);
+    }
+    mem_free(found);
 }
 
 void cmd_randomkey(client *c) {

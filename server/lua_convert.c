@@ -120,16 +120,6 @@ static void reply_one_line(client *c, const char *s, int bulk) {
     buf_append(out, "\r\n", 2);
 }
 
-static void reply_double(client *c, double d) {
-    if (isinf(d)) {
-        reply_bulk_cstr(c, d > 0 ? "inf" : "-inf");
-        return;
-    }
-    char tmp[64];
-    int n = snprintf(tmp, sizeof tmp, "%.17g", d);
-    reply_bulk(c, tmp, (size_t)n);
-}
-
 /* Pushes t[field] (raw) and returns its type. */
 static int raw_field(lua_State *L, int t, const char *field) {
     lua_pushstring(L, field);

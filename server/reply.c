@@ -2,6 +2,7 @@
 
 #include <limits.h>
 #include <stdarg.h>
+#include <math.h>
 #include <stdio.h>
 #include <strings.h>
 
@@ -66,6 +67,16 @@ void reply_bulk_ll(client *c, long long v) {
     char tmp[LL_STR_SIZE];
     size_t n = ll_to_str(tmp, v);
     reply_bulk(c, tmp, n);
+}
+
+void reply_double(client *c, double v) {
+    if (isinf(v)) {
+        reply_bulk_cstr(c, v > 0 ? "inf" : "-inf");
+        return;
+    }
+    char tmp[32];
+    int n = snprintf(tmp, sizeof tmp, "%.17g", v);
+    reply_bulk(c, tmp, (size_t)n);
 }
 
 void reply_nil(client *c) { resp_add_nil(&c->reply); }

@@ -35,6 +35,8 @@ void reply_int(client *c, long long v);
 void reply_bulk(client *c, const char *s, size_t len);
 void reply_bulk_cstr(client *c, const char *s);
 void reply_bulk_ll(client *c, long long v);
+/* A score as Redis 7.0 writes it: %.17g, or inf / -inf. */
+void reply_double(client *c, double v);
 void reply_nil(client *c);
 void reply_nil_array(client *c);
 void reply_array(client *c, long long n);

@@ -500,7 +500,7 @@ void cmd_lmpop(client *c) {
 static void block_or_give_up(client *c, size_t first, size_t nkeys, long long deadline,
                              int nil_bulk) {
     if (blocking_allowed(c)) {
-        blocking_block(c, first, nkeys, deadline);
+        blocking_block(c, first, nkeys, deadline, OBJ_LIST);
     } else if (nil_bulk) {
         reply_nil(c);
     } else {

@@ -105,6 +105,7 @@ static int node_has_key(const dict *d, const dict_node *n, const char *key, size
 
 int dict_rehash(dict *d, int n) {
     if (!rehashing(d)) return 0;
+    if (d->iterators) return 1;
     int empty_visits = n * 10;
     while (n-- && d->used[0]) {
         while (d->table[0][d->rehash_idx] == NULL) {
@@ -163,7 +164,7 @@ static void maybe_grow(dict *d) {
 }
 
 void dict_maybe_shrink(dict *d) {
-    if (rehashing(d) || d->size[0] <= DICT_MIN_SIZE) return;
+    if (rehashing(d) || d->iterators || d->size[0] <= DICT_MIN_SIZE) return;
     if (d->used[0] * 8 < d->size[0]) resize_to(d, d->used[0]);
 }
 
@@ -249,6 +250,75 @@ dict_node *dict_random(dict *d) {
     while (pick--) bucket = bucket->next;
     return bucket;
 }
+
+/* Open-addressing set of pointers, to tell nodes already picked. */
+static int pointer_set_add(const void **slots, size_t mask, const void *p) {
+    size_t i = (size_t)dict_hash(&p, sizeof p) & mask;
+    while (slots[i]) {
+        if (slots[i] == p) return 0;
+        i = (i + 1) & mask;
+    }
+    slots[i] = p;
+    return 1;
+}
+
+void dict_random_distinct(dict *d, size_t count, dict_node **out) {
+    size_t size = dict_size(d);
+    if (count == 0) return;
+    if (count * 3 > size) {
+        /* Most of the table: shuffle all of it and keep the first count. */
+        dict_node **all = mem_alloc(size * sizeof *all);
+        size_t n = 0;
+        dict_iter it;
+        dict_iter_init(&it, d);
+        for (dict_node *node; (node = dict_iter_next(&it));) all[n++] = node;
+        dict_iter_done(&it);
+        for (size_t i = 0; i < count; i++) {
+            size_t j = i + (size_t)random() % (size - i);
+            dict_node *t = all[i];
+            all[i] = all[j];
+            all[j] = t;
+            out[i] = all[i];
+        }
+        mem_free(all);
+        return;
+    }
+    /* A small part: draw until count different nodes came up. */
+    size_t slots = 16;
+    while (slots < count * 2) slots *= 2;
+    const void **seen = mem_calloc(slots, sizeof *seen);
+    for (size_t n = 0; n < count;) {
+        dict_node *node = dict_random(d);
+        if (pointer_set_add(seen, slots - 1, node)) out[n++] = node;
+    }
+    mem_free(seen);
+}
+
+void dict_iter_init(dict_iter *it, dict *d) {
+    it->d = d;
+    it->table = 0;
+    it->bucket = 0;
+    it->next = NULL;
+    d->iterators++;
+}
+
+dict_node *dict_iter_next(dict_iter *it) {
+    dict *d = it->d;
+    while (!it->next) {
+        if (it->bucket >= d->size[it->table]) {
+            if (it->table == 1 || !rehashing(d)) return NULL;
+            it->table = 1;
+            it->bucket = 0;
+            continue;
+        }
+        it->next = d->table[it->table][it->bucket++];
+    }
+    dict_node *n = it->next;
+    it->next = n->next;
+    return n;
+}
+
+void dict_iter_done(dict_iter *it) { it->d->iterators--; }
 
 void dict_foreach(dict *d, dict_visit_fn *fn, void *ctx) {
     for (int t = 0; t < 2; t++) {

@@ -21,7 +21,17 @@ typedef struct dict {
     size_t size[2]; /* 0 or a power of two */
     size_t used[2];
     long rehash_idx; /* next bucket of table[0] to move, -1 when not rehashing */
+    int iterators;   /* open iterators: no rehash step while one walks the table */
 } dict;
+
+/* Walks every node once. While it is open the table does not rehash, so lookups and
+ * removing the node just returned are safe; adding nodes is not. */
+typedef struct dict_iter {
+    dict *d;
+    int table;
+    size_t bucket;
+    dict_node *next;
+} dict_iter;
 
 typedef void dict_visit_fn(dict_node *n, void *ctx);
 
@@ -43,12 +53,19 @@ dict_node *dict_remove(dict *d, const char *key, size_t len);
 void dict_replace(dict *d, dict_node *old, dict_node *fresh);
 /* A node chosen at random, or NULL when empty. */
 dict_node *dict_random(dict *d);
+/* Fills out with count distinct nodes chosen at random (count <= size). */
+void dict_random_distinct(dict *d, size_t count, dict_node **out);
 /* Calls fn for every node; fn must not add or remove nodes. */
 void dict_foreach(dict *d, dict_visit_fn *fn, void *ctx);
 /* One SCAN step: visits the nodes of some buckets and returns the next cursor (0 = done).
  * A full iteration visits every node present for its whole duration, even across resizes;
  * fn must not add or remove nodes. */
 size_t dict_scan(dict *d, size_t cursor, dict_visit_fn *fn, void *ctx);
+void dict_iter_init(dict_iter *it, dict *d);
+/* The next node, or NULL when done. */
+dict_node *dict_iter_next(dict_iter *it);
+/* Closes the iterator (call it whether or not the walk finished). */
+void dict_iter_done(dict_iter *it);
 /* Moves up to n buckets of an ongoing rehash; returns 1 if more remain. */
 int dict_rehash(dict *d, int n);
 /* Starts shrinking when the table is mostly empty. */
