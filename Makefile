@@ -16,7 +16,7 @@ SERVER_SRC := $(wildcard server/*.c)
 SHARED_OBJ := $(SHARED_SRC:%.c=$(BUILD)/%.o)
 SERVER_OBJ := $(SERVER_SRC:%.c=$(BUILD)/%.o)
 # Server modules that hold no server state, so unit tests link them directly.
-ENGINE_OBJ := $(BUILD)/server/deque.o $(BUILD)/server/lua_sandbox.o
+ENGINE_OBJ := $(addprefix $(BUILD)/server/,deque.o lua_sandbox.o packlist.o intset.o hash_value.o set_value.o zset_value.o)
 
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)

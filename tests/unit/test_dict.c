@@ -124,6 +124,56 @@ static void test_dict_hash_depends_on_seed(void **state) {
     assert_true(ha != dict_hash("key", 3));
 }
 
+static void test_dict_iterator_visits_all_while_removing(void **state) {
+    (void)state;
+    dict d;
+    dict_init(&d, &item_type);
+    item *items = make_items(5000);
+    for (int i = 0; i < 5000; i++) dict_add(&d, &items[i].node);
+    /* Shrink so a rehash is under way when the walk starts. */
+    for (int i = 0; i < 4000; i++) dict_remove(&d, items[i].key, strlen(items[i].key));
+    dict_maybe_shrink(&d);
+    assert_true(d.rehash_idx >= 0);
+    dict_iter it;
+    dict_iter_init(&it, &d);
+    size_t seen = 0;
+    for (dict_node *n; (n = dict_iter_next(&it));) {
+        item *x = (item *)n;
+        assert_int_equal(x->seen, 0);
+        x->seen = 1;
+        seen++;
+        /* Lookups and removing the node just returned are allowed. */
+        assert_ptr_equal(dict_find(&d, x->key, strlen(x->key)), n);
+        dict_remove(&d, x->key, strlen(x->key));
+    }
+    dict_iter_done(&it);
+    assert_int_equal(seen, 1000);
+    assert_int_equal(dict_size(&d), 0);
+    dict_release(&d, NULL, NULL);
+    free(items);
+}
+
+static void test_dict_random_distinct_picks_each_once(void **state) {
+    (void)state;
+    dict d;
+    dict_init(&d, &item_type);
+    item *items = make_items(1000);
+    for (int i = 0; i < 1000; i++) dict_add(&d, &items[i].node);
+    size_t counts[] = {5, 300, 400, 1000};
+    dict_node *out[1000];
+    for (size_t c = 0; c < 4; c++) {
+        for (int i = 0; i < 1000; i++) items[i].seen = 0;
+        dict_random_distinct(&d, counts[c], out);
+        for (size_t i = 0; i < counts[c]; i++) {
+            item *x = (item *)out[i];
+            assert_int_equal(x->seen, 0);
+            x->seen = 1;
+        }
+    }
+    dict_release(&d, NULL, NULL);
+    free(items);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_dict_grows_and_finds),
@@ -131,6 +181,8 @@ int main(void) {
         cmocka_unit_test(test_dict_scan_survives_resizing),
         cmocka_unit_test(test_dict_random_and_replace),
         cmocka_unit_test(test_dict_hash_depends_on_seed),
+        cmocka_unit_test(test_dict_iterator_visits_all_while_removing),
+        cmocka_unit_test(test_dict_random_distinct_picks_each_once),
     };
     return cmocka_run_group_tests_name("dict", tests, NULL, NULL);
 }
