@@ -15,6 +15,7 @@ packages=(
     redis-tools           # redis-cli, redis-benchmark
     python3-redis         # compat tests with redis-py
     python3-pytest
+    python3-celery        # compat tests with a real Celery worker
 )
 
 missing=()
