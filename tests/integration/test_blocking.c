@@ -1,4 +1,5 @@
-/* Integration tests: blocking list pops with several clients against a live rill-server. */
+/* Integration tests: blocking list and sorted set pops with several clients against a live
+ * rill-server. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -387,6 +388,67 @@ static void test_thousands_of_idle_waiters_cost_no_cpu(void **state) {
     assert_int_equal(itest_integer(admin, "DBSIZE"), 0);
 }
 
+/* Expects a [key, member, score] array (BZPOPMIN / BZPOPMAX). */
+static void expect_key_member_score(redisContext *c, const char *key, const char *member,
+                                    const char *score) {
+    redisReply *r = itest_reply(c);
+    assert_int_equal(r->type, REDIS_REPLY_ARRAY);
+    assert_int_equal(r->elements, 3);
+    assert_string_equal(r->element[0]->str, key);
+    assert_string_equal(r->element[1]->str, member);
+    assert_string_equal(r->element[2]->str, score);
+    freeReplyObject(r);
+}
+
+static void test_bzpopmin_served_by_zadd(void **state) {
+    (void)state;
+    redisContext *a = itest_connect(&server), *b = itest_connect(&server);
+    send_only(a, "BZPOPMIN z1 z2 0");
+    wait_blocked(1);
+    send_only(b, "BZPOPMAX z2 0");
+    wait_blocked(2);
+    /* One ZADD of three members: the first waiter takes the lowest, the second the highest. */
+    assert_int_equal(itest_integer(admin, "ZADD z2 1 low 2 mid 3 high"), 3);
+    expect_key_member_score(a, "z2", "low", "1");
+    expect_key_member_score(b, "z2", "high", "3");
+    assert_int_equal(itest_integer(admin, "ZCARD z2"), 1);
+    redisFree(a);
+    redisFree(b);
+}
+
+static void test_waiters_are_woken_only_by_their_type(void **state) {
+    (void)state;
+    redisContext *list_waiter = itest_connect(&server), *zset_waiter = itest_connect(&server);
+    send_only(list_waiter, "BLPOP k 0");
+    wait_blocked(1);
+    send_only(zset_waiter, "BZMPOP 0 1 k MIN COUNT 2");
+    wait_blocked(2);
+    /* A sorted set under the key serves the sorted set waiter; BLPOP keeps waiting. */
+    assert_int_equal(itest_integer(admin, "ZADD k 2 b 1 a 3 c"), 3);
+    redisReply *r = itest_reply(zset_waiter);
+    assert_int_equal(r->type, REDIS_REPLY_ARRAY);
+    assert_string_equal(r->element[0]->str, "k");
+    assert_int_equal(r->element[1]->elements, 2);
+    assert_string_equal(r->element[1]->element[0]->element[0]->str, "a");
+    assert_string_equal(r->element[1]->element[1]->element[0]->str, "b");
+    freeReplyObject(r);
+    wait_blocked(1);
+    assert_int_equal(itest_integer(admin, "DEL k"), 1);
+    assert_int_equal(itest_integer(admin, "RPUSH k v"), 1);
+    expect_key_value(list_waiter, "k", "v");
+    redisFree(list_waiter);
+    redisFree(zset_waiter);
+}
+
+static void test_bzpopmin_times_out_with_a_nil_array(void **state) {
+    (void)state;
+    redisContext *c = itest_connect(&server);
+    redisReply *r = redisCommand(c, "BZPOPMIN nothing 0.05");
+    assert_int_equal(r->type, REDIS_REPLY_NIL);
+    freeReplyObject(r);
+    redisFree(c);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(test_first_blocked_first_served, reset),
@@ -404,6 +466,9 @@ int main(void) {
         cmocka_unit_test_setup(test_push_inside_exec_serves_after_exec, reset),
         cmocka_unit_test_setup(test_watch_fails_exec_after_another_clients_write, reset),
         cmocka_unit_test_setup(test_thousands_of_idle_waiters_cost_no_cpu, reset),
+        cmocka_unit_test_setup(test_bzpopmin_served_by_zadd, reset),
+        cmocka_unit_test_setup(test_waiters_are_woken_only_by_their_type, reset),
+        cmocka_unit_test_setup(test_bzpopmin_times_out_with_a_nil_array, reset),
     };
     return cmocka_run_group_tests_name("blocking", tests, setup, teardown);
 }
