@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Side-by-side benchmark: rill and redis-server (persistence off) on free loopback ports.
 #  1. redis-benchmark throughput in alternating rounds at pipeline 1 and 16: median ops/s per
-#     workload, ratio rill/redis, geometric mean per group (strings, lists) and overall.
+#     workload, ratio rill/redis, geometric mean per group (strings, lists, types) and overall.
+#     ZRANGEBYSCORE has no built-in test: it reads 10 members of a 1,000-member sorted set.
 #  2. Producer/consumer queue: 25 clients LPUSH while 25 clients BRPOP the same key; every
 #     element must be delivered exactly once (the key ends empty, no consumer starves).
 #  3. Pub/Sub fan-out: PUBLISH (50 clients, pipeline 16) to a channel with 10 SUBSCRIBE
@@ -23,7 +24,9 @@ CLIENTS=${CLIENTS:-50}
 QUEUE_ITEMS=${QUEUE_ITEMS:-500000}
 PUBSUB_MESSAGES=${PUBSUB_MESSAGES:-200000}
 MEMORY_KEYS=${MEMORY_KEYS:-1000000}
-GROUPS_SPEC=${GROUPS_SPEC:-"strings:set,get,incr,mset lists:lpush,rpush,lpop,rpop,lrange_100"}
+GROUPS_SPEC=${GROUPS_SPEC:-"strings:set,get,incr,mset lists:lpush,rpush,lpop,rpop,lrange_100 types:hset,sadd,zadd,zrangebyscore,zpopmin"}
+# Workloads that are a command line of their own rather than a redis-benchmark test.
+declare -A CUSTOM=([zrangebyscore]="ZRANGEBYSCORE zbench 100 109")
 WORK=$(mktemp -d)
 PIDS=()
 
@@ -81,6 +84,19 @@ requests_at() { if [[ $1 -gt 1 ]]; then echo $((REQUESTS * 5)); else echo "$REQU
 # ---- 1. Throughput ----
 ALL_TESTS=$(for g in $GROUPS_SPEC; do printf '%s,' "${g#*:}"; done)
 ALL_TESTS=${ALL_TESTS%,}
+CUSTOM_TESTS=()
+for t in ${ALL_TESTS//,/ }; do [[ -n ${CUSTOM[$t]:-} ]] && CUSTOM_TESTS+=("$t"); done
+for t in "${CUSTOM_TESTS[@]}"; do ALL_TESTS=$(sed -E "s/(^|,)$t(,|$)/\1/; s/,$//" <<<"$ALL_TESTS"); done
+# command_rps PORT PIPELINE REQUESTS args... -> ops/s of that command line
+command_rps() {
+    local port=$1 pipeline=$2 n=$3
+    shift 3
+    redis-benchmark -p "$port" -c "$CLIENTS" -n "$n" -P "$pipeline" --csv "$@" 2>/dev/null |
+        awk -F'","' 'NR == 2 {print $2}'
+}
+fill_zbench() {
+    seq 0 999 | awk '{print "ZADD zbench " $1 " member:" $1}' | redis-cli -p "$1" >/dev/null
+}
 start rill
 start redis
 declare -A results
@@ -99,6 +115,11 @@ for round in $(seq 1 "$ROUNDS"); do
                 results[$key]="${results[$key]:-} $rps"
             done < <(redis-benchmark -p "${!port_var}" -c "$CLIENTS" -n "$n" -P "$pipeline" \
                 -t "$ALL_TESTS" -r 100000 --csv 2>/dev/null)
+            fill_zbench "${!port_var}"
+            for t in "${CUSTOM_TESTS[@]}"; do
+                # shellcheck disable=SC2086
+                results[${t^^}|P$pipeline|$name]+=" $(command_rps "${!port_var}" "$pipeline" "$n" ${CUSTOM[$t]})"
+            done
         done
     done
     echo "round $round/$ROUNDS done" >&2
@@ -205,13 +226,6 @@ done
 # ---- 4. Scripts ----
 release_script=$(/usr/bin/python3 -c 'from redis.lock import Lock; print(Lock.LUA_RELEASE_SCRIPT, end="")')
 three_commands="redis.call('set', KEYS[1], ARGV[1]) redis.call('incr', KEYS[2]) return redis.call('get', KEYS[1])"
-# script_rps PORT PIPELINE REQUESTS args... -> ops/s of that command line
-script_rps() {
-    local port=$1 pipeline=$2 n=$3
-    shift 3
-    redis-benchmark -p "$port" -c "$CLIENTS" -n "$n" -P "$pipeline" --csv "$@" 2>/dev/null |
-        awk -F'","' 'NR == 2 {print $2}'
-}
 declare -A script_results
 for round in $(seq 1 "$ROUNDS"); do
     for pipeline in 1 16; do
@@ -222,9 +236,9 @@ for round in $(seq 1 "$ROUNDS"); do
             sha_release=$(redis-cli -p "$port" SCRIPT LOAD "$release_script")
             sha_three=$(redis-cli -p "$port" SCRIPT LOAD "$three_commands")
             redis-cli -p "$port" SET lock:bench someone-else >/dev/null
-            script_results[release|P$pipeline|$name]+=" $(script_rps "$port" "$pipeline" "$n" \
+            script_results[release|P$pipeline|$name]+=" $(command_rps "$port" "$pipeline" "$n" \
                 EVALSHA "$sha_release" 1 lock:bench my-token)"
-            script_results[three|P$pipeline|$name]+=" $(script_rps "$port" "$pipeline" "$n" \
+            script_results[three|P$pipeline|$name]+=" $(command_rps "$port" "$pipeline" "$n" \
                 EVALSHA "$sha_three" 2 script:value script:counter 0123456789abcdef)"
         done
     done

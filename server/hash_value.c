@@ -69,7 +69,7 @@ size_t hash_bytes(const hash_value *h) {
     size_t total = mem_usable(h);
     if (h->pl) return total + pl_bytes(h->pl);
     dict_foreach((dict *)&h->table, add_field_bytes, &total);
-    return total + (h->table.size[0] + h->table.size[1]) * sizeof(dict_node *);
+    return total + dict_bytes(&h->table);
 }
 
 int hash_get(hash_value *h, const char *f, size_t flen, const char **v, size_t *vlen) {

@@ -71,7 +71,7 @@ size_t set_bytes(const set_value *s) {
     if (s->enc == SET_INTSET) return total + intset_bytes(s->is);
     if (s->enc == SET_PACKED) return total + pl_bytes(s->pl);
     dict_foreach((dict *)&s->table, add_member_bytes, &total);
-    return total + (s->table.size[0] + s->table.size[1]) * sizeof(dict_node *);
+    return total + dict_bytes(&s->table);
 }
 
 int set_contains(set_value *s, const char *m, size_t len) {

@@ -228,7 +228,7 @@ size_t zset_bytes(const zset_value *z) {
     total += mem_usable(z->header);
     for (struct zsl_node *x = z->header->level[0].forward; x; x = x->level[0].forward)
         total += mem_usable(x);
-    return total + (z->members.size[0] + z->members.size[1]) * sizeof(dict_node *);
+    return total + dict_bytes(&z->members);
 }
 
 int zset_score(zset_value *z, const char *m, size_t len, double *score) {

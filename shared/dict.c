@@ -74,6 +74,10 @@ static int rehashing(const dict *d) { return d->rehash_idx >= 0; }
 
 size_t dict_size(const dict *d) { return d->used[0] + d->used[1]; }
 
+size_t dict_bytes(const dict *d) {
+    return (d->table[0] ? mem_usable(d->table[0]) : 0) + (d->table[1] ? mem_usable(d->table[1]) : 0);
+}
+
 void dict_release(dict *d, dict_visit_fn *free_node, void *ctx) {
     for (int t = 0; t < 2; t++) {
         for (size_t i = 0; free_node && i < d->size[t]; i++) {

@@ -44,6 +44,8 @@ void dict_init(dict *d, const dict_type *type);
 /* Frees the tables; calls free_node (if not NULL) for every node first. */
 void dict_release(dict *d, dict_visit_fn *free_node, void *ctx);
 size_t dict_size(const dict *d);
+/* Bytes allocated for the bucket arrays (the nodes belong to the caller). */
+size_t dict_bytes(const dict *d);
 dict_node *dict_find(dict *d, const char *key, size_t len);
 /* Adds a node whose key is not in the table yet. */
 void dict_add(dict *d, dict_node *n);

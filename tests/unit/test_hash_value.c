@@ -89,6 +89,8 @@ static void test_hash_random_ops(void **state) {
             values[i][0] = 0;
         }
     }
+    /* Every byte the hash holds is counted (for MEMORY USAGE and maxmemory). */
+    assert_int_equal(hash_bytes(h), mem_used() - before);
     size_t n = 0;
     for (int i = 0; i < 64; i++) {
         char f[8];

@@ -132,6 +132,7 @@ static void test_set_random_ops_every_encoding(void **state) {
                 assert_int_equal(set_remove(s, m, strlen(m)), was);
             }
         }
+        assert_int_equal(set_bytes(s), mem_used() - before);
         size_t n = set_count(s), seen = 0;
         set_iter it;
         const char *m;

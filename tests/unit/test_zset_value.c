@@ -91,6 +91,7 @@ static int score_below(double score, const char *m, size_t len, const void *ctx)
 
 static void run_random(size_t max_packed) {
     struct packed_limits lim = {max_packed, 64};
+    size_t before = mem_used();
     zset_value *z = zset_new();
     model *md = calloc(1, sizeof *md);
     srandom(7);
@@ -121,6 +122,7 @@ static void run_random(size_t max_packed) {
         if (step % 500 == 0) check_same(z, md);
     }
     check_same(z, md);
+    assert_int_equal(zset_bytes(z), mem_used() - before);
     zset_value *copy = zset_dup(z);
     check_same(copy, md);
     zset_free(copy);
