@@ -261,8 +261,9 @@ enum zadd_outcome { ZADD_ADDED, ZADD_UPDATED, ZADD_UNCHANGED, ZADD_NOP, ZADD_NAN
 static enum zadd_outcome zadd_one(zset_value *z, const resp_arg *m, double *score,
                                   unsigned flags) {
     struct packed_limits lim = zset_limits();
-    double current;
-    if (zset_score(z, m->ptr, m->len, &current)) {
+    zset_place place;
+    if (zset_find(z, m->ptr, m->len, &place)) {
+        double current = place.score;
         if (flags & ZADD_NX) return ZADD_NOP;
         if (flags & ZADD_INCR) {
             *score += current;
@@ -271,11 +272,11 @@ static enum zadd_outcome zadd_one(zset_value *z, const resp_arg *m, double *scor
         if (((flags & ZADD_LT) && *score >= current) || ((flags & ZADD_GT) && *score <= current))
             return ZADD_NOP;
         if (*score == current) return ZADD_UNCHANGED;
-        zset_set(z, m->ptr, m->len, *score, &lim);
+        zset_put(z, &place, m->ptr, m->len, *score, &lim);
         return ZADD_UPDATED;
     }
     if (flags & ZADD_XX) return ZADD_NOP;
-    zset_set(z, m->ptr, m->len, *score, &lim);
+    zset_put(z, &place, m->ptr, m->len, *score, &lim);
     return ZADD_ADDED;
 }
 
@@ -969,12 +970,14 @@ static double weighted(double score, double weight) {
 
 static void union_visit(const char *m, size_t len, double score, void *ctx) {
     struct algebra *a = ctx;
-    double v = weighted(score, a->srcs[a->current].weight), old;
-    if (zset_score(a->out, m, len, &old)) {
-        aggregate(&old, v, a->agg);
-        v = old;
+    double v = weighted(score, a->srcs[a->current].weight);
+    zset_place place;
+    if (zset_find(a->out, m, len, &place)) {
+        double total = place.score;
+        aggregate(&total, v, a->agg);
+        v = total;
     }
-    zset_set(a->out, m, len, v, &a->lim);
+    zset_put(a->out, &place, m, len, v, &a->lim);
 }
 
 static void inter_visit(const char *m, size_t len, double score, void *ctx) {

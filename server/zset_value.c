@@ -231,42 +231,59 @@ size_t zset_bytes(const zset_value *z) {
     return total + dict_bytes(&z->members);
 }
 
-int zset_score(zset_value *z, const char *m, size_t len, double *score) {
+int zset_find(zset_value *z, const char *m, size_t len, zset_place *p) {
+    p->node = NULL;
+    p->off = 0;
     if (z->pl) {
-        size_t off = pl_find(z->pl, 0, m, len, 2);
-        if (off == z->pl->used) return 0;
-        *score = packed_score(z->pl, off);
-        return 1;
+        p->off = pl_find(z->pl, 0, m, len, 2);
+        p->found = p->off < z->pl->used;
+        if (p->found) p->score = packed_score(z->pl, p->off);
+        return p->found;
     }
-    struct zsl_node *n = (struct zsl_node *)dict_find(&z->members, m, len);
-    if (!n) return 0;
-    *score = n->score;
+    p->node = (struct zsl_node *)dict_find(&z->members, m, len);
+    p->found = p->node != NULL;
+    if (p->found) p->score = p->node->score;
+    return p->found;
+}
+
+int zset_score(zset_value *z, const char *m, size_t len, double *score) {
+    zset_place p;
+    if (!zset_find(z, m, len, &p)) return 0;
+    *score = p.score;
     return 1;
 }
 
-int zset_set(zset_value *z, const char *m, size_t len, double score,
+int zset_put(zset_value *z, const zset_place *p, const char *m, size_t len, double score,
              const struct packed_limits *lim) {
     if (z->pl) {
-        size_t off = pl_find(z->pl, 0, m, len, 2);
-        int is_new = off == z->pl->used;
-        if (!is_new) z->pl = pl_delete(z->pl, off, 2);
-        if (is_new && (zset_count(z) + 1 > lim->max_entries || len > lim->max_value)) {
-            convert_to_skiplist(z);
-        } else {
+        if (p->found) {
+            z->pl = pl_delete(z->pl, p->off, 2);
             z->pl = packed_insert(z->pl, m, len, score);
-            return is_new;
+            return 0;
         }
+        if (zset_count(z) + 1 <= lim->max_entries && len <= lim->max_value) {
+            z->pl = packed_insert(z->pl, m, len, score);
+            return 1;
+        }
+        convert_to_skiplist(z);
     }
-    struct zsl_node *n = (struct zsl_node *)dict_find(&z->members, m, len);
-    if (!n) {
+    if (!p->found) {
         skiplist_add(z, m, len, score);
         return 1;
     }
     /* Same node, new place: the member table keeps pointing at it. */
+    struct zsl_node *n = p->node;
     zsl_unlink(z, n);
     n->score = score;
     zsl_link(z, n);
     return 0;
+}
+
+int zset_set(zset_value *z, const char *m, size_t len, double score,
+             const struct packed_limits *lim) {
+    zset_place p;
+    zset_find(z, m, len, &p);
+    return zset_put(z, &p, m, len, score, lim);
 }
 
 int zset_delete(zset_value *z, const char *m, size_t len) {

@@ -51,6 +51,20 @@ int zset_score(zset_value *z, const char *m, size_t len, double *score);
  * when the member is new. */
 int zset_set(zset_value *z, const char *m, size_t len, double score,
              const struct packed_limits *lim);
+
+/* Where a member is, for a read then a write with one lookup (ZADD, ZINCRBY, ZUNION). Valid
+ * until the set changes. */
+typedef struct zset_place {
+    int found;
+    double score;          /* when found */
+    struct zsl_node *node; /* skip list */
+    size_t off;            /* packed: the member's offset */
+} zset_place;
+/* Returns 1 when the member is there. */
+int zset_find(zset_value *z, const char *m, size_t len, zset_place *p);
+/* zset_set for the member p was found for (or not). */
+int zset_put(zset_value *z, const zset_place *p, const char *m, size_t len, double score,
+             const struct packed_limits *lim);
 /* Returns 1 when the member was there. */
 int zset_delete(zset_value *z, const char *m, size_t len);
 /* 1 and the member's rank (0 = lowest score) when it is there. */
