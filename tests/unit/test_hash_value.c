@@ -51,7 +51,7 @@ static void test_hash_packed_keeps_insertion_order(void **state) {
 static void test_hash_converts_by_count_and_by_length(void **state) {
     hash_value *h = hash_new();
     for (int i = 0; i < 8; i++) {
-        char f[8];
+        char f[16];
         snprintf(f, sizeof f, "f%d", i);
         set(h, f, "v");
     }
@@ -76,7 +76,7 @@ static void test_hash_random_ops(void **state) {
     srandom(3);
     for (int step = 0; step < 4000; step++) {
         int i = (int)(random() % 64);
-        char f[8];
+        char f[16];
         snprintf(f, sizeof f, "f%d", i);
         if (random() % 3) {
             char v[16];
@@ -93,7 +93,7 @@ static void test_hash_random_ops(void **state) {
     assert_int_equal(hash_bytes(h), mem_used() - before);
     size_t n = 0;
     for (int i = 0; i < 64; i++) {
-        char f[8];
+        char f[16];
         snprintf(f, sizeof f, "f%d", i);
         assert_value(h, f, values[i][0] ? values[i] : NULL);
         n += values[i][0] != 0;

@@ -146,7 +146,7 @@ static void test_zset_converts_past_limits(void **state) {
     struct packed_limits lim = {4, 8};
     zset_value *z = zset_new();
     for (int i = 0; i < 4; i++) {
-        char m[8];
+        char m[16];
         snprintf(m, sizeof m, "m%d", i);
         zset_set(z, m, strlen(m), i, &lim);
     }
