@@ -137,6 +137,39 @@ int arg_positive(client *c, const resp_arg *a, long long *out, const char *msg) 
     return arg_range(c, a, 0, LLONG_MAX, out, msg ? msg : "value is out of range, must be positive");
 }
 
+int arg_mpop(client *c, size_t numkeys_index, const char *first_word, const char *second_word,
+             struct mpop_args *a) {
+    long long numkeys;
+    if (arg_range(c, &c->argv[numkeys_index], 1, LLONG_MAX, &numkeys,
+                  "numkeys should be greater than 0") != 0)
+        return -1;
+    if ((unsigned long long)numkeys >= c->argc - numkeys_index - 1) {
+        reply_error(c, ERR_SYNTAX);
+        return -1;
+    }
+    size_t where = numkeys_index + (size_t)numkeys + 1;
+    a->first_end = arg_is(&c->argv[where], first_word);
+    if (!a->first_end && !arg_is(&c->argv[where], second_word)) {
+        reply_error(c, ERR_SYNTAX);
+        return -1;
+    }
+    a->count = -1;
+    for (size_t j = where + 1; j < c->argc; j++) {
+        if (a->count == -1 && arg_is(&c->argv[j], "count") && j + 1 < c->argc) {
+            if (arg_range(c, &c->argv[++j], 1, LLONG_MAX, &a->count,
+                          "count should be greater than 0") != 0)
+                return -1;
+        } else {
+            reply_error(c, ERR_SYNTAX);
+            return -1;
+        }
+    }
+    if (a->count == -1) a->count = 1;
+    a->first_key = numkeys_index + 1;
+    a->nkeys = (size_t)numkeys;
+    return 0;
+}
+
 int arg_is(const resp_arg *a, const char *word) {
     size_t n = strlen(word);
     return a->len == n && strncasecmp(a->ptr, word, n) == 0;

@@ -59,6 +59,15 @@ int arg_range(client *c, const resp_arg *a, long long min, long long max, long l
               const char *msg);
 /* An integer >= 0; msg NULL gives "value is out of range, must be positive". */
 int arg_positive(client *c, const resp_arg *a, long long *out, const char *msg);
+/* LMPOP / ZMPOP arguments after argv[numkeys_index]: the keys, one of two end words
+ * (left|right, min|max), [COUNT n]. */
+struct mpop_args {
+    size_t first_key, nkeys;
+    int first_end; /* the first of the two words was given */
+    long long count;
+};
+int arg_mpop(client *c, size_t numkeys_index, const char *first_word, const char *second_word,
+             struct mpop_args *a);
 /* Case-insensitive comparison of an argument with a lowercase word. */
 int arg_is(const resp_arg *a, const char *word);
 

@@ -433,41 +433,6 @@ void cmd_lmove(client *c) {
 
 void cmd_rpoplpush(client *c) { lmove_generic(c, DEQUE_TAIL, DEQUE_HEAD); }
 
-/* LMPOP / BLMPOP arguments: numkeys, the keys, LEFT|RIGHT, [COUNT n]. */
-struct mpop_args {
-    size_t first_key, nkeys;
-    enum deque_end end;
-    long long count;
-};
-
-static int parse_mpop(client *c, size_t numkeys_index, struct mpop_args *a) {
-    long long numkeys;
-    if (arg_range(c, &c->argv[numkeys_index], 1, LLONG_MAX, &numkeys,
-                  "numkeys should be greater than 0") != 0)
-        return -1;
-    if ((unsigned long long)numkeys >= c->argc - numkeys_index - 1) {
-        reply_error(c, ERR_SYNTAX);
-        return -1;
-    }
-    size_t where = numkeys_index + (size_t)numkeys + 1;
-    if (parse_end(c, &c->argv[where], &a->end) != 0) return -1;
-    a->count = -1;
-    for (size_t j = where + 1; j < c->argc; j++) {
-        if (a->count == -1 && arg_is(&c->argv[j], "count") && j + 1 < c->argc) {
-            if (arg_range(c, &c->argv[++j], 1, LLONG_MAX, &a->count,
-                          "count should be greater than 0") != 0)
-                return -1;
-        } else {
-            reply_error(c, ERR_SYNTAX);
-            return -1;
-        }
-    }
-    if (a->count == -1) a->count = 1;
-    a->first_key = numkeys_index + 1;
-    a->nkeys = (size_t)numkeys;
-    return 0;
-}
-
 /* Pops from the first non-empty list among the keys. Returns 1 when it replied (elements or
  * WRONGTYPE), 0 when every key was empty. */
 static int mpop_first(client *c, const struct mpop_args *a) {
@@ -480,7 +445,7 @@ static int mpop_first(client *c, const struct mpop_args *a) {
         server.dirty += a->count < (long long)l->count ? a->count : (long long)l->count;
         reply_array(c, 2);
         reply_bulk(c, key->ptr, key->len);
-        pop_count_reply(c, l, a->end, a->count);
+        pop_count_reply(c, l, a->first_end ? DEQUE_HEAD : DEQUE_TAIL, a->count);
         delete_if_empty(c->db, e);
         return 1;
     }
@@ -489,7 +454,7 @@ static int mpop_first(client *c, const struct mpop_args *a) {
 
 void cmd_lmpop(client *c) {
     struct mpop_args a;
-    if (parse_mpop(c, 1, &a) != 0) return;
+    if (arg_mpop(c, 1, "left", "right", &a) != 0) return;
     if (!mpop_first(c, &a)) reply_nil_array(c);
 }
 
@@ -552,7 +517,7 @@ void cmd_brpoplpush(client *c) { blmove_generic(c, DEQUE_TAIL, DEQUE_HEAD, &c->a
 
 void cmd_blmpop(client *c) {
     struct mpop_args a;
-    if (parse_mpop(c, 2, &a) != 0) return;
+    if (arg_mpop(c, 2, "left", "right", &a) != 0) return;
     long long deadline;
     if (blocking_parse_timeout(c, &c->argv[1], &deadline) != 0) return;
     if (mpop_first(c, &a)) return;

@@ -749,60 +749,18 @@ void cmd_bzpopmin(client *c) { bzpop_generic(c, 1); }
 
 void cmd_bzpopmax(client *c) { bzpop_generic(c, 0); }
 
-/* ZMPOP / BZMPOP arguments: numkeys, the keys, MIN|MAX, [COUNT n]. */
-struct zmpop_args {
-    size_t first_key, nkeys;
-    int min;
-    long long count;
-};
-
-static int parse_zmpop(client *c, size_t numkeys_index, struct zmpop_args *a) {
-    long long numkeys;
-    if (arg_range(c, &c->argv[numkeys_index], 1, LLONG_MAX, &numkeys,
-                  "numkeys should be greater than 0") != 0)
-        return -1;
-    if ((unsigned long long)numkeys >= c->argc - numkeys_index - 1) {
-        reply_error(c, ERR_SYNTAX);
-        return -1;
-    }
-    size_t where = numkeys_index + (size_t)numkeys + 1;
-    if (arg_is(&c->argv[where], "min")) {
-        a->min = 1;
-    } else if (arg_is(&c->argv[where], "max")) {
-        a->min = 0;
-    } else {
-        reply_error(c, ERR_SYNTAX);
-        return -1;
-    }
-    a->count = -1;
-    for (size_t j = where + 1; j < c->argc; j++) {
-        if (a->count == -1 && arg_is(&c->argv[j], "count") && j + 1 < c->argc) {
-            if (arg_range(c, &c->argv[++j], 1, LLONG_MAX, &a->count,
-                          "count should be greater than 0") != 0)
-                return -1;
-        } else {
-            reply_error(c, ERR_SYNTAX);
-            return -1;
-        }
-    }
-    if (a->count == -1) a->count = 1;
-    a->first_key = numkeys_index + 1;
-    a->nkeys = (size_t)numkeys;
-    return 0;
-}
-
 void cmd_zmpop(client *c) {
-    struct zmpop_args a;
-    if (parse_zmpop(c, 1, &a) != 0) return;
-    if (!pop_first(c, &c->argv[a.first_key], a.nkeys, a.min, a.count, 1, 1)) reply_nil_array(c);
+    struct mpop_args a;
+    if (arg_mpop(c, 1, "min", "max", &a) != 0) return;
+    if (!pop_first(c, &c->argv[a.first_key], a.nkeys, a.first_end, a.count, 1, 1)) reply_nil_array(c);
 }
 
 void cmd_bzmpop(client *c) {
-    struct zmpop_args a;
-    if (parse_zmpop(c, 2, &a) != 0) return;
+    struct mpop_args a;
+    if (arg_mpop(c, 2, "min", "max", &a) != 0) return;
     long long deadline;
     if (blocking_parse_timeout(c, &c->argv[1], &deadline) != 0) return;
-    if (pop_first(c, &c->argv[a.first_key], a.nkeys, a.min, a.count, 1, 1)) return;
+    if (pop_first(c, &c->argv[a.first_key], a.nkeys, a.first_end, a.count, 1, 1)) return;
     if (blocking_allowed(c)) {
         blocking_block(c, a.first_key, a.nkeys, deadline, OBJ_ZSET);
     } else {
