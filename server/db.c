@@ -247,6 +247,17 @@ void db_delete_entry(db *d, entry *e) {
     entry_free(e);
 }
 
+int db_store_result(db *d, const char *key, size_t len, enum obj_type type, void *obj) {
+    if (obj) {
+        db_set(d, entry_new_obj(key, len, type, obj, -1));
+        return 1;
+    }
+    entry *old = db_lookup_write(d, key, len);
+    if (!old) return 0;
+    db_delete_entry(d, old);
+    return 1;
+}
+
 void db_set(db *d, entry *e) {
     entry *old = (entry *)dict_find(&d->keys, entry_key(e), e->keylen);
     if (!old) {

@@ -166,17 +166,21 @@ void cmd_hincrbyfloat(client *c) {
 
 /* ---- Reads ---- */
 
-void cmd_hget(client *c) {
-    int failed;
-    entry *e = lookup_read(c, &c->argv[1], &failed);
-    if (failed) return;
+/* The field's value, or nil when it (or the hash, e NULL) is absent. */
+static void reply_value(client *c, entry *e, const resp_arg *field) {
     const char *v;
     size_t vlen;
-    if (e && hash_get(hash_of(e), c->argv[2].ptr, c->argv[2].len, &v, &vlen)) {
+    if (e && hash_get(hash_of(e), field->ptr, field->len, &v, &vlen)) {
         reply_bulk(c, v, vlen);
     } else {
         reply_nil(c);
     }
+}
+
+void cmd_hget(client *c) {
+    int failed;
+    entry *e = lookup_read(c, &c->argv[1], &failed);
+    if (!failed) reply_value(c, e, &c->argv[2]);
 }
 
 void cmd_hmget(client *c) {
@@ -184,15 +188,7 @@ void cmd_hmget(client *c) {
     entry *e = lookup_read(c, &c->argv[1], &failed);
     if (failed) return;
     reply_array(c, (long long)c->argc - 2);
-    for (size_t i = 2; i < c->argc; i++) {
-        const char *v;
-        size_t vlen;
-        if (e && hash_get(hash_of(e), c->argv[i].ptr, c->argv[i].len, &v, &vlen)) {
-            reply_bulk(c, v, vlen);
-        } else {
-            reply_nil(c);
-        }
-    }
+    for (size_t i = 2; i < c->argc; i++) reply_value(c, e, &c->argv[i]);
 }
 
 void cmd_hexists(client *c) {

@@ -371,17 +371,11 @@ static void algebra(client *c, enum set_op op, const resp_arg *keys, size_t nkey
         return;
     }
     long long n = (long long)set_count(result);
-    if (n > 0) {
-        db_set(c->db, entry_new_obj(dst->ptr, dst->len, OBJ_SET, result, -1));
-        server.dirty++;
-    } else {
+    if (n == 0) {
         set_free(result);
-        entry *old = db_lookup_write(c->db, dst->ptr, dst->len);
-        if (old) {
-            db_delete_entry(c->db, old);
-            server.dirty++;
-        }
+        result = NULL;
     }
+    server.dirty += db_store_result(c->db, dst->ptr, dst->len, OBJ_SET, result);
     reply_int(c, n);
 }
 

@@ -54,17 +54,11 @@ static void reply_member(client *c, const char *m, size_t len, double score, int
  * commands do. Takes z. */
 static void store_result(client *c, const resp_arg *dst, zset_value *z) {
     long long n = (long long)zset_count(z);
-    if (n > 0) {
-        db_set(c->db, entry_new_obj(dst->ptr, dst->len, OBJ_ZSET, z, -1));
-        server.dirty++;
-    } else {
+    if (n == 0) {
         zset_free(z);
-        entry *old = db_lookup_write(c->db, dst->ptr, dst->len);
-        if (old) {
-            db_delete_entry(c->db, old);
-            server.dirty++;
-        }
+        z = NULL;
     }
+    server.dirty += db_store_result(c->db, dst->ptr, dst->len, OBJ_ZSET, z);
     reply_int(c, n);
 }
 
@@ -387,16 +381,20 @@ void cmd_zrem(client *c) {
     reply_int(c, deleted);
 }
 
-void cmd_zscore(client *c) {
-    int failed;
-    entry *e = lookup(c, &c->argv[1], 0, &failed);
-    if (failed) return;
+/* The member's score, or nil when it (or the sorted set, e NULL) is absent. */
+static void reply_score(client *c, entry *e, const resp_arg *member) {
     double score;
-    if (e && zset_score(zset_of(e), c->argv[2].ptr, c->argv[2].len, &score)) {
+    if (e && zset_score(zset_of(e), member->ptr, member->len, &score)) {
         reply_double(c, score);
     } else {
         reply_nil(c);
     }
+}
+
+void cmd_zscore(client *c) {
+    int failed;
+    entry *e = lookup(c, &c->argv[1], 0, &failed);
+    if (!failed) reply_score(c, e, &c->argv[2]);
 }
 
 void cmd_zmscore(client *c) {
@@ -404,14 +402,7 @@ void cmd_zmscore(client *c) {
     entry *e = lookup(c, &c->argv[1], 0, &failed);
     if (failed) return;
     reply_array(c, (long long)c->argc - 2);
-    for (size_t i = 2; i < c->argc; i++) {
-        double score;
-        if (e && zset_score(zset_of(e), c->argv[i].ptr, c->argv[i].len, &score)) {
-            reply_double(c, score);
-        } else {
-            reply_nil(c);
-        }
-    }
+    for (size_t i = 2; i < c->argc; i++) reply_score(c, e, &c->argv[i]);
 }
 
 void cmd_zcard(client *c) {
