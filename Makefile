@@ -24,7 +24,7 @@ ITEST_SRC  := $(wildcard tests/integration/test_*.c)
 ITEST_BIN  := $(ITEST_SRC:tests/integration/test_%.c=$(BUILD)/tests/itest_%)
 
 .PHONY: all run test unit sanitize bench clean bootstrap deps
-all: $(BUILD)/rill-server
+all: $(BUILD)/rill-server $(BUILD)/rill-check-snapshot
 
 # Installs missing Debian packages; fast when nothing is missing.
 deps:
@@ -36,6 +36,9 @@ $(BUILD)/%.o: %.c $(wildcard shared/*.h server/*.h)
 
 $(BUILD)/rill-server: $(SERVER_OBJ) $(SHARED_OBJ)
 	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS) $(LUA_LIBS)
+
+$(BUILD)/rill-check-snapshot: $(BUILD)/server/tools/check_snapshot.o $(SHARED_OBJ)
+	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
 
 $(BUILD)/tests/test_%: tests/unit/test_%.c $(SHARED_OBJ) $(ENGINE_OBJ)
 	@mkdir -p $(dir $@)
@@ -49,7 +52,7 @@ run: deps $(BUILD)/rill-server
 	@mkdir -p data
 	exec $(BUILD)/rill-server --port 6379 --dir ./data
 
-test: deps $(BUILD)/rill-server $(UNIT_BIN) $(ITEST_BIN)
+test: deps $(BUILD)/rill-server $(BUILD)/rill-check-snapshot $(UNIT_BIN) $(ITEST_BIN)
 	@BUILD=$(BUILD) scripts/test.sh
 
 unit: $(UNIT_BIN)

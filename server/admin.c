@@ -13,6 +13,7 @@
 #include "net.h"
 #include "reply.h"
 #include "scripting.h"
+#include "snapshot.h"
 
 /* ---- INFO ---- */
 
@@ -102,15 +103,6 @@ static void info_memory(buf_t *o) {
                lua_h, scripts, scripts_h, used ? (double)rss / (double)used : 0.0);
 }
 
-static void info_persistence(buf_t *o) {
-    buf_printf(o,
-               "# Persistence\r\nloading:0\r\nasync_loading:0\r\nrdb_changes_since_last_save:%lld\r\n"
-               "rdb_bgsave_in_progress:0\r\nrdb_last_save_time:%lld\r\nrdb_last_bgsave_status:ok\r\n"
-               "rdb_last_bgsave_time_sec:-1\r\nrdb_current_bgsave_time_sec:-1\r\n"
-               "aof_enabled:0\r\naof_rewrite_in_progress:0\r\n",
-               server.dirty, (long long)server.lastsave);
-}
-
 static void info_stats(buf_t *o) {
     buf_printf(o,
                "# Stats\r\ntotal_connections_received:%lld\r\ntotal_commands_processed:%lld\r\n"
@@ -123,6 +115,7 @@ static void info_stats(buf_t *o) {
                server.stat_net_output_bytes, server.stat_rejected_conn, server.stat_expired_keys,
                server.stat_keyspace_hits, server.stat_keyspace_misses, pubsub_total_channels(),
                pubsub_total_patterns(), server.stat_expire_cycle_time_us / 1000, commands_total_errors());
+    snapshot_info_stats(o);
 }
 
 static void info_replication(buf_t *o) {
@@ -172,7 +165,7 @@ static void info_errorstats(buf_t *o) {
 
 static const struct info_section sections[] = {
     {"server", info_server, 1},           {"clients", info_clients, 1},
-    {"memory", info_memory, 1},           {"persistence", info_persistence, 1},
+    {"memory", info_memory, 1},           {"persistence", snapshot_info, 1},
     {"stats", info_stats, 1},             {"replication", info_replication, 1},
     {"cpu", info_cpu, 1},                 {"commandstats", info_commandstats, 0},
     {"errorstats", info_errorstats, 1},   {"keyspace", info_keyspace, 1},
@@ -378,17 +371,17 @@ void cmd_time(client *c) {
     reply_bulk_ll(c, us % 1000000);
 }
 
-void cmd_lastsave(client *c) { reply_int(c, (long long)server.lastsave); }
-
 void cmd_shutdown(client *c) {
-    int save = 0, nosave = 0, abort_shutdown = 0;
+    int save = 0, nosave = 0, force = 0, abort_shutdown = 0;
     for (size_t i = 1; i < c->argc; i++) {
         if (arg_is(&c->argv[i], "nosave")) {
             nosave = 1;
         } else if (arg_is(&c->argv[i], "save")) {
             save = 1;
-        } else if (arg_is(&c->argv[i], "now") || arg_is(&c->argv[i], "force")) {
-            /* No replicas to wait for, nothing to force. */
+        } else if (arg_is(&c->argv[i], "now")) {
+            /* No replicas to wait for. */
+        } else if (arg_is(&c->argv[i], "force")) {
+            force = 1;
         } else if (arg_is(&c->argv[i], "abort")) {
             abort_shutdown = 1;
         } else {
@@ -408,13 +401,13 @@ void cmd_shutdown(client *c) {
         reply_error(c, ERR_BUSY_SCRIPT);
         return;
     }
-    if (save) {
-        /* Snapshots are not built yet: refuse rather than pretend the data was saved. */
-        server_log(LL_WARNING, "Error trying to save the DB: snapshots are not supported yet");
+    server_log(LL_WARNING, "User requested shutdown...");
+    enum shutdown_save mode = nosave ? SHUTDOWN_NOSAVE : save ? SHUTDOWN_SAVE_FORCE : SHUTDOWN_SAVE_DEFAULT;
+    /* FORCE: exit even when the final save fails. */
+    if (snapshot_before_shutdown(mode) != 0 && !force) {
         reply_error(c, "Errors trying to SHUTDOWN. Check logs.");
         return;
     }
-    server_log(LL_WARNING, "User requested shutdown...");
     server_shutdown();
     c->flags |= CLIENT_CLOSE_ASAP;
 }

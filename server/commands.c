@@ -11,6 +11,7 @@
 #include "numconv.h"
 #include "reply.h"
 #include "scripting.h"
+#include "snapshot.h"
 
 /* Rows come from Redis 7.0's own COMMAND INFO and COMMAND DOCS, so arity, flags, key
  * positions and documentation match what clients expect. CLIENT SETINFO and NO-TOUCH are
@@ -423,6 +424,10 @@ struct command command_table[] = {
      "Return the current server time", "2.6.0", NULL},
     {"lastsave", cmd_lastsave, 1, CMD_LOADING | CMD_STALE | CMD_FAST, 0, 0, 0, "server", "@admin @fast @dangerous",
      "Get the UNIX time stamp of the last successful save to disk", "1.0.0", NULL},
+    {"save", cmd_save, 1, CMD_ADMIN | CMD_NOSCRIPT | CMD_NO_ASYNC_LOADING | CMD_NO_MULTI, 0, 0, 0, "server", "@admin @slow @dangerous",
+     "Synchronously save the dataset to disk", "1.0.0", NULL},
+    {"bgsave", cmd_bgsave, -1, CMD_ADMIN | CMD_NOSCRIPT | CMD_NO_ASYNC_LOADING, 0, 0, 0, "server", "@admin @slow @dangerous",
+     "Asynchronously save the dataset to disk", "1.0.0", NULL},
     {"shutdown", cmd_shutdown, -1, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_NO_MULTI | CMD_ALLOW_BUSY, 0, 0, 0, "server", "@admin @slow @dangerous",
      "Synchronously save the dataset to disk and then shut down the server", "1.0.0", NULL},
     {"eval", cmd_eval, -3, SCRIPT_RUN_FLAGS, 0, 0, 0, "scripting", "@slow @scripting",
@@ -593,6 +598,14 @@ static void dispatch(client *c) {
     }
     if (auth_required(c) && !(cmd->flags & CMD_NO_AUTH)) {
         reply_error(c, ERR_NOAUTH);
+        multi_flag_error(c);
+        return;
+    }
+    /* PING too, as in Redis: health checks should see the failing disk. */
+    if (snapshot_refuses_writes() &&
+        ((cmd->flags & CMD_WRITE) || cmd->proc == cmd_ping ||
+         (cmd->proc == cmd_exec && multi_queued_write(c)))) {
+        reply_error(c, ERR_MISCONF);
         multi_flag_error(c);
         return;
     }

@@ -25,6 +25,7 @@
 #define CMD_NO_MANDATORY_KEYS (1u << 16)
 #define CMD_ALLOW_BUSY (1u << 17)    /* runs while a script is past its time limit */
 #define CMD_MAY_REPLICATE (1u << 18) /* not a write, yet refused in read-only scripts */
+#define CMD_NO_ASYNC_LOADING (1u << 19)
 
 typedef void cmd_handler(client *c);
 
@@ -119,7 +120,8 @@ cmd_handler cmd_ping, cmd_echo, cmd_quit, cmd_reset, cmd_hello, cmd_auth, cmd_se
     cmd_client_help, cmd_client_unblock;
 /* admin.c */
 cmd_handler cmd_info, cmd_config_get, cmd_config_set, cmd_config_resetstat,
-    cmd_config_rewrite, cmd_config_help, cmd_time, cmd_lastsave, cmd_shutdown;
+    cmd_config_rewrite, cmd_config_help, cmd_time, cmd_lastsave, cmd_shutdown,
+    cmd_save, cmd_bgsave;
 /* scripting.c */
 cmd_handler cmd_eval, cmd_evalsha, cmd_eval_ro, cmd_evalsha_ro, cmd_script_exists,
     cmd_script_flush, cmd_script_help, cmd_script_kill, cmd_script_load;

@@ -55,6 +55,11 @@ static const struct setting settings[] = {
     {"logfile", T_STRING, IMMUTABLE, FIELD(logfile), 0, 0, ""},
     {"loglevel", T_LOGLEVEL, 0, FIELD(loglevel), 0, 0, "notice"},
     {"save", T_SAVE, 0, FIELD(save), 0, 0, "3600 1 300 100 60 10000"},
+    {"stop-writes-on-bgsave-error", T_BOOL, 0, FIELD(stop_writes_on_bgsave_error), 0, 1, "yes"},
+    /* Microseconds the snapshot writer sleeps after each key (negative: nanoseconds); a
+     * testing aid, as in Redis. */
+    {"rdb-key-save-delay", T_INT, 0, FIELD(rdb_key_save_delay), -2147483647LL - 1, 2147483647,
+     "0"},
     {"proto-max-bulk-len", T_MEMORY, 0, FIELD(proto_max_bulk_len), 1024 * 1024, LLMAX, "512mb"},
     {"client-query-buffer-limit", T_MEMORY, 0, FIELD(client_query_buffer_limit), 1024 * 1024,
      LLMAX, "1gb"},

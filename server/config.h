@@ -31,6 +31,8 @@ struct config {
     char *logfile;     /* "" = stdout */
     int loglevel;
     char *save;        /* "3600 1 300 100 60 10000"; "" = no save points */
+    int stop_writes_on_bgsave_error;
+    int rdb_key_save_delay;
     long long proto_max_bulk_len;
     long long client_query_buffer_limit;
     struct output_limit output_limits[CLASS_COUNT];

@@ -236,6 +236,12 @@ void db_add(db *d, entry *e) {
     if (e->type == OBJ_LIST || e->type == OBJ_ZSET) blocking_signal_key(d, entry_key(e), e->keylen);
 }
 
+int db_add_if_absent(db *d, entry *e) {
+    if (dict_add_unique(&d->keys, &e->node)) return -1;
+    if (e->flags & ENTRY_HAS_TTL) heap_push(d, e);
+    return 0;
+}
+
 void db_unlink_entry(db *d, entry *e) {
     dict_remove(&d->keys, entry_key(e), e->keylen);
     if (e->flags & ENTRY_HAS_TTL) heap_remove(d, e);

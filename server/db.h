@@ -93,6 +93,9 @@ const char *entry_string(entry *e, char *dst, size_t *len);
 /* Adds a new entry whose key is absent. A list arriving under a key that clients wait on
  * makes the key ready for them (by db_add or db_set). */
 void db_add(db *d, entry *e);
+/* Adds e when its key is absent (loading a snapshot, where nobody waits on keys); returns
+ * -1 and leaves e to the caller when the key exists. */
+int db_add_if_absent(db *d, entry *e);
 /* Puts e in place of whatever holds its key (which is freed), or adds it. */
 void db_set(db *d, entry *e);
 void db_delete_entry(db *d, entry *e);

@@ -10,6 +10,7 @@
 #include "multi.h"
 #include "numconv.h"
 #include "reply.h"
+#include "snapshot.h"
 #include "scan.h"
 
 void cmd_del(client *c) {
@@ -235,6 +236,7 @@ void cmd_flushall(client *c) {
         multi_touch_db(&server.dbs[i], NULL);
         server.dirty += db_flush(&server.dbs[i]);
     }
+    snapshot_after_flushall();
     server.dirty++;
     reply_ok(c);
 }

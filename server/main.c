@@ -18,6 +18,7 @@
 #include "pubsub.h"
 #include "scripting.h"
 #include "server.h"
+#include "snapshot.h"
 
 struct server server;
 
@@ -46,7 +47,9 @@ void server_log(enum log_level level, const char *fmt, ...) {
     char when[64];
     size_t off = strftime(when, sizeof when, "%d %b %Y %H:%M:%S.", &tm);
     snprintf(when + off, sizeof when - off, "%03d", (int)(tv.tv_usec / 1000));
-    fprintf(out, "%d:M %s %c %s\n", (int)getpid(), when, ".-*#"[level], msg);
+    pid_t pid = getpid();
+    /* M: the server, C: a BGSAVE child, as in Redis's log. */
+    fprintf(out, "%d:%c %s %c %s\n", (int)pid, pid == server.pid ? 'M' : 'C', when, ".-*#"[level], msg);
     fflush(out);
     if (to_file) fclose(out);
 }
@@ -74,6 +77,7 @@ static void on_cron(struct ev_loop *loop, ev_timer *w, int revents) {
         }
     }
     net_close_idle_clients();
+    snapshot_cron();
     w->repeat = 1.0 / server.cfg.hz;
     ev_timer_again(server.loop, w);
 }
@@ -81,8 +85,13 @@ static void on_cron(struct ev_loop *loop, ev_timer *w, int revents) {
 static void on_signal(struct ev_loop *loop, ev_signal *w, int revents) {
     (void)loop;
     (void)revents;
-    server_log(LL_WARNING, "Received %s scheduling shutdown...",
-               w->signum == SIGINT ? "SIGINT" : "SIGTERM");
+    const char *name = w->signum == SIGINT ? "SIGINT" : "SIGTERM";
+    server_log(LL_WARNING, "Received %s scheduling shutdown...", name);
+    if (snapshot_before_shutdown(SHUTDOWN_SAVE_DEFAULT) != 0) {
+        server_log(LL_WARNING, "%s received but errors trying to shut down the server, check the logs "
+                   "for more information", name);
+        return;
+    }
     server_shutdown();
 }
 
@@ -164,7 +173,12 @@ int main(int argc, char **argv) {
     pubsub_init();
     commands_init();
     scripting_init();
+    server_log(LL_NOTICE, "rill %s (Redis %s compatible), pid=%d, port %d", RILL_VERSION,
+               REDIS_COMPAT_VERSION, (int)server.pid, server.cfg.port);
+    /* Listening first: a busy port fails at once, and clients that connect during a long
+     * load wait in the backlog rather than being refused. */
     if (net_listen() != 0) return 1;
+    if (snapshot_load() != 0) return 1;
     net_init();
 
     ev_timer_init(&server.cron_watcher, on_cron, 0, 1.0 / server.cfg.hz);
@@ -174,8 +188,6 @@ int main(int argc, char **argv) {
     ev_signal_init(&server.sigint_watcher, on_signal, SIGINT);
     ev_signal_start(server.loop, &server.sigint_watcher);
 
-    server_log(LL_NOTICE, "rill %s (Redis %s compatible), pid=%d, port %d", RILL_VERSION,
-               REDIS_COMPAT_VERSION, (int)server.pid, server.cfg.port);
     server_log(LL_NOTICE, "Ready to accept connections tcp");
     ev_run(server.loop, 0);
 

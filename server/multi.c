@@ -78,6 +78,12 @@ void multi_queue(client *c, const struct command *cmd) {
     reply_raw(c, "+QUEUED\r\n", 9);
 }
 
+int multi_queued_write(const client *c) {
+    for (size_t i = 0; c->tx && i < c->tx->nqueued; i++)
+        if (c->tx->queue[i].cmd->flags & CMD_WRITE) return 1;
+    return 0;
+}
+
 long long multi_queued(const client *c) {
     if (!(c->flags & CLIENT_MULTI)) return -1;
     return c->tx ? (long long)c->tx->nqueued : 0;

@@ -20,6 +20,12 @@
 #define ERR_WRONGPASS "-WRONGPASS invalid username-password pair or user is disabled."
 #define ERR_MAXCLIENTS "max number of clients reached"
 #define ERR_NOSCRIPT "-NOSCRIPT No matching script. Please use EVAL."
+#define ERR_MISCONF                                                                              \
+    "-MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to "   \
+    "disk. Commands that may modify the data set are disabled, because this instance is "          \
+    "configured to report errors during writes if RDB snapshotting fails "                         \
+    "(stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB " \
+    "error."
 #define ERR_BUSY_SCRIPT \
     "-BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE."
 

@@ -14,6 +14,7 @@
 #include "net.h"
 #include "reply.h"
 #include "sha1.h"
+#include "snapshot.h"
 
 /* Shebang flags ("#!lua flags=no-writes,allow-oom"). */
 #define SCRIPT_NO_WRITES (1u << 0)
@@ -131,6 +132,7 @@ static const char *refusal(const struct command *cmd, size_t argc) {
     if (cmd->flags & CMD_NOSCRIPT) return "This Redis command is not allowed from script";
     if ((S.run_flags & RUN_READ_ONLY) && (cmd->flags & (CMD_WRITE | CMD_MAY_REPLICATE)))
         return "Write commands are not allowed from read-only scripts.";
+    if ((cmd->flags & CMD_WRITE) && snapshot_refuses_writes()) return ERR_MISCONF;
     return NULL;
 }
 

@@ -11,14 +11,10 @@
 #include "numconv.h"
 #include "packlist.h"
 #include "reply.h"
+#include "value_limits.h"
 #include "scan.h"
 
 static inline hash_value *hash_of(entry *e) { return entry_obj(e); }
-
-static struct packed_limits hash_limits(void) {
-    return (struct packed_limits){(size_t)server.cfg.hash_max_listpack_entries,
-                                  (size_t)server.cfg.hash_max_listpack_value};
-}
 
 /* Replies WRONGTYPE when e exists and is not a hash; returns 1 then. */
 static int not_a_hash(client *c, entry *e) {

@@ -8,16 +8,11 @@
 #include "db.h"
 #include "mem.h"
 #include "reply.h"
+#include "value_limits.h"
 #include "scan.h"
 #include "set_value.h"
 
 static inline set_value *set_of(entry *e) { return entry_obj(e); }
-
-static struct set_limits set_limits(void) {
-    return (struct set_limits){(size_t)server.cfg.set_max_intset_entries,
-                               (size_t)server.cfg.set_max_listpack_entries,
-                               (size_t)server.cfg.set_max_listpack_value};
-}
 
 /* Replies WRONGTYPE when e exists and is not a set; returns 1 then. */
 static int not_a_set(client *c, entry *e) {

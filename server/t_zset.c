@@ -13,16 +13,12 @@
 #include "mem.h"
 #include "numconv.h"
 #include "reply.h"
+#include "value_limits.h"
 #include "scan.h"
 #include "set_value.h"
 #include "zset_value.h"
 
 static inline zset_value *zset_of(entry *e) { return entry_obj(e); }
-
-static struct packed_limits zset_limits(void) {
-    return (struct packed_limits){(size_t)server.cfg.zset_max_listpack_entries,
-                                  (size_t)server.cfg.zset_max_listpack_value};
-}
 
 /* Replies WRONGTYPE when e exists and is not a sorted set; returns 1 then. */
 static int not_a_zset(client *c, entry *e) {

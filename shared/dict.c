@@ -167,6 +167,10 @@ static void maybe_grow(dict *d) {
         resize_to(d, d->used[0] * 2);
 }
 
+void dict_reserve(dict *d, size_t n) {
+    if (d->size[0] == 0) resize_to(d, n);
+}
+
 void dict_maybe_shrink(dict *d) {
     if (rehashing(d) || d->iterators || d->size[0] <= DICT_MIN_SIZE) return;
     if (d->used[0] * 8 < d->size[0]) resize_to(d, d->used[0]);
@@ -185,14 +189,34 @@ dict_node *dict_find(dict *d, const char *key, size_t len) {
     return NULL;
 }
 
-void dict_add(dict *d, dict_node *n) {
-    if (rehashing(d)) dict_rehash(d, 1);
-    maybe_grow(d);
+static void link_node(dict *d, dict_node *n, uint64_t h) {
     int t = rehashing(d) ? 1 : 0;
-    size_t idx = node_hash(d, n) & (d->size[t] - 1);
+    size_t idx = h & (d->size[t] - 1);
     n->next = d->table[t][idx];
     d->table[t][idx] = n;
     d->used[t]++;
+}
+
+void dict_add(dict *d, dict_node *n) {
+    if (rehashing(d)) dict_rehash(d, 1);
+    maybe_grow(d);
+    link_node(d, n, node_hash(d, n));
+}
+
+dict_node *dict_add_unique(dict *d, dict_node *n) {
+    if (rehashing(d)) dict_rehash(d, 1);
+    maybe_grow(d);
+    const char *key;
+    size_t len;
+    d->type->key(n, &key, &len);
+    uint64_t h = dict_hash(key, len);
+    for (int t = 0; t < 2 && d->size[t]; t++) {
+        for (dict_node *o = d->table[t][h & (d->size[t] - 1)]; o; o = o->next)
+            if (node_has_key(d, o, key, len)) return o;
+        if (!rehashing(d)) break;
+    }
+    link_node(d, n, h);
+    return NULL;
 }
 
 /* The link pointing at the node with this key, or NULL. */

@@ -49,6 +49,9 @@ size_t dict_bytes(const dict *d);
 dict_node *dict_find(dict *d, const char *key, size_t len);
 /* Adds a node whose key is not in the table yet. */
 void dict_add(dict *d, dict_node *n);
+/* Adds n unless its key is there already: returns the node holding it then, else NULL.
+ * One hash and one walk where dict_find + dict_add take two. */
+dict_node *dict_add_unique(dict *d, dict_node *n);
 /* Unlinks and returns the node with this key, or NULL. */
 dict_node *dict_remove(dict *d, const char *key, size_t len);
 /* Puts fresh (same key) where old was: for records that were reallocated. */
@@ -70,6 +73,8 @@ dict_node *dict_iter_next(dict_iter *it);
 void dict_iter_done(dict_iter *it);
 /* Moves up to n buckets of an ongoing rehash; returns 1 if more remain. */
 int dict_rehash(dict *d, int n);
+/* Sizes an empty table for n nodes at once (loading a snapshot): no rehash on the way. */
+void dict_reserve(dict *d, size_t n);
 /* Starts shrinking when the table is mostly empty. */
 void dict_maybe_shrink(dict *d);
 

@@ -43,6 +43,22 @@ static void test_dict_grows_and_finds(void **state) {
     free(items);
 }
 
+static void test_dict_reserve_sizes_once_for_all(void **state) {
+    (void)state;
+    dict d;
+    dict_init(&d, &item_type);
+    dict_reserve(&d, 5000);
+    size_t bytes = dict_bytes(&d);
+    assert_true(bytes >= 5000 * sizeof(dict_node *));
+    item *items = make_items(5000);
+    for (int i = 0; i < 5000; i++) dict_add(&d, &items[i].node);
+    assert_int_equal(dict_bytes(&d), bytes); /* no growth on the way */
+    for (int i = 0; i < 5000; i++)
+        assert_ptr_equal(dict_find(&d, items[i].key, strlen(items[i].key)), &items[i].node);
+    dict_release(&d, NULL, NULL);
+    free(items);
+}
+
 static void test_dict_removes_and_shrinks(void **state) {
     (void)state;
     dict d;
@@ -177,6 +193,7 @@ static void test_dict_random_distinct_picks_each_once(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_dict_grows_and_finds),
+        cmocka_unit_test(test_dict_reserve_sizes_once_for_all),
         cmocka_unit_test(test_dict_removes_and_shrinks),
         cmocka_unit_test(test_dict_scan_survives_resizing),
         cmocka_unit_test(test_dict_random_and_replace),

@@ -1,0 +1,569 @@
+/* Snapshot persistence. Every save writes temp-<pid>.rdb in dir, fsyncs it, renames it over
+ * dbfilename and fsyncs the directory, so a crash at any moment leaves the old snapshot or
+ * the new one, whole. BGSAVE does the same in a forked child (copy-on-write); the parent
+ * learns the outcome from an ev_child watcher. Log lines and replies follow Redis 7.0. */
+#include "snapshot.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "db.h"
+#include "deque.h"
+#include "hash_value.h"
+#include "reply.h"
+#include "server.h"
+#include "set_value.h"
+#include "snapshot_format.h"
+#include "value_limits.h"
+#include "zset_value.h"
+
+/* After a failed BGSAVE, save points wait this long before trying again (as Redis). */
+#define BGSAVE_RETRY_DELAY 5
+
+static struct {
+    pid_t child; /* the BGSAVE child, 0 when none */
+    ev_child child_watcher;
+    time_t child_started;
+    long long dirty_at_fork; /* what a successful BGSAVE takes off server.dirty */
+    long long keys_at_fork;
+    int scheduled;       /* BGSAVE asked for inside EXEC or a script: the cron starts it */
+    int last_bgsave_ok;
+    time_t last_bgsave_try;
+    long long last_bgsave_secs;
+    long long saves, forks, last_fork_usec;
+    long long loaded_keys, expired_keys; /* by the load at start-up */
+} snap = {.last_bgsave_ok = 1, .last_bgsave_secs = -1};
+
+/* ---- Writing ---- */
+
+static void temp_name(char *out, size_t size, pid_t pid) {
+    snprintf(out, size, "temp-%d.rdb", (int)pid);
+}
+
+static const char *cwd(char *buf, size_t size) {
+    return getcwd(buf, size) ? buf : "?";
+}
+
+static void key_save_delay(void) {
+    int delay = server.cfg.rdb_key_save_delay;
+    if (delay > 0) {
+        usleep((useconds_t)delay);
+    } else if (delay < 0) {
+        struct timespec ts = {0, -(long)delay};
+        nanosleep(&ts, NULL);
+    }
+}
+
+static void write_entry(snap_writer *w, entry *e) {
+    long long expire = entry_expire(e);
+    const char *key = entry_key(e);
+    switch (e->type) {
+    case OBJ_STRING:
+        if (e->encoding == ENC_INT) {
+            snap_put_key(w, SNAP_INT, expire, key, e->keylen);
+            snap_put_int(w, entry_int(e));
+        } else {
+            snap_put_key(w, SNAP_STRING, expire, key, e->keylen);
+            snap_put_string(w, entry_value(e), e->vallen);
+        }
+        break;
+    case OBJ_LIST: {
+        deque *l = entry_obj(e);
+        snap_put_key(w, SNAP_LIST, expire, key, e->keylen);
+        snap_put_count(w, l->count);
+        deque_iter it;
+        deque_elem el;
+        for (deque_iter_at(&it, l, 0, 1); deque_iter_valid(&it); deque_iter_next(&it)) {
+            deque_iter_get(&it, &el);
+            snap_put_string(w, el.ptr, el.len);
+        }
+        break;
+    }
+    case OBJ_SET: {
+        set_value *s = entry_obj(e);
+        snap_put_key(w, SNAP_SET, expire, key, e->keylen);
+        snap_put_count(w, set_count(s));
+        set_iter it;
+        const char *m;
+        size_t len;
+        set_iter_init(&it, s);
+        while (set_iter_next(&it, &m, &len)) snap_put_string(w, m, len);
+        set_iter_done(&it);
+        break;
+    }
+    case OBJ_ZSET: {
+        zset_value *z = entry_obj(e);
+        snap_put_key(w, SNAP_ZSET, expire, key, e->keylen);
+        snap_put_count(w, zset_count(z));
+        zset_iter it;
+        const char *m;
+        size_t len;
+        double score;
+        zset_iter_init(&it, z, 0, 0);
+        while (zset_iter_next(&it, &m, &len, &score)) {
+            snap_put_string(w, m, len);
+            snap_put_double(w, score);
+        }
+        zset_iter_done(&it);
+        break;
+    }
+    case OBJ_HASH: {
+        hash_value *h = entry_obj(e);
+        snap_put_key(w, SNAP_HASH, expire, key, e->keylen);
+        snap_put_count(w, hash_count(h));
+        hash_iter it;
+        const char *f, *v;
+        size_t flen, vlen;
+        hash_iter_init(&it, h);
+        while (hash_iter_next(&it, &f, &flen, &v, &vlen)) {
+            snap_put_string(w, f, flen);
+            snap_put_string(w, v, vlen);
+        }
+        hash_iter_done(&it);
+        break;
+    }
+    }
+}
+
+static void write_databases(snap_writer *w) {
+    int delay = server.cfg.rdb_key_save_delay != 0;
+    for (int i = 0; i < server.ndbs; i++) {
+        dict *keys = &server.dbs[i].keys;
+        if (dict_size(keys) == 0) continue;
+        snap_put_db(w, (uint32_t)i, dict_size(keys));
+        dict_iter it;
+        dict_iter_init(&it, keys);
+        for (dict_node *n; (n = dict_iter_next(&it));) {
+            write_entry(w, (entry *)n);
+            if (delay) key_save_delay();
+        }
+        dict_iter_done(&it);
+    }
+}
+
+/* Makes the rename itself durable. */
+static int fsync_dir(void) {
+    int fd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return -1;
+    int rc = fsync(fd);
+    close(fd);
+    return rc;
+}
+
+/* Writes the whole dataset to dbfilename. Returns 0, or -1 after logging why. */
+static int write_snapshot(void) {
+    char tmp[64], dir[PATH_MAX];
+    temp_name(tmp, sizeof tmp, getpid());
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        server_log(LL_WARNING, "Failed opening the temp RDB file %s (in server root dir %s) for saving: %s",
+                   tmp, cwd(dir, sizeof dir), strerror(errno));
+        return -1;
+    }
+    snap_writer w;
+    snap_writer_init(&w, fd, (uint64_t)time_ms());
+    write_databases(&w);
+    if (snap_writer_finish(&w) != 0 || fsync(fd) != 0) {
+        server_log(LL_WARNING, "Write error saving DB on disk: %s", strerror(errno));
+        close(fd);
+        unlink(tmp);
+        return -1;
+    }
+    close(fd);
+    if (rename(tmp, server.cfg.dbfilename) != 0) {
+        server_log(LL_WARNING, "Error moving temp DB file %s on the final destination %s (in server root dir %s): %s",
+                   tmp, server.cfg.dbfilename, cwd(dir, sizeof dir), strerror(errno));
+        unlink(tmp);
+        return -1;
+    }
+    if (fsync_dir() != 0) {
+        server_log(LL_WARNING, "Failed to fsync the directory of %s: %s", server.cfg.dbfilename,
+                   strerror(errno));
+        return -1;
+    }
+    server_log(LL_NOTICE, "DB saved on disk");
+    return 0;
+}
+
+/* SAVE, and the saves of SHUTDOWN and FLUSHALL. */
+static int save_now(void) {
+    snap.saves++;
+    if (write_snapshot() != 0) return -1;
+    server.dirty = 0;
+    server.lastsave = time(NULL);
+    snap.last_bgsave_ok = 1;
+    return 0;
+}
+
+/* ---- The BGSAVE child ---- */
+
+static void on_child_exit(struct ev_loop *loop, ev_child *w, int revents) {
+    (void)revents;
+    ev_child_stop(loop, w);
+    int status = w->rstatus;
+    pid_t pid = snap.child;
+    snap.child = 0;
+    snap.last_bgsave_secs = (long long)(time(NULL) - snap.child_started);
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+        server_log(LL_NOTICE, "Background saving terminated with success");
+        server.dirty -= snap.dirty_at_fork;
+        server.lastsave = time(NULL);
+        snap.last_bgsave_ok = 1;
+    } else if (WIFEXITED(status)) {
+        server_log(LL_WARNING, "Background saving error");
+        snap.last_bgsave_ok = 0;
+    } else {
+        server_log(LL_WARNING, "Background saving terminated by signal %d", WTERMSIG(status));
+        char tmp[64];
+        temp_name(tmp, sizeof tmp, pid);
+        unlink(tmp);
+        /* SIGUSR1 is how the server itself stops a child: not a failure. */
+        if (WTERMSIG(status) != SIGUSR1) snap.last_bgsave_ok = 0;
+    }
+}
+
+/* Runs in the child: leaves the parent's loop, sockets and signal set-up alone. */
+static void child_main(void) {
+    signal(SIGTERM, SIG_DFL);
+    signal(SIGINT, SIG_DFL);
+    signal(SIGUSR1, SIG_DFL);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    /* A restarted server must be able to bind its port while this child still writes. */
+    for (int i = 0; i < server.nlisteners; i++) close(server.listeners[i].fd);
+    _exit(write_snapshot() == 0 ? 0 : 1);
+}
+
+static int bgsave_start(void) {
+    snap.saves++;
+    snap.last_bgsave_try = time(NULL);
+    long long start = time_us();
+    pid_t pid = fork();
+    if (pid == 0) child_main();
+    if (pid < 0) {
+        snap.last_bgsave_ok = 0;
+        server_log(LL_WARNING, "Can't save in background: fork: %s", strerror(errno));
+        return -1;
+    }
+    snap.last_fork_usec = time_us() - start;
+    snap.forks++;
+    snap.child = pid;
+    snap.child_started = time(NULL);
+    snap.dirty_at_fork = server.dirty;
+    snap.keys_at_fork = 0;
+    for (int i = 0; i < server.ndbs; i++) snap.keys_at_fork += (long long)dict_size(&server.dbs[i].keys);
+    server_log(LL_NOTICE, "Background saving started by pid %d", (int)pid);
+    ev_child_init(&snap.child_watcher, on_child_exit, pid, 0);
+    ev_child_start(server.loop, &snap.child_watcher);
+    return 0;
+}
+
+/* Stops a running BGSAVE at once and removes its temporary file. */
+static void kill_child(void) {
+    if (!snap.child) return;
+    kill(snap.child, SIGUSR1);
+    while (waitpid(snap.child, NULL, 0) < 0 && errno == EINTR) {
+    }
+    ev_child_stop(server.loop, &snap.child_watcher);
+    char tmp[64];
+    temp_name(tmp, sizeof tmp, snap.child);
+    unlink(tmp);
+    snap.child = 0;
+}
+
+/* ---- Save points, shutdown, FLUSHALL ---- */
+
+void snapshot_cron(void) {
+    if (snap.child) return;
+    time_t now = time(NULL);
+    int may_retry = snap.last_bgsave_ok || now - snap.last_bgsave_try > BGSAVE_RETRY_DELAY;
+    if (snap.scheduled && may_retry) {
+        if (bgsave_start() == 0) snap.scheduled = 0;
+        return;
+    }
+    /* "save" was validated as pairs of <seconds> <changes>. */
+    const char *p = server.cfg.save;
+    char *end;
+    while (*p) {
+        long long seconds = strtoll(p, &end, 10);
+        long long changes = strtoll(end, &end, 10);
+        p = end + strspn(end, " ");
+        if (server.dirty >= changes && now - server.lastsave > seconds && may_retry) {
+            server_log(LL_NOTICE, "%lld changes in %lld seconds. Saving...", changes, seconds);
+            bgsave_start();
+            return;
+        }
+    }
+}
+
+int snapshot_refuses_writes(void) {
+    return server.cfg.stop_writes_on_bgsave_error && server.cfg.save[0] && !snap.last_bgsave_ok;
+}
+
+int snapshot_before_shutdown(enum shutdown_save mode) {
+    if (snap.child) {
+        server_log(LL_WARNING, "There is a child saving an .rdb. Killing it!");
+        kill_child();
+    }
+    if (mode == SHUTDOWN_SAVE_FORCE || (mode == SHUTDOWN_SAVE_DEFAULT && server.cfg.save[0])) {
+        server_log(LL_NOTICE, "Saving the final RDB snapshot before exiting.");
+        if (save_now() != 0) {
+            server_log(LL_WARNING, "Error trying to save the DB, can't exit.");
+            return -1;
+        }
+    }
+    return 0;
+}
+
+void snapshot_after_flushall(void) {
+    kill_child();
+    if (server.cfg.save[0]) save_now();
+}
+
+/* ---- Commands ---- */
+
+void cmd_save(client *c) {
+    if (snap.child) {
+        reply_error(c, "Background save already in progress");
+        return;
+    }
+    if (save_now() == 0) {
+        reply_ok(c);
+    } else {
+        reply_error(c, "-ERR");
+    }
+}
+
+void cmd_bgsave(client *c) {
+    /* SCHEDULE waits for another kind of child (an AOF rewrite in Redis): rill has none,
+     * so it only matters where BGSAVE cannot fork now, inside EXEC or a script. */
+    if (c->argc > 2 || (c->argc == 2 && !arg_is(&c->argv[1], "schedule"))) {
+        reply_error(c, ERR_SYNTAX);
+        return;
+    }
+    if (snap.child) {
+        reply_error(c, "Background save already in progress");
+    } else if (server.in_exec) {
+        snap.scheduled = 1;
+        reply_status(c, "Background saving scheduled");
+    } else if (bgsave_start() == 0) {
+        reply_status(c, "Background saving started");
+    } else {
+        reply_error(c, "-ERR");
+    }
+}
+
+void cmd_lastsave(client *c) { reply_int(c, (long long)server.lastsave); }
+
+void snapshot_info(buf_t *o) {
+    time_t now = time(NULL);
+    buf_printf(o,
+               "# Persistence\r\nloading:0\r\nasync_loading:0\r\ncurrent_cow_peak:0\r\n"
+               "current_cow_size:0\r\ncurrent_cow_size_age:0\r\ncurrent_fork_perc:0.00\r\n"
+               "current_save_keys_processed:0\r\ncurrent_save_keys_total:%lld\r\n"
+               "rdb_changes_since_last_save:%lld\r\nrdb_bgsave_in_progress:%d\r\n"
+               "rdb_last_save_time:%lld\r\nrdb_last_bgsave_status:%s\r\n"
+               "rdb_last_bgsave_time_sec:%lld\r\nrdb_current_bgsave_time_sec:%lld\r\n"
+               "rdb_saves:%lld\r\nrdb_last_cow_size:0\r\nrdb_last_load_keys_expired:%lld\r\n"
+               "rdb_last_load_keys_loaded:%lld\r\naof_enabled:0\r\naof_rewrite_in_progress:0\r\n"
+               "aof_rewrite_scheduled:0\r\naof_last_rewrite_time_sec:-1\r\n"
+               "aof_current_rewrite_time_sec:-1\r\naof_last_bgrewrite_status:ok\r\n"
+               "aof_rewrites:0\r\naof_rewrites_consecutive_failures:0\r\n"
+               "aof_last_write_status:ok\r\naof_last_cow_size:0\r\nmodule_fork_in_progress:0\r\n"
+               "module_fork_last_cow_size:0\r\n",
+               snap.child ? snap.keys_at_fork : 0, server.dirty, snap.child != 0,
+               (long long)server.lastsave, snap.last_bgsave_ok ? "ok" : "err",
+               snap.last_bgsave_secs, snap.child ? (long long)(now - snap.child_started) : -1,
+               snap.saves, snap.expired_keys, snap.loaded_keys);
+}
+
+void snapshot_info_stats(buf_t *o) {
+    buf_printf(o, "latest_fork_usec:%lld\r\ntotal_forks:%lld\r\n", snap.last_fork_usec, snap.forks);
+}
+
+/* ---- Loading ---- */
+
+/* Reads a collection's elements into a new value; NULL with r->err on a problem. */
+static void *load_collection(snap_reader *r, enum snap_type type) {
+    uint64_t n;
+    if (snap_read_count(r, &n)) return NULL;
+    if (n == 0) {
+        snap_fail(r, "empty collection");
+        return NULL;
+    }
+    const char *s, *v;
+    size_t len, vlen;
+    double score;
+    struct set_limits set_lim = set_limits();
+    struct packed_limits zset_lim = zset_limits(), hash_lim = hash_limits();
+    void *obj = type == SNAP_LIST ? (void *)deque_new()
+                : type == SNAP_SET ? (void *)set_new()
+                : type == SNAP_ZSET ? (void *)zset_new()
+                                    : (void *)hash_new();
+    for (uint64_t i = 0; i < n; i++) {
+        if (snap_read_string(r, &s, &len)) goto fail;
+        switch (type) {
+        case SNAP_LIST:
+            deque_push(obj, DEQUE_TAIL, s, len);
+            break;
+        case SNAP_SET:
+            if (!set_add(obj, s, len, &set_lim)) {
+                snap_fail(r, "duplicate set member");
+                goto fail;
+            }
+            break;
+        case SNAP_ZSET:
+            if (snap_read_double(r, &score)) goto fail;
+            if (isnan(score) || !zset_set(obj, s, len, score, &zset_lim)) {
+                snap_fail(r, isnan(score) ? "score is not a number" : "duplicate sorted set member");
+                goto fail;
+            }
+            break;
+        default:
+            if (snap_read_string(r, &v, &vlen)) goto fail;
+            if (!hash_set(obj, s, len, v, vlen, &hash_lim)) {
+                snap_fail(r, "duplicate hash field");
+                goto fail;
+            }
+        }
+    }
+    return obj;
+fail:
+    switch (type) {
+    case SNAP_LIST: deque_free(obj); break;
+    case SNAP_SET: set_free(obj); break;
+    case SNAP_ZSET: zset_free(obj); break;
+    default: hash_free(obj);
+    }
+    return NULL;
+}
+
+static entry *load_entry(snap_reader *r, const snap_record *rec) {
+    static const enum obj_type obj_types[SNAP_TYPE_COUNT] = {
+        [SNAP_LIST] = OBJ_LIST, [SNAP_SET] = OBJ_SET, [SNAP_ZSET] = OBJ_ZSET, [SNAP_HASH] = OBJ_HASH};
+    if (rec->type == SNAP_STRING) {
+        const char *s;
+        size_t len;
+        if (snap_read_string(r, &s, &len)) return NULL;
+        return entry_new_raw(rec->key, rec->keylen, s, len, rec->expire_ms);
+    }
+    if (rec->type == SNAP_INT) {
+        long long v;
+        if (snap_read_int(r, &v)) return NULL;
+        return entry_new_int(rec->key, rec->keylen, v, rec->expire_ms);
+    }
+    void *obj = load_collection(r, rec->type);
+    return obj ? entry_new_obj(rec->key, rec->keylen, obj_types[rec->type], obj, rec->expire_ms)
+               : NULL;
+}
+
+static void log_progress(const snap_reader *r, long long *next_log_us) {
+    long long now = time_us();
+    if (now < *next_log_us) return;
+    *next_log_us = now + 2000000;
+    size_t done = (size_t)(r->p - r->base);
+    server_log(LL_NOTICE, "Loading snapshot: %zu of %zu MB (%d%%)", done >> 20, r->len >> 20,
+               (int)(done * 100 / r->len));
+}
+
+/* Builds the keyspace from a file whose checksum is right; still checks every record. */
+static int load_records(snap_reader *r) {
+    db *d = NULL;
+    long long now = time_ms(), next_log_us = time_us() + 2000000;
+    for (uint64_t n = 1;; n++) {
+        snap_record rec;
+        enum snap_record_kind kind = snap_next(r, &rec);
+        if (kind == SNAP_REC_ERROR) return -1;
+        if (kind == SNAP_REC_END) return r->p == r->end ? 0 : snap_fail(r, "data after the END record");
+        if ((n & 0xffff) == 0) log_progress(r, &next_log_us);
+        if (kind == SNAP_REC_DB) {
+            if (rec.db >= (uint32_t)server.ndbs) {
+                char msg[120];
+                snprintf(msg, sizeof msg, "database %u does not exist here (databases is %d)",
+                         rec.db, server.ndbs);
+                return snap_fail(r, msg);
+            }
+            d = &server.dbs[rec.db];
+            dict_reserve(&d->keys, rec.nkeys);
+            continue;
+        }
+        if (!d) return snap_fail(r, "key outside a database record");
+        /* Keys whose TTL passed while the server was down are not loaded. */
+        if (rec.expire_ms >= 0 && rec.expire_ms < now) {
+            if (snap_skip_value(r, rec.type)) return -1;
+            snap.expired_keys++;
+            continue;
+        }
+        entry *e = load_entry(r, &rec);
+        if (!e) return -1;
+        if (db_add_if_absent(d, e) != 0) {
+            entry_free(e);
+            return snap_fail(r, "duplicate key");
+        }
+        snap.loaded_keys++;
+    }
+}
+
+int snapshot_load(void) {
+    const char *file = server.cfg.dbfilename;
+    char dir[PATH_MAX];
+    int fd = open(file, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        if (errno == ENOENT) return 0;
+        server_log(LL_WARNING, "Can't open the snapshot %s (in server root dir %s): %s", file,
+                   cwd(dir, sizeof dir), strerror(errno));
+        return -1;
+    }
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        server_log(LL_WARNING, "Can't read the snapshot %s (in server root dir %s): %s", file,
+                   cwd(dir, sizeof dir), S_ISREG(st.st_mode) ? strerror(errno) : "not a regular file");
+        close(fd);
+        return -1;
+    }
+    size_t len = (size_t)st.st_size;
+    void *data = len ? mmap(NULL, len, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0) : NULL;
+    if (data == MAP_FAILED) {
+        server_log(LL_WARNING, "Can't read the snapshot %s (in server root dir %s): %s", file,
+                   cwd(dir, sizeof dir), strerror(errno));
+        close(fd);
+        return -1;
+    }
+    close(fd);
+    long long start = time_us();
+    snap_reader r;
+    int rc;
+    const void *bytes = len ? data : "";
+    if (snap_open(&r, bytes, len) != 0) {
+        rc = -1;
+    } else if (!snap_checksum_ok(&r)) {
+        snap_verify(&r, bytes, len, NULL); /* finds where the damage is, if it can */
+        rc = -1;
+    } else {
+        rc = load_records(&r);
+    }
+    if (len) munmap(data, len);
+    if (rc != 0) {
+        server_log(LL_WARNING, "Bad snapshot %s (in server root dir %s) at offset %zu: %s. "
+                   "Start-up stopped; the file was left as it is (rill-check-snapshot %s tells what it holds).",
+                   file, cwd(dir, sizeof dir), r.err_offset, r.err, file);
+        return -1;
+    }
+    server_log(LL_NOTICE, "Done loading snapshot, keys loaded: %lld, keys expired: %lld.",
+               snap.loaded_keys, snap.expired_keys);
+    server_log(LL_NOTICE, "DB loaded from disk: %.3f seconds", (double)(time_us() - start) / 1e6);
+    return 0;
+}

@@ -1,0 +1,29 @@
+/* Snapshot persistence: SAVE, BGSAVE (a forked child), save points, the snapshot at
+ * shutdown, and loading at start-up. The file format is shared/snapshot_format.h. */
+#ifndef RILL_SNAPSHOT_H
+#define RILL_SNAPSHOT_H
+
+#include "buf.h"
+
+/* Loads dbfilename (in dir) into the empty keyspace. A missing file is an empty dataset.
+ * Returns -1 after logging why when the file cannot be used (start-up must stop). */
+int snapshot_load(void);
+/* Periodic work: starts a BGSAVE when a save point is due or one was scheduled. */
+void snapshot_cron(void);
+/* True when write commands (and PING) get MISCONF: the last background save failed,
+ * save points are set and stop-writes-on-bgsave-error is on. */
+int snapshot_refuses_writes(void);
+
+enum shutdown_save { SHUTDOWN_SAVE_DEFAULT, SHUTDOWN_SAVE_FORCE, SHUTDOWN_NOSAVE };
+/* Before exiting: stops a running BGSAVE and saves if asked (DEFAULT: when save points are
+ * set). Returns -1 when the save failed: the server should not exit then. */
+int snapshot_before_shutdown(enum shutdown_save mode);
+/* FLUSHALL: a running BGSAVE is stopped and, with save points set, the now empty dataset
+ * is saved at once, as Redis does. */
+void snapshot_after_flushall(void);
+
+void snapshot_info(buf_t *out);
+/* latest_fork_usec and total_forks for INFO stats. */
+void snapshot_info_stats(buf_t *out);
+
+#endif
