@@ -24,6 +24,15 @@ const struct command_doc command_docs[] = {
         "string\r\n$5\r\nsince\r\n$5\r\n6.0.0\r\n$5\r\nflags\r\n*1\r\n+optional\r\n*4\r\n$4\r\nname\r\n$8\r\npasswo"
         "rd\r\n$4\r\ntype\r\n$6\r\nstring\r\n",
         426, 6},
+    {"bgsave",
+        "*0\r\n*0\r\n",
+        8,
+        "$7\r\nsummary\r\n$39\r\nAsynchronously save the dataset to disk\r\n$5\r\nsince\r\n$5\r\n1.0.0\r"
+        "\n$5\r\ngroup\r\n$6\r\nserver\r\n$10\r\ncomplexity\r\n$4\r\nO(1)\r\n$7\r\nhistory\r\n*1\r\n*2\r\n$5\r\n3.2."
+        "2\r\n$28\r\nAdded the `SCHEDULE` option.\r\n$9\r\narguments\r\n*1\r\n*10\r\n$4\r\nname\r\n$8\r\nsche"
+        "dule\r\n$4\r\ntype\r\n$10\r\npure-token\r\n$5\r\ntoken\r\n$8\r\nSCHEDULE\r\n$5\r\nsince\r\n$5\r\n3.2.2\r\n"
+        "$5\r\nflags\r\n*1\r\n+optional\r\n",
+        346, 6},
     {"blmove",
         "*0\r\n*2\r\n*6\r\n$5\r\nflags\r\n*3\r\n+RW\r\n+access\r\n+delete\r\n$12\r\nbegin_search\r\n*4\r\n$4\r\ntyp"
         "e\r\n$5\r\nindex\r\n$4\r\nspec\r\n*2\r\n$5\r\nindex\r\n:1\r\n$9\r\nfind_keys\r\n*4\r\n$4\r\ntype\r\n$5\r\nrang"
@@ -1358,6 +1367,13 @@ const struct command_doc command_docs[] = {
         "6\r\n$4\r\nname\r\n$3\r\nkey\r\n$4\r\ntype\r\n$3\r\nkey\r\n$14\r\nkey_spec_index\r\n:0\r\n*6\r\n$4\r\nname\r\n"
         "$6\r\nmember\r\n$4\r\ntype\r\n$6\r\nstring\r\n$5\r\nflags\r\n*1\r\n+multiple\r\n",
         460, 6},
+    {"save",
+        "*0\r\n*0\r\n",
+        8,
+        "$7\r\nsummary\r\n$38\r\nSynchronously save the dataset to disk\r\n$5\r\nsince\r\n$5\r\n1.0.0\r\n"
+        "$5\r\ngroup\r\n$6\r\nserver\r\n$10\r\ncomplexity\r\n$57\r\nO(N) where N is the total number of"
+        " keys in all databases\r\n",
+        184, 4},
     {"scan",
         "*2\r\n$23\r\nnondeterministic_output\r\n$22\r\nrequest_policy:special\r\n*0\r\n",
         67,
