@@ -237,7 +237,6 @@ void cmd_flushall(client *c) {
         server.dirty += db_flush(&server.dbs[i]);
     }
     snapshot_after_flushall();
-    server.dirty++;
     reply_ok(c);
 }
 
