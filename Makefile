@@ -23,7 +23,7 @@ UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 ITEST_SRC  := $(wildcard tests/integration/test_*.c)
 ITEST_BIN  := $(ITEST_SRC:tests/integration/test_%.c=$(BUILD)/tests/itest_%)
 
-.PHONY: all run test unit sanitize bench clean bootstrap deps
+.PHONY: all run test unit sanitize bench bench-snapshot clean bootstrap deps
 all: $(BUILD)/rill-server $(BUILD)/rill-check-snapshot
 
 # Installs missing Debian packages; fast when nothing is missing.
@@ -64,6 +64,10 @@ sanitize: deps
 
 bench: deps $(BUILD)/rill-server
 	@BUILD=$(BUILD) scripts/bench.sh
+
+# SAVE, load and BGSAVE latency with 1M keys, side by side with redis-server.
+bench-snapshot: deps $(BUILD)/rill-server
+	@BUILD=$(BUILD) /usr/bin/python3 scripts/bench_snapshot.py
 
 clean:
 	rm -rf build build-sanitize
