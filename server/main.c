@@ -56,7 +56,22 @@ void server_log(enum log_level level, const char *fmt, ...) {
 
 void server_shutdown(void) { server.shutdown_asap = 1; }
 
-/* Periodic work: LRU clock, active expiry, rehashing, idle clients. */
+/* SIGTERM / SIGINT received and not acted on yet (a script was running). */
+static int pending_signal;
+
+/* Saves when save points are set, then stops; a failed save keeps the server running. */
+static void shutdown_on_signal(void) {
+    const char *name = pending_signal == SIGINT ? "SIGINT" : "SIGTERM";
+    pending_signal = 0;
+    if (snapshot_before_shutdown(SHUTDOWN_SAVE_DEFAULT) != 0) {
+        server_log(LL_WARNING, "%s received but errors trying to shut down the server, check the logs "
+                   "for more information", name);
+        return;
+    }
+    server_shutdown();
+}
+
+/* Periodic work: LRU clock, active expiry, rehashing, idle clients, save points. */
 static void on_cron(struct ev_loop *loop, ev_timer *w, int revents) {
     (void)loop;
     (void)revents;
@@ -77,6 +92,7 @@ static void on_cron(struct ev_loop *loop, ev_timer *w, int revents) {
         }
     }
     net_close_idle_clients();
+    if (pending_signal) shutdown_on_signal();
     snapshot_cron();
     w->repeat = 1.0 / server.cfg.hz;
     ev_timer_again(server.loop, w);
@@ -85,14 +101,17 @@ static void on_cron(struct ev_loop *loop, ev_timer *w, int revents) {
 static void on_signal(struct ev_loop *loop, ev_signal *w, int revents) {
     (void)loop;
     (void)revents;
-    const char *name = w->signum == SIGINT ? "SIGINT" : "SIGTERM";
-    server_log(LL_WARNING, "Received %s scheduling shutdown...", name);
-    if (snapshot_before_shutdown(SHUTDOWN_SAVE_DEFAULT) != 0) {
-        server_log(LL_WARNING, "%s received but errors trying to shut down the server, check the logs "
-                   "for more information", name);
-        return;
+    if (pending_signal) {
+        /* Asked twice while a script holds the first request back. */
+        server_log(LL_WARNING, "You insist... exiting now.");
+        exit(1);
     }
-    server_shutdown();
+    server_log(LL_WARNING, "Received %s scheduling shutdown...",
+               w->signum == SIGINT ? "SIGINT" : "SIGTERM");
+    pending_signal = w->signum;
+    /* A script past its time limit lets the loop run: its half-done writes must not be
+     * saved, so the shutdown waits for it to end (as in Redis). */
+    if (!scripting_running()) shutdown_on_signal();
 }
 
 static void seed_hash(void) {

@@ -565,3 +565,33 @@ def test_misconf_replies_match_redis(workdir):
     finally:
         ref.stop()
         shutil.rmtree(ref_dir, ignore_errors=True)
+
+
+def test_sigterm_waits_for_a_running_script(workdir):
+    """A script past its time limit holds SIGTERM back (its half-done writes must not be
+    saved); once it is killed the server saves and exits."""
+    s = start(workdir, "--save", "3600 1", "--busy-reply-threshold", "50")
+    s.r.set("a", 1)
+    script = subprocess.Popen(["redis-cli", "-p", str(s.port), "EVAL",
+                               "while true do end", "0"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        def busy():
+            try:
+                s.r.ping()
+                return False
+            except redis.exceptions.BusyLoadingError:
+                return False
+            except redis.ResponseError as e:
+                return str(e).startswith("BUSY")
+        wait_until(busy, what="the script to pass its time limit")
+        s.proc.terminate()
+        wait_until(lambda: "Received SIGTERM scheduling shutdown..." in s.log(), what="SIGTERM")
+        assert s.proc.poll() is None
+        s.r.script_kill()
+        assert s.proc.wait(timeout=20) == 0
+    finally:
+        script.wait(timeout=20)
+    assert "Saving the final RDB snapshot before exiting." in s.log()
+    s = start(workdir, "--save", "")
+    assert s.r.get("a") == b"1"
