@@ -228,6 +228,11 @@ static int apply(struct config *cfg, const struct setting *s, const char *v, siz
         }
         return 0;
     case T_STRING:
+        /* The snapshot is renamed into dir: a path here would escape it. */
+        if (strcmp(s->name, "dbfilename") == 0 && memchr(v, '/', len)) {
+            buf_append_str(err, "dbfilename can't be a path, just a filename");
+            return -1;
+        }
         set_string((char **)(base + s->offset), v, len);
         return 0;
     case T_LOGLEVEL:

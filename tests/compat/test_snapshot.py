@@ -602,3 +602,10 @@ def test_sigterm_waits_for_a_running_script(workdir):
     assert "Saving the final RDB snapshot before exiting." in s.log()
     s = start(workdir, "--save", "")
     assert s.r.get("a") == b"1"
+
+
+def test_dbfilename_must_be_a_file_name(workdir):
+    proc = subprocess.run([RILL, "--port", str(free_port()), "--dir", workdir[0], "--dbfilename",
+                           "sub/dump.rdb"], capture_output=True, text=True, timeout=20)
+    assert proc.returncode != 0
+    assert "dbfilename can't be a path, just a filename" in proc.stderr + proc.stdout
