@@ -23,7 +23,7 @@ UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 ITEST_SRC  := $(wildcard tests/integration/test_*.c)
 ITEST_BIN  := $(ITEST_SRC:tests/integration/test_%.c=$(BUILD)/tests/itest_%)
 
-.PHONY: all run test unit sanitize bench bench-snapshot clean bootstrap deps
+.PHONY: all run test unit sanitize bench bench-snapshot bench-expiry clean bootstrap deps
 all: $(BUILD)/rill-server $(BUILD)/rill-check-snapshot
 
 # Installs missing Debian packages; fast when nothing is missing.
@@ -68,6 +68,10 @@ bench: deps $(BUILD)/rill-server
 # SAVE, load and BGSAVE latency with 1M keys, side by side with redis-server.
 bench-snapshot: deps $(BUILD)/rill-server
 	@BUILD=$(BUILD) /usr/bin/python3 scripts/bench_snapshot.py
+
+# 1M keys expiring in the same second: reclaim time and PING latency, beside redis-server.
+bench-expiry: deps $(BUILD)/rill-server
+	@BUILD=$(BUILD) /usr/bin/python3 scripts/bench_expiry.py
 
 clean:
 	rm -rf build build-sanitize

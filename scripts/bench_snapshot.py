@@ -12,80 +12,17 @@ Ratios are rill/redis: lower is better for times. Servers run on free loopback p
 temporary directory and are stopped by PID.
 """
 import os
-import re
 import shutil
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 
 import redis
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-BUILD = os.environ.get("BUILD", "build")
-RILL = os.path.join(ROOT, BUILD, "rill-server")
+from bench_servers import Server, fill, pct, ping_latencies
+
 KEYS = int(os.environ.get("KEYS", "1000000"))
 ROUNDS = int(os.environ.get("ROUNDS", "5"))
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Server:
-    def __init__(self, kind, datadir):
-        self.kind, self.datadir = kind, datadir
-        self.logpath = os.path.join(datadir, "server.log")
-        self.port = free_port()
-        binary = RILL if kind == "rill" else "redis-server"
-        argv = [binary, "--port", str(self.port), "--save", "", "--dir", datadir, "--logfile", self.logpath]
-        if kind == "redis":
-            argv += ["--appendonly", "no"]
-        if os.path.exists(self.logpath):
-            os.unlink(self.logpath)
-        self.started = time.perf_counter()
-        self.proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        self.r = redis.Redis(port=self.port, socket_timeout=120)
-
-    def wait_loaded(self, keys):
-        """Seconds from the start of the process to a DBSIZE that counts every key."""
-        while True:
-            if self.proc.poll() is not None:
-                sys.exit("%s exited during start-up; see %s" % (self.kind, self.logpath))
-            try:
-                if self.r.dbsize() >= keys:
-                    return time.perf_counter() - self.started
-            except (redis.ConnectionError, redis.BusyLoadingError):
-                pass
-            time.sleep(0.002)
-
-    def logged_load_seconds(self):
-        with open(self.logpath) as f:
-            found = re.findall(r"DB loaded from disk: ([0-9.]+) seconds", f.read())
-        return float(found[-1]) if found else float("nan")
-
-    def stop(self):
-        try:
-            self.r.shutdown(nosave=True)
-        except redis.ConnectionError:
-            pass
-        self.proc.wait(timeout=60)
-
-
-def fill(server):
-    lines = []
-    for i in range(KEYS):
-        k = b"key:%d" % i
-        v = b"%016d" % i
-        lines.append(b"*3\r\n$3\r\nSET\r\n$%d\r\n%s\r\n$16\r\n%s\r\n" % (len(k), k, v))
-    data = b"".join(lines)
-    out = subprocess.run(["redis-cli", "-p", str(server.port), "--pipe"], input=data,
-                         capture_output=True, check=True)
-    assert server.r.dbsize() == KEYS, out.stdout
 
 
 def timed_save(server):
@@ -96,29 +33,9 @@ def timed_save(server):
 
 def ping_latencies_during_bgsave(server):
     """Latency of every PING sent while a BGSAVE runs (from just before it is asked for)."""
-    sock = socket.create_connection(("127.0.0.1", server.port))
     watcher = redis.Redis(port=server.port)
-    lat = []
     server.r.bgsave()
-    next_check = time.perf_counter()
-    while True:
-        t0 = time.perf_counter()
-        sock.sendall(b"PING\r\n")
-        got = b""
-        while not got.endswith(b"\r\n"):
-            got += sock.recv(64)
-        lat.append(time.perf_counter() - t0)
-        if t0 >= next_check:
-            next_check = t0 + 0.05
-            if watcher.info("persistence")["rdb_bgsave_in_progress"] == 0:
-                break
-    sock.close()
-    lat.sort()
-    return lat
-
-
-def pct(sorted_values, p):
-    return sorted_values[min(len(sorted_values) - 1, int(len(sorted_values) * p))]
+    return ping_latencies(server, lambda: watcher.info("persistence")["rdb_bgsave_in_progress"] == 0)
 
 
 def main():
@@ -130,7 +47,7 @@ def main():
         servers = {k: Server(k, dirs[k]) for k in dirs}
         for s in servers.values():
             s.wait_loaded(0)
-            fill(s)
+            fill(s, KEYS)
         saves = {k: [] for k in dirs}
         for _ in range(ROUNDS):
             for k, s in servers.items():
