@@ -1,5 +1,6 @@
 /* rill-server: start-up (flags, config file), signals, the timer, the loop. */
 #include <errno.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -71,6 +72,19 @@ static void shutdown_on_signal(void) {
     server_shutdown();
 }
 
+/* glibc keeps freed memory for reuse; after a large drop (a mass expiry, FLUSHALL) hand
+ * the whole free pages back to the system so that RSS follows used memory. A trim of a
+ * 100 MB heap takes about 10 ms, hence the threshold. */
+static void release_freed_memory(void) {
+    static size_t high_water;
+    size_t used = mem_used();
+    if (used > high_water) high_water = used;
+    if (high_water - used >= (32u << 20) && used < high_water / 2) {
+        malloc_trim(0);
+        high_water = used;
+    }
+}
+
 /* Periodic work: LRU clock, active expiry, rehashing, idle clients, save points. */
 static void on_cron(struct ev_loop *loop, ev_timer *w, int revents) {
     (void)loop;
@@ -92,6 +106,7 @@ static void on_cron(struct ev_loop *loop, ev_timer *w, int revents) {
         }
     }
     net_close_idle_clients();
+    release_freed_memory();
     if (pending_signal) shutdown_on_signal();
     snapshot_cron();
     w->repeat = 1.0 / server.cfg.hz;
