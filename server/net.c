@@ -197,6 +197,8 @@ static void refuse(int fd, const char *line) {
     close(fd);
 }
 
+/* Redis 7.0's words, typo included ("Setup a an"): tests/compat/test_protected_mode.py
+ * compares them with the redis-server binary. */
 static const char protected_mode_msg[] =
     "-DENIED Redis is running in protected mode because protected mode is enabled and no "
     "password is set for the default user. In this mode connections are only accepted from the "
@@ -208,7 +210,7 @@ static const char protected_mode_msg[] =
     "you can just disable the protected mode by editing the Redis configuration file, and "
     "setting the protected mode option to 'no', and then restarting the server. 3) If you "
     "started the server manually just for testing, restart it with the '--protected-mode no' "
-    "option. 4) Set up an authentication password for the default user. NOTE: You only need to "
+    "option. 4) Setup a an authentication password for the default user. NOTE: You only need to "
     "do one of the above things in order for the server to start accepting connections from the "
     "outside.\r\n";
 
