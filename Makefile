@@ -20,10 +20,14 @@ ENGINE_OBJ := $(addprefix $(BUILD)/server/,deque.o lua_sandbox.o packlist.o ints
 
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+# libFuzzer harnesses (clang): the shared sources are built into each, with ASan and UBSan.
+FUZZ_SRC   := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BIN   := $(FUZZ_SRC:tests/fuzz/fuzz_%.c=$(BUILD)/fuzz/fuzz_%)
+FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 ITEST_SRC  := $(wildcard tests/integration/test_*.c)
 ITEST_BIN  := $(ITEST_SRC:tests/integration/test_%.c=$(BUILD)/tests/itest_%)
 
-.PHONY: all run test unit sanitize bench bench-snapshot bench-expiry clean bootstrap deps
+.PHONY: all run test unit sanitize fuzz bench bench-snapshot bench-expiry clean bootstrap deps
 all: $(BUILD)/rill-server $(BUILD)/rill-check-snapshot
 
 # Installs missing Debian packages; fast when nothing is missing.
@@ -48,11 +52,15 @@ $(BUILD)/tests/itest_%: tests/integration/test_%.c tests/integration/itest.c tes
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Itests/integration $< tests/integration/itest.c -o $@ -lhiredis -lcmocka
 
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(wildcard tests/fuzz/*.h) $(SHARED_SRC) $(wildcard shared/*.h)
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_FLAGS) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Ishared $< $(SHARED_SRC) -o $@
+
 run: deps $(BUILD)/rill-server
 	@mkdir -p data
 	exec $(BUILD)/rill-server --port 6379 --dir ./data
 
-test: deps $(BUILD)/rill-server $(BUILD)/rill-check-snapshot $(UNIT_BIN) $(ITEST_BIN)
+test: deps $(BUILD)/rill-server $(BUILD)/rill-check-snapshot $(UNIT_BIN) $(ITEST_BIN) $(FUZZ_BIN)
 	@BUILD=$(BUILD) scripts/test.sh
 
 unit: $(UNIT_BIN)
@@ -61,6 +69,10 @@ unit: $(UNIT_BIN)
 # The same suites against a server and tests built with ASan and UBSan.
 sanitize: deps
 	$(MAKE) BUILD=build-sanitize OPT=-O1 CFLAGS="-O1 -g $(SANITIZE)" LDFLAGS="$(SANITIZE)" test
+
+# Each harness for FUZZ_SECONDS (default 60), growing its corpus in $(BUILD)/fuzz.
+fuzz: deps $(FUZZ_BIN)
+	@BUILD=$(BUILD) scripts/fuzz.sh long
 
 bench: deps $(BUILD)/rill-server
 	@BUILD=$(BUILD) scripts/bench.sh

@@ -5,6 +5,7 @@ set -euo pipefail
 
 packages=(
     gcc make pkg-config
+    clang libclang-rt-14-dev  # libFuzzer harnesses (tests/fuzz)
     libev-dev             # event loop
     libhiredis-dev        # client side of the integration tests
     libcmocka-dev         # unit tests

@@ -45,6 +45,19 @@ for bin in "$BUILD"/tests/test_*; do run_cmocka "$bin"; done
 echo "== integration"
 for bin in "$BUILD"/tests/itest_*; do run_cmocka "$bin"; done
 
+echo "== fuzz"
+# Each libFuzzer harness for a fixed number of executions, plus every saved regression input.
+for bin in "$BUILD"/fuzz/fuzz_*; do
+    name=${bin##*/}
+    if out=$(BUILD=$BUILD FUZZ_ONLY=$name scripts/fuzz.sh short 2>&1); then
+        passed=$((passed + 1))
+    else
+        failed=$((failed + 1))
+        failed_suites+=("$name")
+    fi
+    printf '%s\n' "$out"
+done
+
 echo "== compat"
 for t in tests/compat/*.sh; do
     name=$(basename "$t")
