@@ -465,7 +465,8 @@ void net_close_idle_clients(void) {
     if (server.cfg.timeout <= 0) return;
     double now = ev_now(server.loop);
     for (client *c = server.clients; c; c = c->next) {
-        if (!c->blocked && now - c->last_active > server.cfg.timeout) {
+        /* As in Redis, clients waiting in BLPOP & co or subscribed are never idle. */
+        if (!c->blocked && !pubsub_count(c) && now - c->last_active > server.cfg.timeout) {
             server_log(LL_VERBOSE, "Closing idle client");
             client_close_async(c);
         }
