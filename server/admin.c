@@ -1,7 +1,9 @@
 /* Server administration: INFO, CONFIG, TIME, LASTSAVE, SHUTDOWN. */
+#include <errno.h>
 #include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/resource.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -268,7 +270,8 @@ void cmd_config_set(client *c) {
     int failed = 0, listening_changed = 0;
     for (size_t i = 2; i < c->argc && !failed; i += 2) {
         const char *name = names[(i - 2) / 2];
-        if (config_set(c->argv[i].ptr, c->argv[i].len, c->argv[i + 1].ptr, c->argv[i + 1].len, &err) != 0) {
+        if (config_set(c->argv[i].ptr, c->argv[i].len, c->argv[i + 1].ptr, c->argv[i + 1].len,
+                       client_is_local(c), &err) != 0) {
             failed = 1;
             reply_errorf(c, "CONFIG SET failed (possibly related to argument '%s') - %.*s", name,
                          (int)err.len, err.data);
@@ -279,6 +282,11 @@ void cmd_config_set(client *c) {
         failed = 1;
         reply_error(c, "CONFIG SET failed (possibly related to argument 'port') - Unable to "
                        "listen on this port");
+    }
+    /* The server works in dir: a new one is entered once everything else was accepted. */
+    if (!failed && strcmp(saved_strings[2], server.cfg.dir) != 0 && chdir(server.cfg.dir) != 0) {
+        failed = 1;
+        reply_errorf(c, "CONFIG SET failed (possibly related to argument 'dir') - %s", strerror(errno));
     }
     if (failed) {
         for (size_t i = 0; i < nsaved; i++) mem_free(*string_fields[i]);

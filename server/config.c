@@ -20,12 +20,13 @@ enum setting_type {
     T_MEMORY,   /* long long field, with optional units */
     T_STRING,
     T_LOGLEVEL,
+    T_ENABLE, /* no / yes / local (from a loopback client only) */
     T_SAVE,
     T_OUTPUT_LIMITS
 };
 
 #define IMMUTABLE 1u /* start-up only */
-#define PROTECTED 2u /* not from CONFIG SET, as with enable-protected-configs no */
+#define PROTECTED 2u /* CONFIG SET only as enable-protected-configs allows */
 
 struct setting {
     const char *name;
@@ -52,6 +53,7 @@ static const struct setting settings[] = {
     {"requirepass", T_STRING, 0, FIELD(requirepass), 0, 0, ""},
     {"dir", T_STRING, PROTECTED, FIELD(dir), 0, 0, "./"},
     {"dbfilename", T_STRING, PROTECTED, FIELD(dbfilename), 0, 0, "dump.rdb"},
+    {"enable-protected-configs", T_ENABLE, IMMUTABLE, FIELD(enable_protected_configs), 0, 0, "no"},
     {"logfile", T_STRING, IMMUTABLE, FIELD(logfile), 0, 0, ""},
     {"loglevel", T_LOGLEVEL, 0, FIELD(loglevel), 0, 0, "notice"},
     {"save", T_SAVE, 0, FIELD(save), 0, 0, "3600 1 300 100 60 10000"},
@@ -86,6 +88,7 @@ static const struct setting settings[] = {
 #define NSETTINGS (sizeof settings / sizeof settings[0])
 
 static const char *loglevels[] = {"debug", "verbose", "notice", "warning"};
+static const char *enable_values[] = {"no", "yes", "local"};
 
 static const struct setting *find_setting(const char *name, size_t len) {
     for (size_t i = 0; i < NSETTINGS; i++)
@@ -235,6 +238,15 @@ static int apply(struct config *cfg, const struct setting *s, const char *v, siz
         }
         set_string((char **)(base + s->offset), v, len);
         return 0;
+    case T_ENABLE:
+        for (int i = 0; i < 3; i++) {
+            if (strlen(enable_values[i]) == len && strncasecmp(enable_values[i], v, len) == 0) {
+                *(int *)(base + s->offset) = i;
+                return 0;
+            }
+        }
+        buf_append_str(err, "argument(s) must be one of the following: no, yes, local");
+        return -1;
     case T_LOGLEVEL:
         for (int i = 0; i < 4; i++) {
             if (strlen(loglevels[i]) == len && strncasecmp(loglevels[i], v, len) == 0) {
@@ -285,6 +297,9 @@ static void format_value(const struct setting *s, buf_t *out) {
     case T_LOGLEVEL:
         buf_append_str(out, loglevels[*(const int *)(base + s->offset)]);
         break;
+    case T_ENABLE:
+        buf_append_str(out, enable_values[*(const int *)(base + s->offset)]);
+        break;
     case T_OUTPUT_LIMITS: {
         const struct output_limit *l = (const struct output_limit *)(base + s->offset);
         for (int i = 0; i < CLASS_COUNT; i++)
@@ -330,14 +345,17 @@ long config_get(const char *pattern, size_t len, buf_t *out, const char **seen, 
     return pairs;
 }
 
-int config_set(const char *name, size_t nlen, const char *value, size_t vlen, buf_t *err) {
+int config_set(const char *name, size_t nlen, const char *value, size_t vlen, int local_client,
+               buf_t *err) {
     const struct setting *s = find_setting(name, nlen);
     if (!s) return -1;
     if (s->flags & IMMUTABLE) {
         buf_append_str(err, "can't set immutable config");
         return -1;
     }
-    if (s->flags & PROTECTED) {
+    int protected_allowed = server.cfg.enable_protected_configs == ENABLE_YES ||
+                            (server.cfg.enable_protected_configs == ENABLE_LOCAL && local_client);
+    if ((s->flags & PROTECTED) && !protected_allowed) {
         buf_append_str(err, "can't set protected config");
         return -1;
     }

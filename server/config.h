@@ -7,6 +7,8 @@
 
 #include "buf.h"
 
+enum enable_value { ENABLE_NO, ENABLE_YES, ENABLE_LOCAL };
+
 /* client-output-buffer-limit classes, in the order CONFIG GET lists them. */
 enum client_class { CLASS_NORMAL, CLASS_REPLICA, CLASS_PUBSUB, CLASS_COUNT };
 
@@ -28,6 +30,7 @@ struct config {
     char *requirepass; /* "" = no password */
     char *dir;
     char *dbfilename;
+    int enable_protected_configs; /* enum enable_value: who may CONFIG SET dir, dbfilename */
     char *logfile;     /* "" = stdout */
     int loglevel;
     char *save;        /* "3600 1 300 100 60 10000"; "" = no save points */
@@ -53,8 +56,10 @@ int config_load(struct config *cfg, const char *file, int argc, char **argv, buf
 long config_get(const char *pattern, size_t len, buf_t *out, const char **seen, long nseen);
 /* Appends the running value of a setting, as CONFIG GET shows it. */
 void config_value(const char *name, buf_t *out);
-/* CONFIG SET of one setting. Returns 0, or -1 with Redis's reason in err. */
-int config_set(const char *name, size_t nlen, const char *value, size_t vlen, buf_t *err);
+/* CONFIG SET of one setting, from a loopback client or not (enable-protected-configs local).
+ * Returns 0, or -1 with Redis's reason in err. */
+int config_set(const char *name, size_t nlen, const char *value, size_t vlen, int local_client,
+               buf_t *err);
 /* Canonical name of a setting (or alias) for CONFIG SET, NULL if unknown. */
 const char *config_canonical_name(const char *name, size_t len);
 

@@ -473,6 +473,12 @@ void net_close_idle_clients(void) {
     }
 }
 
+int client_is_local(const client *c) {
+    struct sockaddr_storage peer;
+    socklen_t len = sizeof peer;
+    return getpeername(c->fd, (struct sockaddr *)&peer, &len) == 0 && is_loopback(&peer);
+}
+
 void net_close_all(void) {
     while (server.clients) client_free(server.clients);
     for (int i = 0; i < server.nlisteners; i++) close(server.listeners[i].fd);

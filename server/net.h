@@ -28,6 +28,8 @@ void client_unprotect(client *c);
 void net_serve_while_busy(void);
 /* Closes clients idle for longer than cfg.timeout. */
 void net_close_idle_clients(void);
+/* True when c connects from the loopback interface (enable-protected-configs local). */
+int client_is_local(const client *c);
 /* Frees every client (at shutdown). */
 void net_close_all(void);
 

@@ -609,3 +609,29 @@ def test_dbfilename_must_be_a_file_name(workdir):
                            "sub/dump.rdb"], capture_output=True, text=True, timeout=20)
     assert proc.returncode != 0
     assert "dbfilename can't be a path, just a filename" in proc.stderr + proc.stdout
+
+
+def test_protected_configs_gate_dir_and_dbfilename(workdir):
+    """dir and dbfilename change only as enable-protected-configs allows (Redis 7 semantics);
+    replies compared with redis-server's."""
+    data, _ = workdir
+    other = os.path.join(data, "..", "other")
+    os.mkdir(other)
+    missing = os.path.join(data, "..", "missing")
+    script = [["CONFIG", "SET", "dbfilename", "x.rdb"], ["CONFIG", "SET", "dir", missing],
+              ["CONFIG", "SET", "enable-protected-configs", "no"], ["CONFIG", "GET", "enable-protected-configs"]]
+    for mode in ("no", "yes", "local"):
+        s = start(workdir, "--save", "", "--enable-protected-configs", mode)
+        ref = start_redis("--enable-protected-configs", mode)
+        try:
+            for cmd in script:
+                assert RawConn(s.port).call(cmd) == RawConn(ref.port).call(cmd), (mode, cmd)
+        finally:
+            ref.stop()
+        if mode != "no":  # loopback clients count as local
+            assert s.r.config_set("dir", other)
+            assert os.path.realpath(s.r.config_get("dir")["dir"]) == os.path.realpath(other)
+            s.r.set("a", 1)
+            s.r.save()
+            assert os.path.exists(os.path.join(other, "x.rdb"))
+        s.shutdown("NOSAVE")
