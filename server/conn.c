@@ -1,5 +1,6 @@
 /* Connection commands: PING, ECHO, QUIT, RESET, HELLO, AUTH, SELECT and CLIENT. */
 #include <stdio.h>
+#include <time.h>
 
 #include "blocking.h"
 #include "commands.h"
@@ -59,9 +60,26 @@ static int password_matches(const resp_arg *given, const char *expected) {
 }
 
 /* The single "default" user: no password, or requirepass. Returns 0 when authenticated. */
+/* Wrong passwords are logged as warnings, one line a second at most so that a client
+ * guessing passwords cannot flood the log: the line says how many failed since the last. */
+static void log_failed_auth(const client *c) {
+    static time_t last_line;
+    static long long since_last_line;
+    since_last_line++;
+    time_t now = time(NULL);
+    if (now == last_line) return;
+    server_log(LL_WARNING, "Failed authentication: %lld attempt%s since the last report, latest from %s",
+               since_last_line, since_last_line == 1 ? "" : "s", c->addr);
+    last_line = now;
+    since_last_line = 0;
+}
+
 static int authenticate(client *c, const resp_arg *user, const resp_arg *pass) {
-    if (user && !arg_is(user, "default")) return -1;
-    if (server.cfg.requirepass[0] && !password_matches(pass, server.cfg.requirepass)) return -1;
+    if ((user && !arg_is(user, "default")) ||
+        (server.cfg.requirepass[0] && !password_matches(pass, server.cfg.requirepass))) {
+        log_failed_auth(c);
+        return -1;
+    }
     c->flags |= CLIENT_AUTHENTICATED;
     return 0;
 }
@@ -78,7 +96,6 @@ void cmd_auth(client *c) {
     }
     const resp_arg *user = c->argc == 3 ? &c->argv[1] : NULL;
     if (authenticate(c, user, &c->argv[c->argc - 1]) != 0) {
-        server_log(LL_VERBOSE, "Failed authentication from %s", c->addr);
         reply_error(c, ERR_WRONGPASS);
         return;
     }

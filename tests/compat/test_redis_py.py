@@ -4,6 +4,8 @@ import time
 import pytest
 import redis
 
+from conftest import start_rill
+
 
 @pytest.fixture
 def r(rill):
@@ -92,7 +94,6 @@ def test_hello_3_is_refused(r):
 
 
 def test_requirepass(tmp_path):
-    from conftest import start_rill
     server = start_rill("--requirepass", "s3cret")
     try:
         anon = redis.Redis(port=server.port)
@@ -102,5 +103,24 @@ def test_requirepass(tmp_path):
         with pytest.raises((redis.AuthenticationError, redis.ResponseError), match="WRONGPASS"):
             redis.Redis(port=server.port, password="wrong").ping()
         assert redis.Redis(port=server.port, password="s3cret").ping()
+    finally:
+        server.stop()
+
+
+def test_wrong_passwords_are_logged_without_flooding_the_log():
+    import os
+    import re
+    server = start_rill("--requirepass", "secret")
+    try:
+        for _ in range(200):
+            with pytest.raises(redis.ResponseError, match="^WRONGPASS"):
+                redis.Redis(port=server.port, password="guess").ping()
+        ok = redis.Redis(port=server.port, password="secret")
+        assert ok.ping()
+        with open(os.path.join(server.workdir, "server.log")) as f:
+            lines = re.findall(r"Failed authentication: (\d+) attempts? since the last report, "
+                               r"latest from 127\.0\.0\.1:\d+", f.read())
+        assert 1 <= len(lines) <= 10  # one a second at most; 200 attempts take well under 10 s
+        assert lines[0] == "1"
     finally:
         server.stop()
