@@ -11,6 +11,7 @@
 #include "commands.h"
 #include "pubsub.h"
 #include "db.h"
+#include "evict.h"
 #include "mem.h"
 #include "net.h"
 #include "reply.h"
@@ -90,6 +91,11 @@ static void info_memory(buf_t *o) {
     char lua_h[32], scripts_h[32];
     human_bytes(lua_h, sizeof lua_h, (double)lua_vm);
     human_bytes(scripts_h, sizeof scripts_h, (double)scripts);
+    char maxmemory_h[32];
+    human_bytes(maxmemory_h, sizeof maxmemory_h, (double)server.cfg.maxmemory);
+    buf_t policy;
+    buf_init(&policy);
+    config_value("maxmemory-policy", &policy);
     buf_printf(o,
                "# Memory\r\nused_memory:%zu\r\nused_memory_human:%s\r\nused_memory_rss:%ld\r\n"
                "used_memory_rss_human:%s\r\nused_memory_peak:%zu\r\n"
@@ -98,23 +104,25 @@ static void info_memory(buf_t *o) {
                "number_of_functions:0\r\nnumber_of_libraries:0\r\nused_memory_vm_functions:0\r\n"
                "used_memory_vm_total:%zu\r\nused_memory_vm_total_human:%s\r\n"
                "used_memory_functions:0\r\nused_memory_scripts:%zu\r\n"
-               "used_memory_scripts_human:%s\r\nmaxmemory:0\r\n"
-               "maxmemory_human:0B\r\nmaxmemory_policy:noeviction\r\n"
+               "used_memory_scripts_human:%s\r\nmaxmemory:%lld\r\n"
+               "maxmemory_human:%s\r\nmaxmemory_policy:%.*s\r\n"
                "mem_fragmentation_ratio:%.2f\r\nmem_allocator:libc\r\n",
                used, used_h, rss, rss_h, used, lua_vm, lua_vm, lua_h, scripts, nscripts, lua_vm,
-               lua_h, scripts, scripts_h, used ? (double)rss / (double)used : 0.0);
+               lua_h, scripts, scripts_h, server.cfg.maxmemory, maxmemory_h, (int)policy.len,
+               policy.data, used ? (double)rss / (double)used : 0.0);
+    buf_free(&policy);
 }
 
 static void info_stats(buf_t *o) {
     buf_printf(o,
                "# Stats\r\ntotal_connections_received:%lld\r\ntotal_commands_processed:%lld\r\n"
                "total_net_input_bytes:%lld\r\ntotal_net_output_bytes:%lld\r\n"
-               "rejected_connections:%lld\r\nexpired_keys:%lld\r\nevicted_keys:0\r\n"
+               "rejected_connections:%lld\r\nexpired_keys:%lld\r\nevicted_keys:%lld\r\n"
                "keyspace_hits:%lld\r\nkeyspace_misses:%lld\r\npubsub_channels:%zu\r\n"
                "pubsub_patterns:%zu\r\nexpire_cycle_cpu_milliseconds:%lld\r\n"
                "total_error_replies:%lld\r\n",
                server.stat_connections, server.stat_commands, server.stat_net_input_bytes,
-               server.stat_net_output_bytes, server.stat_rejected_conn, server.stat_expired_keys,
+               server.stat_net_output_bytes, server.stat_rejected_conn, server.stat_expired_keys, evict_stat_evicted_keys(),
                server.stat_keyspace_hits, server.stat_keyspace_misses, pubsub_total_channels(),
                pubsub_total_patterns(), server.stat_expire_cycle_time_us / 1000, commands_total_errors());
     snapshot_info_stats(o);

@@ -8,6 +8,7 @@
 #include "dict.h"
 #include "multi.h"
 #include "pubsub.h"
+#include "evict.h"
 #include "numconv.h"
 #include "reply.h"
 #include "scripting.h"
@@ -16,6 +17,19 @@
 /* Rows come from Redis 7.0's own COMMAND INFO and COMMAND DOCS, so arity, flags, key
  * positions and documentation match what clients expect. CLIENT SETINFO and NO-TOUCH are
  * Redis 7.2 additions that current clients send. */
+static struct command object_subcommands[] = {
+    {"encoding", cmd_object_encoding, 3, CMD_READONLY, 2, 2, 1, "generic", "@keyspace @read @slow",
+     "Inspect the internal encoding of a Redis object", "2.2.3", NULL},
+    {"freq", cmd_object_freq, 3, CMD_READONLY, 2, 2, 1, "generic", "@keyspace @read @slow",
+     "Get the logarithmic access frequency counter of a Redis object", "4.0.0", NULL},
+    {"help", cmd_object_help, 2, CMD_LOADING | CMD_STALE, 0, 0, 0, "generic", "@keyspace @slow",
+     "Show helpful text about the different subcommands", "6.2.0", NULL},
+    {"idletime", cmd_object_idletime, 3, CMD_READONLY, 2, 2, 1, "generic", "@keyspace @read @slow",
+     "Get the time since a Redis object was last accessed", "2.2.3", NULL},
+    {"refcount", cmd_object_refcount, 3, CMD_READONLY, 2, 2, 1, "generic", "@keyspace @read @slow",
+     "Get the number of references to the value of the key", "2.2.3", NULL},
+    {NULL}};
+
 static struct command client_subcommands[] = {
     {"getname", cmd_client_getname, 2, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, 0, 0, 0, "connection", "@slow @connection",
      "Get the current connection name", "2.6.9", NULL},
@@ -414,6 +428,8 @@ struct command command_table[] = {
      "Post a message to a channel", "2.0.0", NULL},
     {"pubsub", NULL, -2, 0, 0, 0, 0, "pubsub", "@slow",
      "A container for Pub/Sub commands", "2.8.0", pubsub_subcommands},
+    {"object", NULL, -2, 0, 0, 0, 0, "generic", "@slow",
+     "A container for object introspection commands", "2.2.3", object_subcommands},
     {"client", NULL, -2, 0, 0, 0, 0, "connection", "@slow",
      "A container for client connection commands", "2.4.0", client_subcommands},
     {"info", cmd_info, -1, CMD_LOADING | CMD_STALE, 0, 0, 0, "server", "@slow @dangerous",
@@ -601,10 +617,25 @@ static void dispatch(client *c) {
         multi_flag_error(c);
         return;
     }
+    if (server.cfg.maxmemory && !scripting_running()) {
+        server.oom_before_command = evict_to_fit();
+        /* In MULTI even a read is refused: queuing costs memory too. */
+        int may_grow = (scripting_command_flags(cmd, c->argv, c->argc) & CMD_DENYOOM) ||
+                       (cmd->proc == cmd_exec && multi_queued_flag(c, CMD_DENYOOM)) ||
+                       ((c->flags & CLIENT_MULTI) && cmd->proc != cmd_exec &&
+                        cmd->proc != cmd_discard && cmd->proc != cmd_quit && cmd->proc != cmd_reset);
+        if (server.oom_before_command && may_grow) {
+            reply_error(c, ERR_OOM);
+            multi_flag_error(c);
+            return;
+        }
+    } else {
+        server.oom_before_command = 0;
+    }
     /* PING too, as in Redis: health checks should see the failing disk. */
     if (snapshot_refuses_writes() &&
-        ((cmd->flags & CMD_WRITE) || cmd->proc == cmd_ping ||
-         (cmd->proc == cmd_exec && multi_queued_write(c)))) {
+        ((scripting_command_flags(cmd, c->argv, c->argc) & CMD_WRITE) || cmd->proc == cmd_ping ||
+         (cmd->proc == cmd_exec && multi_queued_flag(c, CMD_WRITE)))) {
         reply_error(c, ERR_MISCONF);
         multi_flag_error(c);
         return;

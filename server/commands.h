@@ -122,6 +122,8 @@ cmd_handler cmd_ping, cmd_echo, cmd_quit, cmd_reset, cmd_hello, cmd_auth, cmd_se
 cmd_handler cmd_info, cmd_config_get, cmd_config_set, cmd_config_resetstat,
     cmd_config_rewrite, cmd_config_help, cmd_time, cmd_lastsave, cmd_shutdown,
     cmd_save, cmd_bgsave;
+cmd_handler cmd_object_encoding, cmd_object_freq, cmd_object_idletime, cmd_object_refcount,
+    cmd_object_help;
 /* scripting.c */
 cmd_handler cmd_eval, cmd_evalsha, cmd_eval_ro, cmd_evalsha_ro, cmd_script_exists,
     cmd_script_flush, cmd_script_help, cmd_script_kill, cmd_script_load;

@@ -19,8 +19,7 @@ enum setting_type {
     T_LONGLONG, /* long long field, plain integer */
     T_MEMORY,   /* long long field, with optional units */
     T_STRING,
-    T_LOGLEVEL,
-    T_ENABLE, /* no / yes / local (from a loopback client only) */
+    T_ENUM, /* int field: the index of the value in the row's names */
     T_SAVE,
     T_OUTPUT_LIMITS
 };
@@ -35,7 +34,15 @@ struct setting {
     size_t offset;
     long long min, max;
     const char *default_value;
+    const char *const *names; /* T_ENUM: the values, NULL-terminated, in the field's order */
 };
+
+/* The orders match enum log_level, enum enable_value and enum maxmemory_policy. */
+static const char *const loglevels[] = {"debug", "verbose", "notice", "warning", NULL};
+static const char *const enable_values[] = {"no", "yes", "local", NULL};
+static const char *const maxmemory_policies[] = {
+    "volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl", "allkeys-lru",
+    "allkeys-lfu",  "allkeys-random", "noeviction", NULL};
 
 #define FIELD(f) offsetof(struct config, f)
 #define LLMAX 9223372036854775807LL
@@ -53,9 +60,16 @@ static const struct setting settings[] = {
     {"requirepass", T_STRING, 0, FIELD(requirepass), 0, 0, ""},
     {"dir", T_STRING, PROTECTED, FIELD(dir), 0, 0, "./"},
     {"dbfilename", T_STRING, PROTECTED, FIELD(dbfilename), 0, 0, "dump.rdb"},
-    {"enable-protected-configs", T_ENABLE, IMMUTABLE, FIELD(enable_protected_configs), 0, 0, "no"},
+    {"enable-protected-configs", T_ENUM, IMMUTABLE, FIELD(enable_protected_configs), 0, 0, "no",
+     enable_values},
     {"logfile", T_STRING, IMMUTABLE, FIELD(logfile), 0, 0, ""},
-    {"loglevel", T_LOGLEVEL, 0, FIELD(loglevel), 0, 0, "notice"},
+    {"loglevel", T_ENUM, 0, FIELD(loglevel), 0, 0, "notice", loglevels},
+    {"maxmemory", T_MEMORY, 0, FIELD(maxmemory), 0, LLMAX, "0"},
+    {"maxmemory-policy", T_ENUM, 0, FIELD(maxmemory_policy), 0, 0, "noeviction", maxmemory_policies},
+    {"maxmemory-samples", T_INT, 0, FIELD(maxmemory_samples), 1, 2147483647, "5"},
+    {"maxmemory-eviction-tenacity", T_INT, 0, FIELD(maxmemory_eviction_tenacity), 0, 100, "10"},
+    {"lfu-log-factor", T_INT, 0, FIELD(lfu_log_factor), 0, 2147483647, "10"},
+    {"lfu-decay-time", T_INT, 0, FIELD(lfu_decay_time), 0, 2147483647, "1"},
     {"save", T_SAVE, 0, FIELD(save), 0, 0, "3600 1 300 100 60 10000"},
     {"stop-writes-on-bgsave-error", T_BOOL, 0, FIELD(stop_writes_on_bgsave_error), 0, 1, "yes"},
     /* Microseconds the snapshot writer sleeps after each key (negative: nanoseconds); a
@@ -87,8 +101,6 @@ static const struct setting settings[] = {
 
 #define NSETTINGS (sizeof settings / sizeof settings[0])
 
-static const char *loglevels[] = {"debug", "verbose", "notice", "warning"};
-static const char *enable_values[] = {"no", "yes", "local"};
 
 static const struct setting *find_setting(const char *name, size_t len) {
     for (size_t i = 0; i < NSETTINGS; i++)
@@ -238,24 +250,15 @@ static int apply(struct config *cfg, const struct setting *s, const char *v, siz
         }
         set_string((char **)(base + s->offset), v, len);
         return 0;
-    case T_ENABLE:
-        for (int i = 0; i < 3; i++) {
-            if (strlen(enable_values[i]) == len && strncasecmp(enable_values[i], v, len) == 0) {
+    case T_ENUM:
+        for (int i = 0; s->names[i]; i++) {
+            if (strlen(s->names[i]) == len && strncasecmp(s->names[i], v, len) == 0) {
                 *(int *)(base + s->offset) = i;
                 return 0;
             }
         }
-        buf_append_str(err, "argument(s) must be one of the following: no, yes, local");
-        return -1;
-    case T_LOGLEVEL:
-        for (int i = 0; i < 4; i++) {
-            if (strlen(loglevels[i]) == len && strncasecmp(loglevels[i], v, len) == 0) {
-                *(int *)(base + s->offset) = i;
-                return 0;
-            }
-        }
-        buf_append_str(err, "argument(s) must be one of the following: debug, verbose, notice, "
-                            "warning");
+        buf_append_str(err, "argument(s) must be one of the following: ");
+        for (int i = 0; s->names[i]; i++) buf_printf(err, "%s%s", i ? ", " : "", s->names[i]);
         return -1;
     case T_OUTPUT_LIMITS:
         return parse_output_limits((struct output_limit *)(base + s->offset), v, len, err);
@@ -294,11 +297,8 @@ static void format_value(const struct setting *s, buf_t *out) {
     case T_MEMORY:
         buf_append(out, num, ll_to_str(num, *(const long long *)(base + s->offset)));
         break;
-    case T_LOGLEVEL:
-        buf_append_str(out, loglevels[*(const int *)(base + s->offset)]);
-        break;
-    case T_ENABLE:
-        buf_append_str(out, enable_values[*(const int *)(base + s->offset)]);
+    case T_ENUM:
+        buf_append_str(out, s->names[*(const int *)(base + s->offset)]);
         break;
     case T_OUTPUT_LIMITS: {
         const struct output_limit *l = (const struct output_limit *)(base + s->offset);

@@ -8,6 +8,16 @@
 #include "buf.h"
 
 enum enable_value { ENABLE_NO, ENABLE_YES, ENABLE_LOCAL };
+enum maxmemory_policy {
+    POLICY_VOLATILE_LRU,
+    POLICY_VOLATILE_LFU,
+    POLICY_VOLATILE_RANDOM,
+    POLICY_VOLATILE_TTL,
+    POLICY_ALLKEYS_LRU,
+    POLICY_ALLKEYS_LFU,
+    POLICY_ALLKEYS_RANDOM,
+    POLICY_NOEVICTION
+};
 
 /* client-output-buffer-limit classes, in the order CONFIG GET lists them. */
 enum client_class { CLASS_NORMAL, CLASS_REPLICA, CLASS_PUBSUB, CLASS_COUNT };
@@ -40,6 +50,10 @@ struct config {
     long long client_query_buffer_limit;
     struct output_limit output_limits[CLASS_COUNT];
     long long busy_reply_threshold; /* ms a script runs before others get -BUSY, 0 = never */
+    long long maxmemory;            /* bytes, 0 = no cap */
+    int maxmemory_policy;           /* enum maxmemory_policy */
+    int maxmemory_samples, maxmemory_eviction_tenacity;
+    int lfu_log_factor, lfu_decay_time;
     /* Sizes up to which hashes, sets and sorted sets keep their compact encodings. */
     long long hash_max_listpack_entries, hash_max_listpack_value;
     long long set_max_intset_entries, set_max_listpack_entries, set_max_listpack_value;

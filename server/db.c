@@ -4,6 +4,7 @@
 
 #include "blocking.h"
 #include "deque.h"
+#include "evict.h"
 #include "hash_value.h"
 #include "mem.h"
 #include "multi.h"
@@ -43,7 +44,7 @@ static entry *entry_alloc(const char *key, size_t klen, size_t vlen, long long e
     e->type = OBJ_STRING;
     e->encoding = ENC_RAW;
     e->flags = has_ttl ? ENTRY_HAS_TTL : 0;
-    e->unused = 0;
+    e->lfu = LFU_INIT_VAL;
     e->lru = server.lru_clock;
     e->keylen = (uint32_t)klen;
     e->vallen = (uint32_t)vlen;
@@ -104,6 +105,8 @@ entry *entry_copy(entry *e, const char *key, size_t klen) {
         n->encoding = e->encoding;
     }
     n->lru = e->lru;
+    n->lfu = e->lfu;
+    n->flags |= e->flags & ENTRY_GROWN;
     return n;
 }
 
@@ -112,6 +115,8 @@ entry *entry_rekey(entry *e, const char *key, size_t klen) {
     n->type = e->type;
     n->encoding = e->encoding;
     n->lru = e->lru;
+    n->lfu = e->lfu;
+    n->flags |= e->flags & ENTRY_GROWN;
     mem_free(e);
     return n;
 }
@@ -222,8 +227,7 @@ entry *db_lookup_read(db *d, const char *key, size_t len) {
     entry *e = db_lookup_write(d, key, len);
     if (e) {
         server.stat_keyspace_hits++;
-        if (!(server.current && (server.current->flags & CLIENT_NO_TOUCH)))
-            e->lru = server.lru_clock;
+        if (!(server.current && (server.current->flags & CLIENT_NO_TOUCH))) evict_touch(e);
     } else {
         server.stat_keyspace_misses++;
     }
@@ -271,6 +275,10 @@ void db_set(db *d, entry *e) {
         return;
     }
     dict_replace(&d->keys, &old->node, &e->node);
+    /* An overwritten key keeps its access history, as in Redis. */
+    e->lru = old->lru;
+    e->lfu = old->lfu;
+    evict_touch(e);
     if (old->flags & ENTRY_HAS_TTL) heap_remove(d, old);
     if (e->flags & ENTRY_HAS_TTL) heap_push(d, e);
     entry_free(old);
@@ -316,6 +324,7 @@ entry *db_persist(db *d, entry *e) {
 
 entry *db_resize_value(db *d, entry *e, size_t vlen, int greedy) {
     size_t need = entry_size(e->keylen, vlen, e->flags & ENTRY_HAS_TTL);
+    e->flags |= ENTRY_GROWN;
     if (mem_usable(e) >= need) {
         e->vallen = (uint32_t)vlen;
         return e;

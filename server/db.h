@@ -15,13 +15,14 @@ enum obj_type { OBJ_STRING, OBJ_LIST, OBJ_SET, OBJ_ZSET, OBJ_HASH };
 enum obj_encoding { ENC_RAW, ENC_INT, ENC_OBJ };
 
 #define ENTRY_HAS_TTL 1u
+#define ENTRY_GROWN 2u /* a string APPEND or SETRANGE changed in place (Redis's "raw") */
 
 typedef struct entry {
     dict_node node;
     uint8_t type;
     uint8_t encoding;
     uint8_t flags;
-    uint8_t unused;
+    uint8_t lfu;     /* logarithmic access counter (LFU policies), decays with time */
     uint32_t lru;    /* server.lru_clock at the last access */
     uint32_t keylen;
     uint32_t vallen; /* raw strings: value bytes; ENC_INT: 8 */

@@ -5,13 +5,17 @@
 
 #include "commands.h"
 #include "db.h"
+#include "evict.h"
 #include "glob.h"
+#include "hash_value.h"
 #include "mem.h"
 #include "multi.h"
 #include "numconv.h"
 #include "reply.h"
-#include "snapshot.h"
 #include "scan.h"
+#include "set_value.h"
+#include "snapshot.h"
+#include "zset_value.h"
 
 void cmd_del(client *c) {
     long long deleted = 0;
@@ -255,4 +259,96 @@ void cmd_swapdb(client *c) {
         server.dirty++;
     }
     reply_ok(c);
+}
+
+/* ---- OBJECT ---- */
+
+/* The entry for OBJECT's key without touching it (its idle time is what is asked), or NULL
+ * after replying a nil. */
+static entry *object_lookup(client *c) {
+    entry *e = db_lookup_write(c->db, c->argv[2].ptr, c->argv[2].len);
+    if (e) {
+        server.stat_keyspace_hits++;
+    } else {
+        server.stat_keyspace_misses++;
+        reply_nil(c);
+    }
+    return e;
+}
+
+/* The names Redis 7.0 gives the same data: it has no packed string sets and keeps every
+ * list in a quicklist; strings of up to 44 bytes are embstr until APPEND or SETRANGE. */
+static const char *encoding_name(entry *e) {
+    switch (e->type) {
+    case OBJ_STRING:
+        if (e->encoding == ENC_INT) return "int";
+        return (e->flags & ENTRY_GROWN) || e->vallen > 44 ? "raw" : "embstr";
+    case OBJ_LIST: return "quicklist";
+    case OBJ_SET: return ((set_value *)entry_obj(e))->enc == SET_INTSET ? "intset" : "hashtable";
+    case OBJ_ZSET: return ((zset_value *)entry_obj(e))->pl ? "listpack" : "skiplist";
+    default: return ((hash_value *)entry_obj(e))->pl ? "listpack" : "hashtable";
+    }
+}
+
+void cmd_object_encoding(client *c) {
+    entry *e = object_lookup(c);
+    if (e) reply_bulk_cstr(c, encoding_name(e));
+}
+
+#define LRU_LFU_SWITCH_NOTE                                                                        \
+    "Please note that when switching between policies at runtime LRU and LFU data will take "    \
+    "some time to adjust."
+
+void cmd_object_freq(client *c) {
+    entry *e = object_lookup(c);
+    if (!e) return;
+    if (!evict_policy_is_lfu()) {
+        reply_error(c, "An LFU maxmemory policy is not selected, access frequency not tracked. "
+                       LRU_LFU_SWITCH_NOTE);
+        return;
+    }
+    reply_int(c, evict_frequency(e));
+}
+
+void cmd_object_idletime(client *c) {
+    entry *e = object_lookup(c);
+    if (!e) return;
+    if (evict_policy_is_lfu()) {
+        reply_error(c, "An LFU maxmemory policy is selected, idle time not tracked. "
+                       LRU_LFU_SWITCH_NOTE);
+        return;
+    }
+    reply_int(c, evict_idle_seconds(e));
+}
+
+void cmd_object_refcount(client *c) {
+    entry *e = object_lookup(c);
+    if (!e) return;
+    /* Redis shares the integers 0-9999 among keys unless an LRU/LFU policy needs each key's
+     * own access time; a shared object counts as referenced INT_MAX times. */
+    int policy = server.cfg.maxmemory_policy;
+    int shared_ints = server.cfg.maxmemory == 0 ||
+                      !(policy == POLICY_ALLKEYS_LRU || policy == POLICY_VOLATILE_LRU ||
+                        policy == POLICY_ALLKEYS_LFU || policy == POLICY_VOLATILE_LFU);
+    int shared = shared_ints && e->type == OBJ_STRING && e->encoding == ENC_INT &&
+                 entry_int(e) >= 0 && entry_int(e) < 10000;
+    reply_int(c, shared ? 2147483647 : 1);
+}
+
+void cmd_object_help(client *c) {
+    static const char *const lines[] = {
+        "ENCODING <key>",
+        "    Return the kind of internal representation used in order to store the value",
+        "    associated with a <key>.",
+        "FREQ <key>",
+        "    Return the access frequency index of the <key>. The returned integer is",
+        "    proportional to the logarithm of the recent access frequency of the key.",
+        "IDLETIME <key>",
+        "    Return the idle time of the <key>, that is the approximated number of",
+        "    seconds elapsed since the last access to the key.",
+        "REFCOUNT <key>",
+        "    Return the number of references of the value associated with the specified",
+        "    <key>.",
+        NULL};
+    reply_help(c, "OBJECT", lines);
 }

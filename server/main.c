@@ -14,6 +14,7 @@
 #include "commands.h"
 #include "db.h"
 #include "dict.h"
+#include "evict.h"
 #include "mem.h"
 #include "net.h"
 #include "pubsub.h"
@@ -98,6 +99,7 @@ static void on_cron(struct ev_loop *loop, ev_timer *w, int revents) {
         return;
     }
     db_active_expire(tick_us / 4);
+    evict_to_fit(); /* what a command's eviction left over time */
     long long start = time_us();
     for (int i = 0; i < server.ndbs; i++) {
         dict *d = &server.dbs[i].keys;

@@ -4,6 +4,7 @@
 #include "db.h"
 #include "mem.h"
 #include "reply.h"
+#include "scripting.h"
 
 struct queued_command {
     const struct command *cmd;
@@ -78,9 +79,10 @@ void multi_queue(client *c, const struct command *cmd) {
     reply_raw(c, "+QUEUED\r\n", 9);
 }
 
-int multi_queued_write(const client *c) {
+int multi_queued_flag(const client *c, unsigned flag) {
     for (size_t i = 0; c->tx && i < c->tx->nqueued; i++)
-        if (c->tx->queue[i].cmd->flags & CMD_WRITE) return 1;
+        if (scripting_command_flags(c->tx->queue[i].cmd, c->tx->queue[i].argv, c->tx->queue[i].argc) & flag)
+            return 1;
     return 0;
 }
 

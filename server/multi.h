@@ -19,8 +19,8 @@ int multi_runs_immediately(const struct command *cmd);
 void multi_queue(client *c, const struct command *cmd);
 /* A command refused while in MULTI makes EXEC fail with EXECABORT. */
 void multi_flag_error(client *c);
-/* True when a write command is queued (EXEC then counts as a write). */
-int multi_queued_write(const client *c);
+/* True when a queued command has this flag (EXEC then counts as a write, or as denyoom). */
+int multi_queued_flag(const client *c, unsigned flag);
 /* Commands queued so far, -1 outside MULTI (CLIENT LIST's multi=). */
 long long multi_queued(const client *c);
 /* Forgets the transaction and every watched key (RESET, disconnect). */

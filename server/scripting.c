@@ -133,6 +133,11 @@ static const char *refusal(const struct command *cmd, size_t argc) {
     if ((S.run_flags & RUN_READ_ONLY) && (cmd->flags & (CMD_WRITE | CMD_MAY_REPLICATE)))
         return "Write commands are not allowed from read-only scripts.";
     if ((cmd->flags & CMD_WRITE) && snapshot_refuses_writes()) return ERR_MISCONF;
+    /* Over maxmemory, a script may not start growing the dataset, but once it wrote it must
+     * be able to finish. */
+    if ((cmd->flags & CMD_DENYOOM) && server.oom_before_command && !(S.run_flags & RUN_WROTE) &&
+        !(S.running->flags & SCRIPT_ALLOW_OOM))
+        return ERR_OOM;
     return NULL;
 }
 
@@ -333,14 +338,14 @@ static struct script *script_find(const char *sha, size_t len) {
 }
 
 /* Parses a "#!lua flags=a,b" first line. Returns 0 with the flags and the line's length
- * (0 without a shebang), or -1 after replying Redis's error. */
+ * (0 without a shebang), or -1 after replying Redis's error (to c when not NULL). */
 static int parse_shebang(client *c, const char *body, size_t len, unsigned *flags, size_t *skip) {
     *flags = SCRIPT_COMPAT;
     *skip = 0;
     if (len < 2 || memcmp(body, "#!", 2) != 0) return 0;
     const char *nl = memchr(body, '\n', len);
     if (!nl) {
-        reply_error(c, "Invalid script shebang");
+        if (c) reply_error(c, "Invalid script shebang");
         return -1;
     }
     *skip = (size_t)(nl - body);
@@ -354,18 +359,18 @@ static int parse_shebang(client *c, const char *body, size_t len, unsigned *flag
     size_t used;
     int rc = -1;
     if (resp_parse(&p, line.data, line.len, &used) != RESP_DONE || p.argc == 0) {
-        reply_error(c, "Invalid engine in script shebang");
+        if (c) reply_error(c, "Invalid engine in script shebang");
         goto done;
     }
     if (p.argv[0].len != 5 || memcmp(p.argv[0].ptr, "#!lua", 5) != 0) {
-        reply_errorf(c, "Unexpected engine in script shebang: %.*s", (int)p.argv[0].len, p.argv[0].ptr);
+        if (c) reply_errorf(c, "Unexpected engine in script shebang: %.*s", (int)p.argv[0].len, p.argv[0].ptr);
         goto done;
     }
     *flags = 0;
     for (size_t i = 1; i < p.argc; i++) {
         const resp_arg *a = &p.argv[i];
         if (a->len < 6 || memcmp(a->ptr, "flags=", 6) != 0) {
-            reply_errorf(c, "Unknown lua shebang option: %.*s", (int)a->len, a->ptr);
+            if (c) reply_errorf(c, "Unknown lua shebang option: %.*s", (int)a->len, a->ptr);
             goto done;
         }
         const char *f = a->ptr + 6, *end = a->ptr + a->len;
@@ -377,13 +382,13 @@ static int parse_shebang(client *c, const char *body, size_t len, unsigned *flag
                 if (strlen(shebang_flags[k].name) == n && memcmp(shebang_flags[k].name, f, n) == 0)
                     break;
             if (k == sizeof shebang_flags / sizeof *shebang_flags) {
-                reply_errorf(c, "Unexpected flag in script shebang: %.*s", (int)n, f);
+                if (c) reply_errorf(c, "Unexpected flag in script shebang: %.*s", (int)n, f);
                 goto done;
             }
             *flags |= shebang_flags[k].flag;
             /* "a," ends with an empty flag, which no flag is called. */
             if (comma && comma + 1 == end) {
-                reply_error(c, "Unexpected flag in script shebang: ");
+                if (c) reply_error(c, "Unexpected flag in script shebang: ");
                 goto done;
             }
             f = comma ? comma + 1 : end;
@@ -469,9 +474,23 @@ static void push_strings(lua_State *L, const resp_arg *a, size_t n) {
 
 static void run_script(client *c, const struct script *s, size_t numkeys, int ro_command) {
     int compat = (s->flags & SCRIPT_COMPAT) != 0;
-    if (!compat && !(s->flags & SCRIPT_NO_WRITES) && ro_command) {
-        reply_error(c, "Can not execute a script with write flag using *_ro command.");
-        return;
+    /* A script with flags that may write is refused up front (Redis's order and words);
+     * one without flags meets the same checks at each command it calls. */
+    if (!compat && !(s->flags & SCRIPT_NO_WRITES)) {
+        if (snapshot_refuses_writes()) {
+            reply_error(c, "-MISCONF Redis is configured to save RDB snapshots, but it's currently "
+                           "unable to persist to disk. Writable scripts are blocked. Use "
+                           "'no-writes' flag for read only scripts.");
+            return;
+        }
+        if (ro_command) {
+            reply_error(c, "Can not execute a script with write flag using *_ro command.");
+            return;
+        }
+        if (!(s->flags & SCRIPT_ALLOW_OOM) && server.oom_before_command) {
+            reply_error(c, ERR_OOM);
+            return;
+        }
     }
     lua_State *L = S.L;
     push_strings(L, c->argv + 3, numkeys);
@@ -536,6 +555,31 @@ static void eval_generic(client *c, int by_sha, int ro_command) {
         if (!s && !(s = script_create(c, body->ptr, body->len, sha))) return;
     }
     run_script(c, s, (size_t)numkeys, ro_command);
+}
+
+unsigned scripting_command_flags(const struct command *cmd, const resp_arg *argv, size_t argc) {
+    int by_sha = cmd->proc == cmd_evalsha || cmd->proc == cmd_evalsha_ro;
+    if ((!by_sha && cmd->proc != cmd_eval && cmd->proc != cmd_eval_ro) || argc < 2) return cmd->flags;
+    unsigned script_flags;
+    struct script *s;
+    if (by_sha) {
+        s = script_find(argv[1].ptr, argv[1].len);
+    } else {
+        char sha[41];
+        sha1_hex(argv[1].ptr, argv[1].len, sha);
+        s = script_find(sha, 40);
+    }
+    size_t skip;
+    if (s) {
+        script_flags = s->flags;
+    } else if (by_sha || parse_shebang(NULL, argv[1].ptr, argv[1].len, &script_flags, &skip) != 0) {
+        return cmd->flags; /* the error comes when the command runs */
+    }
+    if (script_flags & SCRIPT_COMPAT) return cmd->flags;
+    unsigned flags = cmd->flags & ~(CMD_DENYOOM | CMD_WRITE);
+    if (!(script_flags & (SCRIPT_ALLOW_OOM | SCRIPT_NO_WRITES))) flags |= CMD_DENYOOM;
+    if (!(script_flags & SCRIPT_NO_WRITES)) flags |= CMD_WRITE;
+    return flags;
 }
 
 void cmd_eval(client *c) { eval_generic(c, 0, 0); }

@@ -16,4 +16,8 @@ int scripting_timed_out(void);
 /* For INFO memory: bytes the Lua VM holds, bytes of cached scripts, how many. */
 void scripting_memory(size_t *vm_bytes, size_t *cache_bytes, size_t *nscripts);
 
+/* The flags a command runs with: for EVAL and EVALSHA (and _RO) of a script with a
+ * shebang, write and denyoom follow the script's flags, as Redis's getCommandFlags does. */
+unsigned scripting_command_flags(const struct command *cmd, const resp_arg *argv, size_t argc);
+
 #endif

@@ -98,6 +98,7 @@ struct server {
     int ndbs;
     long long now_ms;   /* wall clock when the running command started */
     uint32_t lru_clock; /* seconds, for OBJECT IDLETIME */
+    int oom_before_command; /* used memory was over maxmemory when the command began */
 
     /* blocking */
     size_t nblocked, nblocked_timed; /* blocked clients; those with a timeout */

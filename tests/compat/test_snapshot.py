@@ -635,3 +635,29 @@ def test_protected_configs_gate_dir_and_dbfilename(workdir):
             s.r.save()
             assert os.path.exists(os.path.join(other, "x.rdb"))
         s.shutdown("NOSAVE")
+
+
+def test_writable_scripts_with_flags_under_misconf_match_redis(workdir):
+    """A script whose flags say it may write counts as a write command (Redis's
+    getCommandFlags): MISCONF refuses it before it runs."""
+    s = start(workdir, "--save", "3600 1")
+    ref_dir = tempfile.mkdtemp(prefix="redis-snap-")
+    ref = start_redis("--dir", ref_dir, "--save", "3600 1")
+    script = [["EVAL", "#!lua\nreturn 1", "0"], ["EVAL_RO", "#!lua\nreturn 1", "0"],
+              ["EVAL", "#!lua flags=no-writes\nreturn 1", "0"],
+              ["EVAL", "#!lua flags=allow-oom\nreturn 1", "0"]]
+    try:
+        replies = []
+        for port, d in ((s.port, workdir[0]), (ref.port, ref_dir)):
+            r = redis.Redis(port=port)
+            r.set("a", 1)
+            os.mkdir(os.path.join(d, "dump.rdb"))
+            r.bgsave()
+            wait_until(lambda: r.info("persistence")["rdb_last_bgsave_status"] == "err",
+                       what="failed BGSAVE on %d" % port)
+            replies.append([RawConn(port).call(cmd) for cmd in script])
+        for cmd, mine, theirs in zip(script, replies[0], replies[1]):
+            assert mine == theirs, cmd
+    finally:
+        ref.stop()
+        shutil.rmtree(ref_dir, ignore_errors=True)

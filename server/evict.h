@@ -1,0 +1,25 @@
+/* The memory cap: maxmemory and the maxmemory-policy that frees room by evicting keys (LRU,
+ * LFU, random or nearest TTL, among all keys or those with a TTL), and the access tracking
+ * these policies and OBJECT IDLETIME / FREQ read. */
+#ifndef RILL_EVICT_H
+#define RILL_EVICT_H
+
+#include "db.h"
+
+/* The counter a new key starts with, so that it is not evicted before it had a chance. */
+#define LFU_INIT_VAL 5
+
+/* Before a command (and from the timer): evicts keys while used memory is over maxmemory.
+ * Returns 1 when memory is still over it and nothing more may be evicted (commands that
+ * may grow memory are refused with -OOM then), 0 otherwise. */
+int evict_to_fit(void);
+/* Records an access to e: its LRU time and, under an LFU policy, its counter. */
+void evict_touch(entry *e);
+/* OBJECT IDLETIME: seconds since the last access. */
+long long evict_idle_seconds(const entry *e);
+/* OBJECT FREQ: the access counter with its decay applied. */
+int evict_frequency(const entry *e);
+int evict_policy_is_lfu(void);
+long long evict_stat_evicted_keys(void);
+
+#endif
