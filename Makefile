@@ -27,7 +27,7 @@ FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=u
 ITEST_SRC  := $(wildcard tests/integration/test_*.c)
 ITEST_BIN  := $(ITEST_SRC:tests/integration/test_%.c=$(BUILD)/tests/itest_%)
 
-.PHONY: all run test unit sanitize fuzz bench bench-snapshot bench-expiry clean bootstrap deps
+.PHONY: all run test unit sanitize fuzz bench bench-snapshot bench-expiry bench-eviction clean bootstrap deps
 all: $(BUILD)/rill-server $(BUILD)/rill-check-snapshot
 
 # Installs missing Debian packages; fast when nothing is missing.
@@ -84,6 +84,10 @@ bench-snapshot: deps $(BUILD)/rill-server
 # 1M keys expiring in the same second: reclaim time and PING latency, beside redis-server.
 bench-expiry: deps $(BUILD)/rill-server
 	@BUILD=$(BUILD) /usr/bin/python3 scripts/bench_expiry.py
+
+# A Zipf cache workload under maxmemory 100mb: hit rates and used memory, beside redis-server.
+bench-eviction: deps $(BUILD)/rill-server
+	@BUILD=$(BUILD) /usr/bin/python3 scripts/bench_eviction.py
 
 clean:
 	rm -rf build build-sanitize
