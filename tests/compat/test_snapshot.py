@@ -661,3 +661,42 @@ def test_writable_scripts_with_flags_under_misconf_match_redis(workdir):
     finally:
         ref.stop()
         shutil.rmtree(ref_dir, ignore_errors=True)
+
+
+def test_kill_9_during_heavy_writes_keeps_a_consistent_snapshot(workdir):
+    """Transfers between two counters in MULTI/EXEC while BGSAVEs run; kill -9 in the middle.
+    The snapshot that loads must hold whole transactions only: the sum never changes."""
+    s = start(workdir, "--save", "")
+    s.r.mset({"a": 1000000, "b": 0})
+    s.r.save()
+    stop = time.time() + 1.5
+    transfers = 0
+    while time.time() < stop:
+        p = s.r.pipeline(transaction=True)
+        for _ in range(50):
+            p.decrby("a", 7)
+            p.incrby("b", 7)
+        p.execute()
+        transfers += 50
+        if transfers % 5000 == 0:
+            s.r.bgsave()
+            wait_until(lambda: s.r.info("persistence")["rdb_bgsave_in_progress"] == 0, what="BGSAVE")
+    s.r.bgsave()  # one more, likely cut short by the kill
+    s.kill_group()
+    s = start(workdir, "--save", "")
+    a, b = int(s.r.get("a")), int(s.r.get("b"))
+    assert a + b == 1000000
+    assert b > 0 and b % 7 == 0
+
+
+def test_a_client_killed_mid_request_applies_nothing_of_it(workdir):
+    s = start(workdir, "--save", "")
+    conn = RawConn(s.port)
+    # A whole MSET, then one cut in the middle of its last value.
+    conn.sock.sendall(b"*3\r\n$3\r\nSET\r\n$4\r\ndone\r\n$1\r\n1\r\n"
+                      b"*5\r\n$4\r\nMSET\r\n$2\r\nk1\r\n$2\r\nv1\r\n$2\r\nk2\r\n$10\r\nhalf")
+    assert conn.reply() == b"+OK\r\n"
+    conn.sock.close()
+    wait_until(lambda: s.r.info("clients")["connected_clients"] == 1, what="the close")
+    assert s.r.get("done") == b"1"
+    assert s.r.exists("k1", "k2") == 0

@@ -117,11 +117,54 @@ static void test_idle_timeout_spares_blocked_and_subscribed_clients(void **state
     itest_stop(&s);
 }
 
+static void test_deep_pipelines_from_many_clients_at_once(void **state) {
+    (void)state;
+    struct itest_server s;
+    redisContext *c;
+    assert_int_equal(itest_open(&s, &c), 0);
+    enum { CLIENTS = 50, DEPTH = 10000 };
+    static const char cmd[] = "INCR counter\r\n";
+    char *batch = malloc(DEPTH * (sizeof cmd - 1));
+    for (int i = 0; i < DEPTH; i++) memcpy(batch + i * (sizeof cmd - 1), cmd, sizeof cmd - 1);
+    int fds[CLIENTS];
+    for (int i = 0; i < CLIENTS; i++) {
+        fds[i] = itest_raw_connect(&s);
+        assert_true(fds[i] >= 0);
+    }
+    /* Every client's whole pipeline goes out before any reply is read. */
+    for (int i = 0; i < CLIENTS; i++) {
+        size_t len = DEPTH * (sizeof cmd - 1), sent = 0;
+        while (sent < len) {
+            ssize_t n = write(fds[i], batch + sent, len - sent);
+            assert_true(n > 0);
+            sent += (size_t)n;
+        }
+    }
+    /* Each reply is ":<n>\r\n": count the lines each client gets. */
+    char buf[65536];
+    for (int i = 0; i < CLIENTS; i++) {
+        int lines = 0;
+        while (lines < DEPTH) {
+            ssize_t n = read(fds[i], buf, sizeof buf);
+            assert_true(n > 0);
+            for (ssize_t k = 0; k < n; k++) lines += buf[k] == '\n';
+        }
+        assert_int_equal(lines, DEPTH);
+        close(fds[i]);
+    }
+    free(batch);
+    redisReply *r = redisCommand(c, "GET counter");
+    assert_string_equal(r->str, "500000");
+    freeReplyObject(r);
+    itest_close(&s, c);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_ten_thousand_connections_leak_nothing),
         cmocka_unit_test(test_huge_multibulk_count_is_not_allocated_up_front),
         cmocka_unit_test(test_idle_timeout_spares_blocked_and_subscribed_clients),
+        cmocka_unit_test(test_deep_pipelines_from_many_clients_at_once),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
