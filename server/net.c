@@ -162,7 +162,7 @@ void client_queue_reply(client *c) {
     server.pending_writes = c;
 }
 
-static client *client_new(int fd, const struct sockaddr_storage *peer) {
+client *client_new(int fd, const struct sockaddr_storage *peer) {
     client *c = mem_calloc(1, sizeof *c);
     c->id = ++server.next_client_id;
     c->fd = fd;

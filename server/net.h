@@ -9,6 +9,9 @@
 int net_listen(void);
 /* Starts the flush watcher; call once after the loop exists. */
 void net_init(void);
+struct sockaddr_storage;
+/* A client on an accepted, non-blocking socket whose peer is at peer. */
+client *client_new(int fd, const struct sockaddr_storage *peer);
 /* Marks a client to be closed at the next safe point (never frees it at once). */
 void client_close_async(client *c);
 /* A blocked client's wait ended: the rest of its pipeline runs before the loop sleeps. */

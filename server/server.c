@@ -1,0 +1,45 @@
+/* The one server instance, the clock and the log: what every module (and the in-process
+ * fuzzer, which has no main.c) needs from the server around it. */
+#include "server.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+struct server server;
+
+long long time_us(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+long long time_ms(void) { return time_us() / 1000; }
+
+void server_log(enum log_level level, const char *fmt, ...) {
+    if ((int)level < server.cfg.loglevel) return;
+    FILE *out = stdout;
+    int to_file = server.cfg.logfile && server.cfg.logfile[0];
+    if (to_file && !(out = fopen(server.cfg.logfile, "a"))) return;
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    struct timeval tv;
+    gettimeofday(&tv, NULL);
+    struct tm tm;
+    localtime_r(&tv.tv_sec, &tm);
+    char when[64];
+    size_t off = strftime(when, sizeof when, "%d %b %Y %H:%M:%S.", &tm);
+    snprintf(when + off, sizeof when - off, "%03d", (int)(tv.tv_usec / 1000));
+    pid_t pid = getpid();
+    /* M: the server, C: a BGSAVE child, as in Redis's log. */
+    fprintf(out, "%d:%c %s %c %s\n", (int)pid, pid == server.pid ? 'M' : 'C', when, ".-*#"[level], msg);
+    fflush(out);
+    if (to_file) fclose(out);
+}
+
+void server_shutdown(void) { server.shutdown_asap = 1; }
