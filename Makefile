@@ -52,6 +52,13 @@ $(BUILD)/tests/itest_%: tests/integration/test_%.c tests/integration/itest.c tes
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Itests/integration $< tests/integration/itest.c -o $@ -lhiredis -lcmocka
 
+# The in-process server harness links every server module but main.c.
+FUZZ_SERVER_SRC := $(filter-out server/main.c,$(SERVER_SRC))
+$(BUILD)/fuzz/fuzz_commands: tests/fuzz/fuzz_commands.c $(FUZZ_SERVER_SRC) $(SHARED_SRC) $(wildcard shared/*.h server/*.h)
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_FLAGS) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-missing-field-initializers \
+		-Ishared -Iserver $(LUA_CFLAGS) $< $(FUZZ_SERVER_SRC) $(SHARED_SRC) -o $@ $(LDLIBS) $(LUA_LIBS)
+
 $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(wildcard tests/fuzz/*.h) $(SHARED_SRC) $(wildcard shared/*.h)
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_FLAGS) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Ishared $< $(SHARED_SRC) -o $@
