@@ -54,7 +54,7 @@ $(BUILD)/tests/itest_%: tests/integration/test_%.c tests/integration/itest.c tes
 
 # The in-process server harnesses link every server module but main.c.
 FUZZ_SERVER_SRC := $(filter-out server/main.c,$(SERVER_SRC))
-$(BUILD)/fuzz/fuzz_commands $(BUILD)/fuzz/fuzz_snapshot_load: $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_SERVER_SRC) $(SHARED_SRC) $(wildcard shared/*.h server/*.h)
+$(BUILD)/fuzz/fuzz_commands $(BUILD)/fuzz/fuzz_snapshot_load: $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_SERVER_SRC) $(SHARED_SRC) $(wildcard tests/fuzz/*.h shared/*.h server/*.h)
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_FLAGS) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-missing-field-initializers \
 		-Ishared -Iserver $(LUA_CFLAGS) $< $(FUZZ_SERVER_SRC) $(SHARED_SRC) -o $@ $(LDLIBS) $(LUA_LIBS)

@@ -12,9 +12,7 @@
 #include <unistd.h>
 
 #include "commands.h"
-#include "db.h"
-#include "dict.h"
-#include "mem.h"
+#include "fuzz_server.h"
 #include "net.h"
 #include "pubsub.h"
 #include "reply.h"
@@ -30,18 +28,9 @@ static void disable(const char *name, const char *sub) {
 }
 
 static void start_server(void) {
-    config_defaults(&server.cfg);
+    fuzz_start_keyspace();
     server.cfg.save[0] = '\0'; /* FLUSHALL would save otherwise */
-    mem_free(server.cfg.logfile); /* the log is not what is tested */
-    server.cfg.logfile = mem_strdup("/dev/null");
-    server.pid = getpid();
-    server.start_time = server.lastsave = time(NULL);
-    server.lru_clock = (uint32_t)server.start_time;
-    server.now_ms = time_ms();
     server.loop = ev_default_loop(EVFLAG_AUTO);
-    uint8_t seed[16] = {0};
-    dict_set_seed(seed);
-    db_init_all(server.cfg.databases);
     pubsub_init();
     commands_init();
     scripting_init();

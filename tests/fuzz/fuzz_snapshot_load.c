@@ -10,14 +10,11 @@
 #include <unistd.h>
 
 #include "crc64.h"
-#include "db.h"
-#include "dict.h"
-#include "mem.h"
-#include "server.h"
+#include "fuzz_server.h"
 #include "snapshot.h"
 #include "snapshot_format.h"
 
-static char dir[] = "/tmp/rill-fuzz-load-XXXXXX";
+static char dir[] = "/tmp/rill-fuzz-load-XXXXXX"; /* mkdtemp's template */
 
 static void remove_files(void) {
     unlink(server.cfg.dbfilename);
@@ -25,19 +22,11 @@ static void remove_files(void) {
 }
 
 static void start_server(void) {
-    config_defaults(&server.cfg);
-    mem_free(server.cfg.logfile); /* the log is not what is tested */
-    server.cfg.logfile = mem_strdup("/dev/null");
+    fuzz_start_keyspace();
     server.cfg.hash_max_listpack_entries = 2; /* small limits: every encoding is reached */
     server.cfg.zset_max_listpack_entries = 2;
     server.cfg.set_max_intset_entries = 2;
     server.cfg.set_max_listpack_entries = 2;
-    server.pid = getpid();
-    server.lru_clock = (uint32_t)time(NULL);
-    server.now_ms = time_ms();
-    uint8_t seed[16] = {0};
-    dict_set_seed(seed);
-    db_init_all(server.cfg.databases);
     /* A path of our own (no chdir: libFuzzer reads the corpus by relative paths). */
     if (!mkdtemp(dir)) abort();
     atexit(remove_files);
