@@ -474,23 +474,11 @@ static void push_strings(lua_State *L, const resp_arg *a, size_t n) {
 
 static void run_script(client *c, const struct script *s, size_t numkeys, int ro_command) {
     int compat = (s->flags & SCRIPT_COMPAT) != 0;
-    /* A script with flags that may write is refused up front (Redis's order and words);
-     * one without flags meets the same checks at each command it calls. */
-    if (!compat && !(s->flags & SCRIPT_NO_WRITES)) {
-        if (snapshot_refuses_writes()) {
-            reply_error(c, "-MISCONF Redis is configured to save RDB snapshots, but it's currently "
-                           "unable to persist to disk. Writable scripts are blocked. Use "
-                           "'no-writes' flag for read only scripts.");
-            return;
-        }
-        if (ro_command) {
-            reply_error(c, "Can not execute a script with write flag using *_ro command.");
-            return;
-        }
-        if (!(s->flags & SCRIPT_ALLOW_OOM) && server.oom_before_command) {
-            reply_error(c, ERR_OOM);
-            return;
-        }
+    /* MISCONF and OOM for a script with flags were decided before it got here, from the
+     * flags (scripting_command_flags); one without flags meets them at each command. */
+    if (!compat && !(s->flags & SCRIPT_NO_WRITES) && ro_command) {
+        reply_error(c, "Can not execute a script with write flag using *_ro command.");
+        return;
     }
     lua_State *L = S.L;
     push_strings(L, c->argv + 3, numkeys);
