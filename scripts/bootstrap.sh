@@ -17,6 +17,9 @@ packages=(
     python3-redis         # compat tests with redis-py
     python3-pytest
     python3-celery        # compat tests with a real Celery worker
+    memcached             # reference for the memcached port's differential tests and bench
+    python3-pymemcache    # compat tests of the memcached port
+    python3-memcache      # python-memcached, the other common client
 )
 
 missing=()
@@ -34,10 +37,12 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -q >/dev/null
 apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
-# Where an init system runs, installing redis-server also starts a system redis on 6379, the
-# port `make run` wants. We only need its binary: stop the service we just installed.
-if [[ " ${missing[*]} " == *" redis-server "* ]] && command -v systemctl >/dev/null 2>&1 &&
-    systemctl is-active --quiet redis-server 2>/dev/null; then
-    systemctl stop redis-server || true
-    systemctl disable redis-server >/dev/null 2>&1 || true
-fi
+# Where an init system runs, installing redis-server or memcached also starts a system service
+# on 6379 / 11211, the ports rill wants. We only need the binaries: stop what we just installed.
+for service in redis-server memcached; do
+    if [[ " ${missing[*]} " == *" $service "* ]] && command -v systemctl >/dev/null 2>&1 &&
+        systemctl is-active --quiet "$service" 2>/dev/null; then
+        systemctl stop "$service" || true
+        systemctl disable "$service" >/dev/null 2>&1 || true
+    fi
+done

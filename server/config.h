@@ -30,6 +30,8 @@ struct output_limit {
 struct config {
     char *bind;        /* space-separated addresses */
     int port;
+    int memcached_port;                /* 0 = no memcached listener */
+    long long memcached_max_item_size; /* largest value a memcached client may store */
     int protected_mode;
     int tcp_backlog;
     int tcp_keepalive;

@@ -34,34 +34,49 @@ void db_init_all(int n) {
 
 /* ---- Entries ---- */
 
-static size_t entry_size(size_t klen, size_t vlen, int has_ttl) {
-    return sizeof(entry) + (has_ttl ? sizeof(struct entry_ttl) : 0) + klen + vlen;
+static size_t entry_size(size_t klen, size_t vlen, unsigned flags) {
+    return sizeof(entry) + ((flags & ENTRY_HAS_TTL) ? sizeof(struct entry_ttl) : 0) +
+           ((flags & ENTRY_HAS_STAMP) ? ENTRY_STAMP_SIZE : 0) + klen + vlen;
 }
 
-static entry *entry_alloc(const char *key, size_t klen, size_t vlen, long long expire_ms) {
-    int has_ttl = expire_ms >= 0;
-    entry *e = mem_alloc(entry_size(klen, vlen, has_ttl));
+void entry_renew_cas(entry *e) {
+    uint64_t cas = ++server.last_cas;
+    memcpy(entry_after_ttl(e), &cas, sizeof cas);
+}
+
+static void entry_set_client_flags(entry *e, uint32_t client_flags) {
+    memcpy(entry_after_ttl(e) + sizeof(uint64_t), &client_flags, sizeof client_flags);
+}
+
+static entry *entry_alloc(const char *key, size_t klen, size_t vlen, long long expire_ms,
+                          int stamped) {
+    unsigned flags = (expire_ms >= 0 ? ENTRY_HAS_TTL : 0) | (stamped ? ENTRY_HAS_STAMP : 0);
+    entry *e = mem_alloc(entry_size(klen, vlen, flags));
     e->type = OBJ_STRING;
     e->encoding = ENC_RAW;
-    e->flags = has_ttl ? ENTRY_HAS_TTL : 0;
+    e->flags = (uint8_t)flags;
     e->lfu = LFU_INIT_VAL;
     e->lru = server.lru_clock;
     e->keylen = (uint32_t)klen;
     e->vallen = (uint32_t)vlen;
-    if (has_ttl) entry_ttl(e)->expire_ms = expire_ms;
+    if (expire_ms >= 0) entry_ttl(e)->expire_ms = expire_ms;
+    if (stamped) {
+        entry_renew_cas(e);
+        entry_set_client_flags(e, 0);
+    }
     memcpy(entry_key(e), key, klen);
     return e;
 }
 
 entry *entry_new_raw(const char *key, size_t klen, const char *value, size_t vlen,
                      long long expire_ms) {
-    entry *e = entry_alloc(key, klen, vlen, expire_ms);
+    entry *e = entry_alloc(key, klen, vlen, expire_ms, 0);
     if (value && vlen) memcpy(entry_value(e), value, vlen);
     return e;
 }
 
 entry *entry_new_int(const char *key, size_t klen, long long v, long long expire_ms) {
-    entry *e = entry_alloc(key, klen, sizeof v, expire_ms);
+    entry *e = entry_alloc(key, klen, sizeof v, expire_ms, 0);
     e->encoding = ENC_INT;
     memcpy(entry_value(e), &v, sizeof v);
     return e;
@@ -69,10 +84,18 @@ entry *entry_new_int(const char *key, size_t klen, long long v, long long expire
 
 entry *entry_new_obj(const char *key, size_t klen, enum obj_type type, void *obj,
                      long long expire_ms) {
-    entry *e = entry_alloc(key, klen, sizeof obj, expire_ms);
+    entry *e = entry_alloc(key, klen, sizeof obj, expire_ms, 0);
     e->type = (uint8_t)type;
     e->encoding = ENC_OBJ;
     memcpy(entry_value(e), &obj, sizeof obj);
+    return e;
+}
+
+entry *entry_new_stamped(const char *key, size_t klen, const char *value, size_t vlen,
+                         long long expire_ms, uint32_t client_flags) {
+    entry *e = entry_alloc(key, klen, vlen, expire_ms, 1);
+    entry_set_client_flags(e, client_flags);
+    if (vlen) memcpy(entry_value(e), value, vlen);
     return e;
 }
 
@@ -100,6 +123,10 @@ entry *entry_copy(entry *e, const char *key, size_t klen) {
     entry *n;
     if (e->encoding == ENC_OBJ) {
         n = entry_new_obj(key, klen, e->type, obj_dup(e->type, entry_obj(e)), entry_expire(e));
+    } else if (e->flags & ENTRY_HAS_STAMP) {
+        n = entry_new_stamped(key, klen, entry_value(e), e->vallen, entry_expire(e),
+                              entry_client_flags(e));
+        n->encoding = e->encoding;
     } else {
         n = entry_new_raw(key, klen, entry_value(e), e->vallen, entry_expire(e));
         n->encoding = e->encoding;
@@ -111,7 +138,9 @@ entry *entry_copy(entry *e, const char *key, size_t klen) {
 }
 
 entry *entry_rekey(entry *e, const char *key, size_t klen) {
-    entry *n = entry_new_raw(key, klen, entry_value(e), e->vallen, entry_expire(e));
+    entry *n = entry_alloc(key, klen, e->vallen, entry_expire(e), e->flags & ENTRY_HAS_STAMP);
+    memcpy(entry_value(n), entry_value(e), e->vallen);
+    if (e->flags & ENTRY_HAS_STAMP) entry_set_client_flags(n, entry_client_flags(e));
     n->type = e->type;
     n->encoding = e->encoding;
     n->lru = e->lru;
@@ -214,7 +243,7 @@ int db_is_expired(entry *e) {
     return (e->flags & ENTRY_HAS_TTL) && entry_ttl(e)->expire_ms <= server.now_ms;
 }
 
-entry *db_lookup_write(db *d, const char *key, size_t len) {
+entry *db_lookup(db *d, const char *key, size_t len) {
     entry *e = (entry *)dict_find(&d->keys, key, len);
     if (e && db_is_expired(e)) {
         db_delete_expired(d, e);
@@ -223,8 +252,14 @@ entry *db_lookup_write(db *d, const char *key, size_t len) {
     return e;
 }
 
+entry *db_lookup_write(db *d, const char *key, size_t len) {
+    entry *e = db_lookup(d, key, len);
+    if (e && (e->flags & ENTRY_HAS_STAMP)) entry_renew_cas(e);
+    return e;
+}
+
 entry *db_lookup_read(db *d, const char *key, size_t len) {
-    entry *e = db_lookup_write(d, key, len);
+    entry *e = db_lookup(d, key, len);
     if (e) {
         server.stat_keyspace_hits++;
         if (!(server.current && (server.current->flags & CLIENT_NO_TOUCH))) evict_touch(e);
@@ -300,10 +335,10 @@ entry *db_set_expire(db *d, entry *e, long long expire_ms) {
         heap_update(d, e);
         return e;
     }
-    entry *n = mem_alloc(entry_size(e->keylen, e->vallen, 1));
+    entry *n = mem_alloc(entry_size(e->keylen, e->vallen, e->flags | ENTRY_HAS_TTL));
     memcpy(n, e, sizeof *e);
     n->flags |= ENTRY_HAS_TTL;
-    memcpy(entry_key(n), entry_key(e), (size_t)e->keylen + e->vallen);
+    memcpy(entry_after_ttl(n), entry_after_ttl(e), entry_stamp_size(e) + e->keylen + e->vallen);
     entry_ttl(n)->expire_ms = expire_ms;
     dict_replace(&d->keys, &e->node, &n->node);
     mem_free(e);
@@ -315,15 +350,15 @@ entry *db_persist(db *d, entry *e) {
     if (!(e->flags & ENTRY_HAS_TTL)) return e;
     heap_remove(d, e);
     dict_remove(&d->keys, entry_key(e), e->keylen);
-    memmove(e->data, entry_key(e), (size_t)e->keylen + e->vallen);
+    memmove(e->data, entry_after_ttl(e), entry_stamp_size(e) + e->keylen + e->vallen);
     e->flags &= (uint8_t)~ENTRY_HAS_TTL;
-    entry *n = mem_realloc(e, entry_size(e->keylen, e->vallen, 0));
+    entry *n = mem_realloc(e, entry_size(e->keylen, e->vallen, e->flags));
     dict_add(&d->keys, &n->node);
     return n;
 }
 
 entry *db_resize_value(db *d, entry *e, size_t vlen, int greedy) {
-    size_t need = entry_size(e->keylen, vlen, e->flags & ENTRY_HAS_TTL);
+    size_t need = entry_size(e->keylen, vlen, e->flags);
     e->flags |= ENTRY_GROWN;
     if (mem_usable(e) >= need) {
         e->vallen = (uint32_t)vlen;
@@ -334,6 +369,20 @@ entry *db_resize_value(db *d, entry *e, size_t vlen, int greedy) {
     if (greedy) alloc += need < (1u << 20) ? need : (1u << 20);
     entry *n = entry_realloc_linked(d, e, alloc);
     n->vallen = (uint32_t)vlen;
+    return n;
+}
+
+entry *db_stamp(db *d, entry *e) {
+    if (e->flags & ENTRY_HAS_STAMP) return e;
+    size_t tail = (size_t)e->keylen + e->vallen;
+    dict_remove(&d->keys, entry_key(e), e->keylen);
+    entry *n = mem_realloc(e, entry_size(e->keylen, e->vallen, e->flags | ENTRY_HAS_STAMP));
+    memmove(entry_after_ttl(n) + ENTRY_STAMP_SIZE, entry_after_ttl(n), tail);
+    n->flags |= ENTRY_HAS_STAMP;
+    entry_renew_cas(n);
+    entry_set_client_flags(n, 0);
+    dict_add(&d->keys, &n->node);
+    if (n->flags & ENTRY_HAS_TTL) heap_place(d, entry_ttl(n)->heap_index, n);
     return n;
 }
 

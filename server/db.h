@@ -16,6 +16,7 @@ enum obj_encoding { ENC_RAW, ENC_INT, ENC_OBJ };
 
 #define ENTRY_HAS_TTL 1u
 #define ENTRY_GROWN 2u /* a string APPEND or SETRANGE changed in place (Redis's "raw") */
+#define ENTRY_HAS_STAMP 4u /* a string carries a stamp: a CAS unique and opaque client flags */
 
 typedef struct entry {
     dict_node node;
@@ -26,7 +27,7 @@ typedef struct entry {
     uint32_t lru;    /* server.lru_clock at the last access */
     uint32_t keylen;
     uint32_t vallen; /* raw strings: value bytes; ENC_INT: 8 */
-    /* [struct entry_ttl if ENTRY_HAS_TTL] [key bytes] [value bytes] */
+    /* [struct entry_ttl if ENTRY_HAS_TTL] [stamp if ENTRY_HAS_STAMP] [key bytes] [value bytes] */
     unsigned char data[];
 } entry;
 
@@ -45,10 +46,21 @@ typedef struct db {
     size_t heap_len, heap_cap;
 } db;
 
+/* The stamp (a protocol with compare-and-set, like memcached's, keeps its item metadata here):
+ * a 64-bit CAS unique, then 32-bit client flags, unaligned. Any write lookup of the entry
+ * (db_lookup_write) gives it a new unique; an entry without a stamp has flags 0 and no unique
+ * handed out yet. */
+#define ENTRY_STAMP_SIZE 12
+
 static inline struct entry_ttl *entry_ttl(entry *e) { return (struct entry_ttl *)e->data; }
-static inline char *entry_key(entry *e) {
-    return (char *)e->data + ((e->flags & ENTRY_HAS_TTL) ? sizeof(struct entry_ttl) : 0);
+/* Where the stamp, or the key when there is none, begins. */
+static inline unsigned char *entry_after_ttl(entry *e) {
+    return e->data + ((e->flags & ENTRY_HAS_TTL) ? sizeof(struct entry_ttl) : 0);
 }
+static inline size_t entry_stamp_size(const entry *e) {
+    return (e->flags & ENTRY_HAS_STAMP) ? ENTRY_STAMP_SIZE : 0;
+}
+static inline char *entry_key(entry *e) { return (char *)entry_after_ttl(e) + entry_stamp_size(e); }
 static inline char *entry_value(entry *e) { return entry_key(e) + e->keylen; }
 static inline long long entry_expire(entry *e) {
     return (e->flags & ENTRY_HAS_TTL) ? entry_ttl(e)->expire_ms : -1;
@@ -64,11 +76,24 @@ static inline long long entry_int(entry *e) {
     return v;
 }
 
+static inline uint64_t entry_cas(entry *e) {
+    uint64_t v = 0;
+    if (e->flags & ENTRY_HAS_STAMP) memcpy(&v, entry_after_ttl(e), sizeof v);
+    return v;
+}
+static inline uint32_t entry_client_flags(entry *e) {
+    uint32_t v = 0;
+    if (e->flags & ENTRY_HAS_STAMP) memcpy(&v, entry_after_ttl(e) + sizeof(uint64_t), sizeof v);
+    return v;
+}
+
 void db_init_all(int n);
 /* Entry for key, NULL if absent or expired (an expired key is deleted on the way).
- * The read form counts keyspace hits and misses and refreshes the LRU clock. */
+ * The read form counts keyspace hits and misses and refreshes the LRU clock; the write form
+ * renews the entry's CAS unique (the caller is about to change it); db_lookup does neither. */
 entry *db_lookup_read(db *d, const char *key, size_t len);
 entry *db_lookup_write(db *d, const char *key, size_t len);
+entry *db_lookup(db *d, const char *key, size_t len);
 /* True when e has a TTL that has passed (KEYS and SCAN skip such keys without deleting). */
 int db_is_expired(entry *e);
 
@@ -79,6 +104,14 @@ entry *entry_new_int(const char *key, size_t klen, long long v, long long expire
 /* An entry of another type that owns obj (a deque for lists). */
 entry *entry_new_obj(const char *key, size_t klen, enum obj_type type, void *obj,
                      long long expire_ms);
+/* A raw string entry with a stamp: client_flags and a new CAS unique. */
+entry *entry_new_stamped(const char *key, size_t klen, const char *value, size_t vlen,
+                         long long expire_ms, uint32_t client_flags);
+/* Gives a linked entry a stamp (flags 0, a new unique) if it has none; may reallocate, so
+ * returns the entry to use from now on. */
+entry *db_stamp(db *d, entry *e);
+/* A new CAS unique for a stamped entry. */
+void entry_renew_cas(entry *e);
 /* Frees the entry and its value. */
 void entry_free(entry *e);
 /* A deep copy of e's value and TTL under another key, not linked anywhere. */

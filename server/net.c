@@ -16,6 +16,7 @@
 #include "commands.h"
 #include "db.h"
 #include "mem.h"
+#include "memcache.h"
 #include "multi.h"
 #include "pubsub.h"
 #include "reply.h"
@@ -64,11 +65,11 @@ static int is_loopback(const struct sockaddr_storage *sa) {
 static void on_accept(struct ev_loop *loop, ev_io *w, int revents);
 
 /* Listens on one address. A leading '-' means a missing address is not an error. */
-static int listen_on(const char *addr) {
+static int listen_on(const char *addr, int portnum, int memcache) {
     int optional = addr[0] == '-';
     if (optional) addr++;
     char port[16];
-    snprintf(port, sizeof port, "%d", server.cfg.port);
+    snprintf(port, sizeof port, "%d", portnum);
     struct addrinfo hints = {0}, *res;
     hints.ai_family = AF_UNSPEC;
     hints.ai_socktype = SOCK_STREAM;
@@ -76,7 +77,7 @@ static int listen_on(const char *addr) {
     int rc = getaddrinfo(addr, port, &hints, &res);
     if (rc != 0) {
         server_log(LL_WARNING, "Could not create server TCP listening socket %s:%d: %s", addr,
-                   server.cfg.port, gai_strerror(rc));
+                   portnum, gai_strerror(rc));
         return -1;
     }
     int fd = socket(res->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -92,7 +93,7 @@ static int listen_on(const char *addr) {
         if (optional && (err == EADDRNOTAVAIL || err == EAFNOSUPPORT || err == EPROTONOSUPPORT))
             return 0;
         server_log(LL_WARNING, "Could not create server TCP listening socket %s:%d: bind: %s",
-                   addr, server.cfg.port, strerror(err));
+                   addr, portnum, strerror(err));
         return -1;
     }
     freeaddrinfo(res);
@@ -103,15 +104,19 @@ static int listen_on(const char *addr) {
     }
     struct listener *l = &server.listeners[server.nlisteners++];
     l->fd = fd;
+    l->memcache = memcache;
     ev_io_init(&l->watcher, on_accept, fd, EV_READ);
+    l->watcher.data = l;
     return 0;
 }
 
 int net_listen(void) {
     char *copy = mem_strdup(server.cfg.bind);
     int rc = 0;
-    for (char *save, *tok = strtok_r(copy, " ", &save); tok; tok = strtok_r(NULL, " ", &save))
-        if (listen_on(tok) != 0) rc = -1;
+    for (char *save, *tok = strtok_r(copy, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+        if (listen_on(tok, server.cfg.port, 0) != 0) rc = -1;
+        if (server.cfg.memcached_port && listen_on(tok, server.cfg.memcached_port, 1) != 0) rc = -1;
+    }
     mem_free(copy);
     if (rc == 0 && server.nlisteners == 0) {
         server_log(LL_WARNING, "Configured to not listen anywhere, exiting.");
@@ -136,6 +141,7 @@ static void client_free(client *c) {
     }
     if (c->next) c->next->prev = c->prev;
     server.nclients--;
+    if (c->flags & CLIENT_MEMCACHE) server.nmemcache_clients--;
     buf_free(&c->query);
     buf_free(&c->reply);
     resp_parser_free(&c->parser);
@@ -226,15 +232,18 @@ static void on_accept(struct ev_loop *loop, ev_io *w, int revents) {
                 server_log(LL_WARNING, "Accepting client connection: %s", strerror(errno));
             return;
         }
+        const struct listener *l = w->data;
         server.stat_connections++;
         if (server.nclients >= (size_t)server.cfg.maxclients) {
             server.stat_rejected_conn++;
-            refuse(fd, "-ERR " ERR_MAXCLIENTS "\r\n");
+            refuse(fd, l->memcache ? "SERVER_ERROR " ERR_MAXCLIENTS "\r\n" : "-ERR " ERR_MAXCLIENTS "\r\n");
             continue;
         }
         if (server.cfg.protected_mode && !server.cfg.requirepass[0] && !is_loopback(&peer)) {
             server.stat_rejected_conn++;
-            refuse(fd, protected_mode_msg);
+            refuse(fd, l->memcache ? "SERVER_ERROR protected mode: only loopback clients are "
+                                     "accepted while no password is set\r\n"
+                                   : protected_mode_msg);
             continue;
         }
         int one = 1;
@@ -244,7 +253,11 @@ static void on_accept(struct ev_loop *loop, ev_io *w, int revents) {
             int idle = server.cfg.tcp_keepalive;
             setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof idle);
         }
-        client_new(fd, &peer);
+        client *c = client_new(fd, &peer);
+        if (l->memcache) {
+            c->flags |= CLIENT_MEMCACHE;
+            server.nmemcache_clients++;
+        }
     }
 }
 
@@ -310,9 +323,9 @@ static void resume_clients(void) {
     }
 }
 
-/* Runs every complete command in the query buffer, then drops the consumed bytes. A
- * command that blocks stops the run; the rest waits for client_resume. */
-static void process_input(client *c) {
+/* Runs every complete RESP command in the query buffer; returns the bytes used. A command
+ * that blocks stops the run; the rest waits for client_resume. */
+static size_t process_resp_input(client *c) {
     size_t pos = 0;
     while (pos < c->query.len && !c->blocked &&
            !(c->flags & (CLIENT_CLOSE_AFTER_REPLY | CLIENT_CLOSE_ASAP))) {
@@ -338,6 +351,12 @@ static void process_input(client *c) {
         }
         pos += used;
     }
+    return pos;
+}
+
+/* Runs what the query buffer holds, then drops the consumed bytes. */
+static void process_input(client *c) {
+    size_t pos = (c->flags & CLIENT_MEMCACHE) ? memcache_process_input(c) : process_resp_input(c);
     buf_consume(&c->query, pos);
     if (c->query.len == 0) buf_shrink(&c->query, IDLE_BUFFER_KEEP);
 }

@@ -36,6 +36,7 @@ struct ready_key;
 #define CLIENT_DIRTY_CAS (1u << 9)  /* a watched key changed: EXEC fails */
 #define CLIENT_DIRTY_EXEC (1u << 10) /* a command was refused while queuing: EXECABORT */
 #define CLIENT_PROTECTED (1u << 11)  /* its script is running past the limit: not read, not freed */
+#define CLIENT_MEMCACHE (1u << 12)   /* connected to memcached-port: speaks memcached's text protocol */
 
 typedef struct client {
     uint64_t id;
@@ -64,10 +65,12 @@ typedef struct client {
     struct transaction *tx;        /* MULTI queue and watched keys, NULL when none */
     struct pubsub_state *pubsub;   /* subscriptions, NULL when none */
     double obuf_soft_since;        /* ev_now() when the output passed the soft limit, 0 = not */
+    size_t mc_swallow;             /* memcached: bytes of a refused data block still to discard */
 } client;
 
 struct listener {
     int fd;
+    int memcache; /* memcached-port: its clients speak memcached's text protocol */
     ev_io watcher;
 };
 
@@ -87,6 +90,7 @@ struct server {
     client *clients; /* doubly linked, newest first */
     size_t nclients;
     uint64_t next_client_id;
+    size_t nmemcache_clients;
     client *pending_writes;
     client *pending_close;
     client *pending_resume; /* unblocked clients with commands still to run */
@@ -98,6 +102,7 @@ struct server {
     int ndbs;
     long long now_ms;   /* wall clock when the running command started */
     uint32_t lru_clock; /* seconds, for OBJECT IDLETIME */
+    uint64_t last_cas;  /* the latest CAS unique given to an entry's stamp */
     int oom_before_command; /* used memory was over maxmemory when the command began */
 
     /* blocking */

@@ -71,7 +71,14 @@ static void write_entry(snap_writer *w, entry *e) {
     const char *key = entry_key(e);
     switch (e->type) {
     case OBJ_STRING:
-        if (e->encoding == ENC_INT) {
+        if (entry_client_flags(e)) {
+            char digits[LL_STR_SIZE];
+            size_t len;
+            const char *value = entry_string(e, digits, &len);
+            snap_put_key(w, SNAP_FLAGGED_STRING, expire, key, e->keylen);
+            snap_put_client_flags(w, entry_client_flags(e));
+            snap_put_string(w, value, len);
+        } else if (e->encoding == ENC_INT) {
             snap_put_key(w, SNAP_INT, expire, key, e->keylen);
             snap_put_int(w, entry_int(e));
         } else {
@@ -459,6 +466,13 @@ static entry *load_entry(snap_reader *r, const snap_record *rec) {
         size_t len;
         if (snap_read_string(r, &s, &len)) return NULL;
         return entry_new_raw(rec->key, rec->keylen, s, len, rec->expire_ms);
+    }
+    if (rec->type == SNAP_FLAGGED_STRING) {
+        uint32_t flags;
+        const char *s;
+        size_t len;
+        if (snap_read_client_flags(r, &flags) || snap_read_string(r, &s, &len)) return NULL;
+        return entry_new_stamped(rec->key, rec->keylen, s, len, rec->expire_ms, flags);
     }
     if (rec->type == SNAP_INT) {
         long long v;

@@ -86,6 +86,7 @@ void snap_put_key(snap_writer *w, enum snap_type type, long long expire_ms, cons
 }
 
 void snap_put_count(snap_writer *w, uint64_t n) { put_varint(w, n); }
+void snap_put_client_flags(snap_writer *w, uint32_t flags) { put_varint(w, flags); }
 
 void snap_put_string(snap_writer *w, const char *s, size_t len) {
     put_varint(w, len);
@@ -171,10 +172,10 @@ int snap_open(snap_reader *r, const void *data, size_t len) {
     r->p += 8;
     if (len < SNAP_HEADER_LEN) return snap_fail(r, "unexpected end of file");
     memcpy(&r->version, r->p, 4);
-    if (r->version != SNAP_VERSION) {
+    if (r->version < SNAP_VERSION_MIN || r->version > SNAP_VERSION) {
         char msg[80];
-        snprintf(msg, sizeof msg, "unsupported snapshot version %u (this build reads %u)",
-                 r->version, SNAP_VERSION);
+        snprintf(msg, sizeof msg, "unsupported snapshot version %u (this build reads %u to %u)",
+                 r->version, SNAP_VERSION_MIN, SNAP_VERSION);
         return snap_fail(r, msg);
     }
     memcpy(&r->created_ms, r->p + 4, 8);
@@ -240,6 +241,18 @@ enum snap_record_kind snap_next(snap_reader *r, snap_record *rec) {
     return SNAP_REC_KEY;
 }
 
+int snap_read_client_flags(snap_reader *r, uint32_t *flags) {
+    const unsigned char *at = r->p;
+    uint64_t v;
+    if (read_varint(r, &v, "client flags")) return -1;
+    if (v > UINT32_MAX) {
+        r->p = at;
+        return snap_fail(r, "client flags above 32 bits");
+    }
+    *flags = (uint32_t)v;
+    return 0;
+}
+
 int snap_read_count(snap_reader *r, uint64_t *n) {
     const unsigned char *at = r->p;
     if (read_varint(r, n, "element count")) return -1;
@@ -287,6 +300,10 @@ int snap_skip_value(snap_reader *r, enum snap_type type) {
     switch (type) {
     case SNAP_STRING:
         return snap_read_string(r, &s, &len);
+    case SNAP_FLAGGED_STRING: {
+        uint32_t flags;
+        return snap_read_client_flags(r, &flags) || snap_read_string(r, &s, &len) ? -1 : 0;
+    }
     case SNAP_INT:
         return snap_read_int(r, &v);
     case SNAP_LIST:
@@ -308,7 +325,8 @@ int snap_skip_value(snap_reader *r, enum snap_type type) {
 }
 
 const char *snap_type_name(enum snap_type type) {
-    static const char *names[SNAP_TYPE_COUNT] = {"?", "string", "string", "list", "set", "zset", "hash"};
+    static const char *names[SNAP_TYPE_COUNT] = {"?",   "string", "string", "list",
+                                                 "set", "zset",   "hash",   "string"};
     return (unsigned)type < SNAP_TYPE_COUNT ? names[type] : "?";
 }
 

@@ -11,7 +11,8 @@
 #include <stdint.h>
 
 #define SNAP_MAGIC "RILLSNAP"
-#define SNAP_VERSION 1
+#define SNAP_VERSION 2     /* 2 added SNAP_FLAGGED_STRING */
+#define SNAP_VERSION_MIN 1 /* the oldest this build reads */
 #define SNAP_HEADER_LEN 20 /* magic, u32 version, u64 creation time in ms */
 #define SNAP_TRAILER_LEN 8 /* u64 CRC-64 */
 
@@ -25,6 +26,7 @@ enum snap_type {
     SNAP_SET = 4,
     SNAP_ZSET = 5,
     SNAP_HASH = 6,
+    SNAP_FLAGGED_STRING = 7, /* u32 client flags (varint), then the string */
     SNAP_TYPE_COUNT
 };
 #define SNAP_HAS_EXPIRE 0x80
@@ -45,6 +47,7 @@ void snap_put_db(snap_writer *w, uint32_t db, uint64_t nkeys);
 void snap_put_key(snap_writer *w, enum snap_type type, long long expire_ms, const char *key,
                   size_t len);
 void snap_put_count(snap_writer *w, uint64_t n);
+void snap_put_client_flags(snap_writer *w, uint32_t flags);
 void snap_put_string(snap_writer *w, const char *s, size_t len);
 void snap_put_int(snap_writer *w, long long v);
 void snap_put_double(snap_writer *w, double d);
@@ -82,6 +85,7 @@ enum snap_record_kind snap_next(snap_reader *r, snap_record *rec);
 /* Value readers; each returns 0, or -1 with r->err set. A count is checked against the bytes
  * left (every element takes one at least). Strings point into the file. */
 int snap_read_count(snap_reader *r, uint64_t *n);
+int snap_read_client_flags(snap_reader *r, uint32_t *flags);
 int snap_read_string(snap_reader *r, const char **s, size_t *len);
 int snap_read_int(snap_reader *r, long long *v);
 int snap_read_double(snap_reader *r, double *d);

@@ -26,10 +26,11 @@ static void print_summary(const char *file, size_t len, const snap_reader *r,
         total += keys;
         printf("db%u: keys=%llu expires=%llu", db->db, (unsigned long long)keys,
                (unsigned long long)db->expires);
-        /* Types in TYPE's words; integer-held strings count as strings. */
+        /* Types in TYPE's words; integer-held and flagged strings count as strings. */
         static const enum snap_type shown[] = {SNAP_STRING, SNAP_LIST, SNAP_SET, SNAP_ZSET, SNAP_HASH};
         for (size_t k = 0; k < sizeof shown / sizeof shown[0]; k++) {
-            uint64_t n = db->keys[shown[k]] + (shown[k] == SNAP_STRING ? db->keys[SNAP_INT] : 0);
+            uint64_t n = db->keys[shown[k]];
+            if (shown[k] == SNAP_STRING) n += db->keys[SNAP_INT] + db->keys[SNAP_FLAGGED_STRING];
             if (n) printf(" %s=%llu", snap_type_name(shown[k]), (unsigned long long)n);
         }
         printf("\n");

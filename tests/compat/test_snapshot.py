@@ -386,10 +386,10 @@ def test_wrong_version_and_foreign_files_stop_start_up(workdir):
     path = snapshot_path(workdir)
     with open(path, "rb") as f:
         good = bytearray(f.read())
-    good[8] = 2
+    good[8] = 3
     with open(path, "wb") as f:
         f.write(good)
-    expect_start_failure(workdir, r"at offset 8: unsupported snapshot version 2 \(this build reads 1\)")
+    expect_start_failure(workdir, r"at offset 8: unsupported snapshot version 3 \(this build reads 1 to 2\)")
     with open(path, "wb") as f:
         f.write(b"REDIS0010\xfa\x09redis-ver")
     expect_start_failure(workdir, r"at offset 0: this is a Redis RDB file, not a rill snapshot")
