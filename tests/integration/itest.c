@@ -12,7 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static int free_port(void) {
+int itest_free_port(void) {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
     socklen_t len = sizeof a;
@@ -48,7 +48,7 @@ static void track(pid_t pid, pid_t replace) {
 
 int itest_start(struct itest_server *s, ...) {
     const char *bin = getenv("RILL_SERVER") ? getenv("RILL_SERVER") : "build/rill-server";
-    s->port = free_port();
+    s->port = itest_free_port();
     snprintf(s->dir, sizeof s->dir, "/tmp/rill-itest-XXXXXX");
     if (!mkdtemp(s->dir)) return -1;
     char port[16];
@@ -103,9 +103,11 @@ redisContext *itest_connect(const struct itest_server *s) {
     return c;
 }
 
-int itest_raw_connect(const struct itest_server *s) {
+int itest_raw_connect(const struct itest_server *s) { return itest_raw_connect_port(s->port); }
+
+int itest_raw_connect_port(int port) {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)s->port),
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port),
                             .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
     if (connect(fd, (struct sockaddr *)&a, sizeof a) != 0) {
         close(fd);

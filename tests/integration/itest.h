@@ -20,8 +20,12 @@ void itest_stop(struct itest_server *s);
 int itest_open(struct itest_server *s, redisContext **c);
 void itest_close(struct itest_server *s, redisContext *c);
 redisContext *itest_connect(const struct itest_server *s);
-/* A raw TCP connection (for bytes hiredis would never send). */
+/* A raw TCP connection (for bytes hiredis would never send), to the server's RESP port or
+ * to any loopback port (its memcached-port). */
 int itest_raw_connect(const struct itest_server *s);
+int itest_raw_connect_port(int port);
+/* A loopback port nobody listens on right now. */
+int itest_free_port(void);
 /* Reads until the peer closes or timeout_ms passes; returns bytes read into buf. */
 size_t itest_read_all(int fd, char *buf, size_t cap, int timeout_ms);
 long long itest_integer(redisContext *c, const char *fmt, ...);
