@@ -44,6 +44,10 @@ $(BUILD)/rill-server: $(SERVER_OBJ) $(SHARED_OBJ)
 $(BUILD)/rill-check-snapshot: $(BUILD)/server/tools/check_snapshot.o $(SHARED_OBJ)
 	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
 
+# Load for the memcached port (make bench), as redis-benchmark is for RESP.
+$(BUILD)/rill-memcache-bench: $(BUILD)/server/tools/memcache_bench.o
+	$(CC) $(CFLAGS) $^ -o $@
+
 $(BUILD)/tests/test_%: tests/unit/test_%.c $(SHARED_OBJ) $(ENGINE_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Wno-unused-parameter $^ -o $@ $(LDLIBS) $(LUA_LIBS) -lcmocka
@@ -81,7 +85,7 @@ sanitize: deps
 fuzz: deps $(FUZZ_BIN)
 	@BUILD=$(BUILD) scripts/fuzz.sh long
 
-bench: deps $(BUILD)/rill-server
+bench: deps $(BUILD)/rill-server $(BUILD)/rill-memcache-bench
 	@BUILD=$(BUILD) scripts/bench.sh
 
 # SAVE, load and BGSAVE latency with 1M keys, side by side with redis-server.

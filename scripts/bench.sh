@@ -13,6 +13,9 @@
 #     3-command script (SET, INCR, GET).
 #  5. Memory on fresh servers: 1M `SET key:N <16 bytes>`, and 100 lists x 10,000 elements of
 #     16 bytes (RSS growth).
+#  6. The memcached port: get and set of 16-byte values (100,000 keys) at pipeline 1 and 16,
+#     50 clients, with rill-memcache-bench, against memcached 1.6 with one worker thread
+#     (-t 1) and with its default four.
 # ROUNDS, REQUESTS, CLIENTS, QUEUE_ITEMS, PUBSUB_MESSAGES, MEMORY_KEYS can be set in the
 # environment.
 set -euo pipefail
@@ -55,7 +58,9 @@ start() {
     local name=$1 port
     port=$(free_port)
     if [[ $name == rill ]]; then
-        "$BUILD/rill-server" --port "$port" --save "" --dir "$WORK" >"$WORK/rill.log" 2>&1 &
+        MCPORT_rill=$(free_port)
+        "$BUILD/rill-server" --port "$port" --save "" --dir "$WORK" --memcached-port "$MCPORT_rill" \
+            >"$WORK/rill.log" 2>&1 &
     else
         redis-server --port "$port" --save "" --appendonly no --dir "$WORK" >"$WORK/redis.log" 2>&1 &
     fi
@@ -256,6 +261,38 @@ done
 all_ratios+="$script_ratios"
 summary+=$(printf 'geometric mean ratio rill/redis, scripts: %s' "$(geomean <<<"$script_ratios")")$'\n'
 
+# ---- 6. The memcached port ----
+# start_memcached THREADS -> sets MC_PORT and MC_PID
+start_memcached() {
+    MC_PORT=$(free_port)
+    local as_root=()
+    [[ $(id -u) -eq 0 ]] && as_root=(-u root) # memcached refuses root unless told
+    memcached -l 127.0.0.1 -p "$MC_PORT" -U 0 -t "$1" -m 1024 "${as_root[@]}" >"$WORK/memcached.log" 2>&1 &
+    MC_PID=$!
+    PIDS+=("$MC_PID")
+    for _ in $(seq 1 250); do
+        (exec 3<>"/dev/tcp/127.0.0.1/$MC_PORT") 2>/dev/null && return 0
+        sleep 0.02
+    done
+    echo "memcached did not start" >&2
+    exit 1
+}
+start_memcached 1
+MC1_PORT=$MC_PORT
+start_memcached 4
+MC4_PORT=$MC_PORT
+declare -A mc_results
+for round in $(seq 1 "$ROUNDS"); do
+    for pipeline in 1 16; do
+        n=$(requests_at "$pipeline")
+        for op in set get; do
+            for target in rill:$MCPORT_rill mc1:$MC1_PORT mc4:$MC4_PORT; do
+                mc_results[$op|P$pipeline|${target%%:*}]+=" $("$BUILD/rill-memcache-bench" "${target#*:}" "$op" "$n" "$CLIENTS" "$pipeline")"
+            done
+        done
+    done
+done
+
 # ---- 5. Memory ----
 /usr/bin/python3 - "$MEMORY_KEYS" >"$WORK/keys.resp" <<'PY'
 import sys
@@ -303,5 +340,14 @@ printf 'memory per key (%d keys): rill %d B, redis %d B, ratio %s\n' "$MEMORY_KE
 printf 'memory for 100 lists x 10,000 x 16 B: rill %.1f MB, redis %.1f MB, ratio %s\n' \
     "$(awk -v b="$lists_rill" 'BEGIN {print b / 1048576}')" \
     "$(awk -v b="$lists_redis" 'BEGIN {print b / 1048576}')" "$(ratio "$lists_rill" "$lists_redis")"
+for op in set get; do
+    for pipeline in 1 16; do
+        r=$(median <<<"${mc_results[$op|P$pipeline|rill]}")
+        m1=$(median <<<"${mc_results[$op|P$pipeline|mc1]}")
+        m4=$(median <<<"${mc_results[$op|P$pipeline|mc4]}")
+        printf 'memcached %s P%s: rill %.0f/s, memcached -t 1 %.0f/s (ratio %s), memcached -t 4 %.0f/s (ratio %s)\n' \
+            "$op" "$pipeline" "$r" "$m1" "$(ratio "$r" "$m1")" "$m4" "$(ratio "$r" "$m4")"
+    done
+done
 printf '%s' "$summary"
 echo "geometric mean ratio rill/redis, all: $(geomean <<<"$all_ratios")"

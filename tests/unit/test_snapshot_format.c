@@ -219,9 +219,9 @@ static void test_snapshot_names_the_problem_and_its_offset(void **state) {
 
     data[8] = 9; /* version */
     assert_int_equal(snap_verify(&r, data, len, NULL), -1);
-    assert_string_equal(r.err, "unsupported snapshot version 9 (this build reads 1)");
+    assert_string_equal(r.err, "unsupported snapshot version 9 (this build reads 1 to 2)");
     assert_int_equal(r.err_offset, 8);
-    data[8] = 1;
+    data[8] = SNAP_VERSION;
 
     data[SNAP_HEADER_LEN + 3] = 0x42; /* the first key's type byte */
     assert_int_equal(snap_verify(&r, data, len, NULL), -1);
@@ -238,6 +238,39 @@ static void test_snapshot_names_the_problem_and_its_offset(void **state) {
     memcpy(data, "REDIS0010", 9);
     assert_int_equal(snap_verify(&r, data, len, NULL), -1);
     assert_string_equal(r.err, "this is a Redis RDB file, not a rill snapshot");
+    free(data);
+}
+
+static void fill_flagged(snap_writer *w) {
+    snap_put_db(w, 0, 2);
+    snap_put_key(w, SNAP_FLAGGED_STRING, 5000, "mc", 2);
+    snap_put_client_flags(w, UINT32_MAX);
+    snap_put_string(w, "v\r\n", 3);
+    snap_put_key(w, SNAP_FLAGGED_STRING, -1, "bad", 3);
+    snap_put_count(w, 1ULL << 32); /* flags past 32 bits: only a damaged file has these */
+    snap_put_string(w, "", 0);
+}
+
+static void test_snapshot_flagged_strings_keep_32_bit_flags(void **state) {
+    (void)state;
+    size_t len;
+    unsigned char *data = write_snapshot(fill_flagged, &len);
+    snap_reader r;
+    assert_int_equal(snap_open(&r, data, len), 0);
+    assert_int_equal(r.version, SNAP_VERSION);
+    snap_record rec;
+    assert_int_equal(snap_next(&r, &rec), SNAP_REC_DB);
+    expect_record(&r, SNAP_FLAGGED_STRING, 5000, "mc");
+    uint32_t flags;
+    assert_int_equal(snap_read_client_flags(&r, &flags), 0);
+    assert_int_equal(flags, UINT32_MAX);
+    expect_bytes(&r, "v\r\n", 3);
+    expect_record(&r, SNAP_FLAGGED_STRING, -1, "bad");
+    assert_int_equal(snap_read_client_flags(&r, &flags), -1);
+    assert_string_equal(r.err, "client flags above 32 bits");
+    /* Files from before flagged strings (version 1) still load. */
+    data[8] = 1;
+    assert_int_equal(snap_open(&r, data, len), 0);
     free(data);
 }
 
@@ -274,6 +307,7 @@ int main(void) {
         cmocka_unit_test(test_snapshot_detects_every_flipped_byte),
         cmocka_unit_test(test_snapshot_detects_every_truncation),
         cmocka_unit_test(test_snapshot_names_the_problem_and_its_offset),
+        cmocka_unit_test(test_snapshot_flagged_strings_keep_32_bit_flags),
         cmocka_unit_test(test_snapshot_of_nothing_is_valid),
         cmocka_unit_test(test_snapshot_writer_reports_a_failed_write),
     };
