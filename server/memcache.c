@@ -653,6 +653,14 @@ static enum store_op storage_op(const word *w, int *found) {
     return OP_SET;
 }
 
+/* Commands other than storage ones that change the dataset (gat and gats set TTLs). */
+static int is_write(const word *cmd) {
+    static const char *const writes[] = {"incr", "decr", "delete", "touch", "flush_all", "gat", "gats"};
+    for (size_t i = 0; i < sizeof writes / sizeof writes[0]; i++)
+        if (word_is(cmd, writes[i])) return 1;
+    return 0;
+}
+
 /* Runs the command on [p, nl) (nl is the newline). Returns the bytes it used from p, or 0
  * when its data block has not fully arrived. */
 static size_t run_line(client *c, const char *p, const char *nl, const char *avail_end) {
@@ -711,6 +719,8 @@ static size_t run_line(client *c, const char *p, const char *nl, const char *ava
     int busy = scripting_timed_out() && !word_is(cmd, "quit") && !word_is(cmd, "version");
     if (busy) {
         reply_server_error(c, &l, ERR_BUSY_SCRIPT);
+    } else if (is_write(cmd) && snapshot_refuses_writes()) {
+        reply_server_error(c, &l, ERR_MISCONF);
     } else if (word_is(cmd, "get") || word_is(cmd, "gets")) {
         if (l.n < 2) OUT_LIT(c, "ERROR\r\n");
         else cmd_retrieve(c, &l, cmd->len == 4, 0);

@@ -278,3 +278,36 @@ def test_flags_and_ttls_survive_a_restart():
         assert check.returncode == 0 and "string=3" in check.stdout, check.stdout
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def test_failed_background_save_stops_memcached_writes_too():
+    workdir = tempfile.mkdtemp(prefix="rill-mc-misconf-")
+    try:
+        server = start_rill_memcached("--dir", workdir, "--save", "3600 1")
+        os.mkdir(os.path.join(workdir, "dump.rdb"))  # a save cannot rename over a directory
+        r = redis.Redis(port=server.port)
+        client = pymemcache_client(server)
+        client.set("k", "before", noreply=False)
+        r.bgsave()
+        deadline = time.time() + 10
+        while r.info("persistence")["rdb_last_bgsave_status"] != "err" and time.time() < deadline:
+            time.sleep(0.02)
+        with socket.create_connection(("127.0.0.1", server.mport)) as s:
+            s.sendall(b"set k 0 0 5\r\nafter\r\nincr k 1\r\ndelete k\r\nflush_all\r\nget k\r\n")
+            want = (b"SERVER_ERROR MISCONF Redis is configured to save RDB snapshots, but it's "
+                    b"currently unable to persist to disk. Commands that may modify the data set are "
+                    b"disabled, because this instance is configured to report errors during writes if "
+                    b"RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the "
+                    b"Redis logs for details about the RDB error.\r\n")
+            expected = want * 4 + b"VALUE k 0 6\r\nbefore\r\nEND\r\n"
+            got = b""
+            while len(got) < len(expected):
+                chunk = s.recv(65536)
+                if not chunk:
+                    break
+                got += chunk
+            assert got == expected
+        r.config_set("save", "")  # else SIGTERM's final save fails and the server stays up
+        server.stop()
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
