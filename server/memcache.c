@@ -40,7 +40,7 @@ typedef struct line {
 
 static struct {
     long long cmd_get, cmd_set, cmd_flush, cmd_touch;
-    long long get_hits, get_misses, get_expired;
+    long long get_hits, get_misses;
     long long delete_hits, delete_misses, incr_hits, incr_misses, decr_hits, decr_misses;
     long long cas_hits, cas_misses, cas_badval, touch_hits, touch_misses;
     long long total_items;
