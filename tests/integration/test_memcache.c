@@ -19,6 +19,7 @@ struct fixture {
     struct itest_server s;
     int mc_port;
     redisContext *resp;
+    int fd; /* a memcached connection (the default-settings fixture opens it) */
 };
 
 static struct fixture *start(const char *name, const char *value) {
@@ -44,6 +45,21 @@ static int mc_connect(const struct fixture *f) {
     int fd = itest_raw_connect_port(f->mc_port);
     assert_true(fd >= 0);
     return fd;
+}
+
+/* Fixture for the tests that need no particular setting. */
+static int open_default(void **state) {
+    struct fixture *f = start(NULL, NULL);
+    f->fd = mc_connect(f);
+    *state = f;
+    return 0;
+}
+
+static int close_default(void **state) {
+    struct fixture *f = *state;
+    close(f->fd);
+    stop(f);
+    return 0;
 }
 
 static void send_bytes(int fd, const char *data, size_t len) {
@@ -104,19 +120,24 @@ static void expect_resp_str(struct fixture *f, const char *cmd, const char *want
     freeReplyObject(r);
 }
 
+/* Reads one reply that ends with "END\r\n" into buf (NUL-terminated). */
+static void read_until_end(int fd, char *buf, size_t cap) {
+    size_t n = 0;
+    while (n < 5 || memcmp(buf + n - 5, "END\r\n", 5) != 0) {
+        assert_true(n < cap - 1);
+        read_exact(fd, buf + n, 1);
+        n++;
+    }
+    buf[n] = '\0';
+}
+
 /* The CAS unique `gets key` reports. */
 static unsigned long long gets_cas(int fd, const char *key) {
     char line[128];
     snprintf(line, sizeof line, "gets %s\r\n", key);
     send_str(fd, line);
     char buf[512];
-    size_t n = 0;
-    while (n < 5 || memcmp(buf + n - 5, "END\r\n", 5) != 0) {
-        assert_true(n < sizeof buf - 1);
-        read_exact(fd, buf + n, 1);
-        n++;
-    }
-    buf[n] = '\0';
+    read_until_end(fd, buf, sizeof buf);
     unsigned flags, bytes;
     unsigned long long cas;
     char name[256];
@@ -125,9 +146,8 @@ static unsigned long long gets_cas(int fd, const char *key) {
 }
 
 static void test_storage_commands_and_their_replies(void **state) {
-    (void)state;
-    struct fixture *f = start(NULL, NULL);
-    int fd = mc_connect(f);
+    struct fixture *f = *state;
+    int fd = f->fd;
     send_str(fd, "set k 42 0 5\r\nhello\r\nget k\r\n");
     expect(fd, "STORED\r\nVALUE k 42 5\r\nhello\r\nEND\r\n");
     send_str(fd, "add k 0 0 1\r\nx\r\nadd fresh 7 0 1\r\nx\r\n");
@@ -155,14 +175,11 @@ static void test_storage_commands_and_their_replies(void **state) {
     /* Flags are 32 bits: the largest round-trips, larger ones keep their low 32 bits. */
     send_str(fd, "set f 4294967295 0 1\r\nx\r\nget f\r\nset g 4294967297 0 1\r\nx\r\nget g\r\n");
     expect(fd, "STORED\r\nVALUE f 4294967295 1\r\nx\r\nEND\r\nSTORED\r\nVALUE g 1 1\r\nx\r\nEND\r\n");
-    close(fd);
-    stop(f);
 }
 
 static void test_noreply_pipeline_sends_nothing_back(void **state) {
-    (void)state;
-    struct fixture *f = start(NULL, NULL);
-    int fd = mc_connect(f);
+    struct fixture *f = *state;
+    int fd = f->fd;
     char *batch = malloc(1 << 20);
     size_t n = 0;
     for (int i = 0; i < 1000; i++)
@@ -175,14 +192,11 @@ static void test_noreply_pipeline_sends_nothing_back(void **state) {
     expect(fd, "VALUE after 0 1\r\n2\r\nEND\r\n");
     expect_silence(fd);
     free(batch);
-    close(fd);
-    stop(f);
 }
 
 static void test_values_split_across_reads(void **state) {
-    (void)state;
-    struct fixture *f = start(NULL, NULL);
-    int fd = mc_connect(f);
+    struct fixture *f = *state;
+    int fd = f->fd;
     /* A small command one byte at a time. */
     const char *cmd = "set tiny 3 0 5\r\nab\r\nc\r\n";
     for (const char *p = cmd; *p; p++) {
@@ -213,14 +227,11 @@ static void test_values_split_across_reads(void **state) {
     assert_memory_equal(r->str, value, len);
     freeReplyObject(r);
     free(value);
-    close(fd);
-    stop(f);
 }
 
 static void test_binary_values_round_trip(void **state) {
-    (void)state;
-    struct fixture *f = start(NULL, NULL);
-    int fd = mc_connect(f);
+    struct fixture *f = *state;
+    int fd = f->fd;
     char value[512];
     for (int i = 0; i < 512; i++) value[i] = (char)(i % 256);
     send_str(fd, "set bin 0 0 512\r\n");
@@ -232,14 +243,11 @@ static void test_binary_values_round_trip(void **state) {
     /* A value that is only line breaks, and an empty one. */
     send_str(fd, "set crlf 0 0 4\r\n\r\n\r\n\r\nset empty 0 0 0\r\n\r\nget crlf empty\r\n");
     expect(fd, "STORED\r\nSTORED\r\nVALUE crlf 0 4\r\n\r\n\r\n\r\nVALUE empty 0 0\r\n\r\nEND\r\n");
-    close(fd);
-    stop(f);
 }
 
 static void test_bad_data_blocks_keep_the_connection_in_sync(void **state) {
-    (void)state;
-    struct fixture *f = start(NULL, NULL);
-    int fd = mc_connect(f);
+    struct fixture *f = *state;
+    int fd = f->fd;
     send_str(fd, "set k 0 0 2\r\nok\r\n");
     expect(fd, "STORED\r\n");
     /* Longer than announced: memcached drops the announced bytes plus two, stores nothing,
@@ -262,8 +270,6 @@ static void test_bad_data_blocks_keep_the_connection_in_sync(void **state) {
     /* Unknown commands, empty lines and bare newlines. */
     send_str(fd, "bogus\r\n\r\nGET k\n");
     expect(fd, "ERROR\r\nERROR\r\nERROR\r\n");
-    close(fd);
-    stop(f);
 }
 
 static void test_too_large_values_are_swallowed_and_the_old_value_dropped(void **state) {
@@ -293,9 +299,8 @@ static void test_too_large_values_are_swallowed_and_the_old_value_dropped(void *
 }
 
 static void test_incr_decr(void **state) {
-    (void)state;
-    struct fixture *f = start(NULL, NULL);
-    int fd = mc_connect(f);
+    struct fixture *f = *state;
+    int fd = f->fd;
     send_str(fd, "set n 5 0 2\r\n10\r\nincr n 5\r\ndecr n 100\r\nincr n 18446744073709551615\r\n"
                  "incr n 1\r\nget n\r\n");
     expect(fd, "STORED\r\n15\r\n0\r\n18446744073709551615\r\n0\r\n"
@@ -312,14 +317,11 @@ static void test_incr_decr(void **state) {
     redisReply *r = resp(f, "INCRBY hits 8");
     assert_int_equal(r->integer, 50);
     freeReplyObject(r);
-    close(fd);
-    stop(f);
 }
 
 static void test_expiry_touch_and_gat(void **state) {
-    (void)state;
-    struct fixture *f = start(NULL, NULL);
-    int fd = mc_connect(f);
+    struct fixture *f = *state;
+    int fd = f->fd;
     char line[128];
     snprintf(line, sizeof line, "set abs 0 %lld 1\r\nx\r\n", (long long)time(NULL) + 1000);
     send_str(fd, line);
@@ -358,14 +360,11 @@ static void test_expiry_touch_and_gat(void **state) {
     itest_sleep_ms(250);
     send_str(fd, "get r\r\n");
     expect(fd, "END\r\n");
-    close(fd);
-    stop(f);
 }
 
 static void test_flush_all_now_and_later(void **state) {
-    (void)state;
-    struct fixture *f = start(NULL, NULL);
-    int fd = mc_connect(f);
+    struct fixture *f = *state;
+    int fd = f->fd;
     freeReplyObject(resp(f, "SET other-db-0-key v"));
     freeReplyObject(resp(f, "SELECT 1"));
     freeReplyObject(resp(f, "SET db1 v"));
@@ -385,27 +384,18 @@ static void test_flush_all_now_and_later(void **state) {
     itest_sleep_ms(1300);
     send_str(fd, "get b\r\n");
     expect(fd, "VALUE b 0 1\r\nx\r\nEND\r\n");
-    close(fd);
-    stop(f);
 }
 
 static void test_version_verbosity_stats_quit(void **state) {
-    (void)state;
-    struct fixture *f = start(NULL, NULL);
-    int fd = mc_connect(f);
+    struct fixture *f = *state;
+    int fd = f->fd;
     send_str(fd, "version\r\nverbosity 1\r\nverbosity\r\nverbosity x\r\n");
     expect(fd, "VERSION 1.6.18\r\nOK\r\nERROR\r\nCLIENT_ERROR bad command line format\r\n");
     send_str(fd, "set a 0 0 1\r\nx\r\nget a b\r\n");
     expect(fd, "STORED\r\nVALUE a 0 1\r\nx\r\nEND\r\n");
     send_str(fd, "stats\r\n");
     char buf[4096];
-    size_t n = 0;
-    while (n < 5 || memcmp(buf + n - 5, "END\r\n", 5) != 0) {
-        assert_true(n < sizeof buf - 1);
-        read_exact(fd, buf + n, 1);
-        n++;
-    }
-    buf[n] = '\0';
+    read_until_end(fd, buf, sizeof buf);
     char want[64];
     snprintf(want, sizeof want, "STAT pid %d\r\n", (int)f->s.pid);
     assert_non_null(strstr(buf, want));
@@ -426,19 +416,16 @@ static void test_version_verbosity_stats_quit(void **state) {
     assert_int_equal(itest_read_all(fd, buf, sizeof buf, 2000), 0);
     close(fd);
     /* A line that never ends is not buffered forever. */
-    fd = mc_connect(f);
+    fd = f->fd = mc_connect(f); /* close_default closes it */
     char junk[4096];
     memset(junk, 'z', sizeof junk);
     send_bytes(fd, junk, sizeof junk);
     assert_int_equal(itest_read_all(fd, buf, sizeof buf, 2000), 0);
-    close(fd);
-    stop(f);
 }
 
 static void test_keys_are_shared_with_resp(void **state) {
-    (void)state;
-    struct fixture *f = start(NULL, NULL);
-    int fd = mc_connect(f);
+    struct fixture *f = *state;
+    int fd = f->fd;
     send_str(fd, "set shared 77 0 5\r\nhello\r\n");
     expect(fd, "STORED\r\n");
     expect_resp_str(f, "GET shared", "hello");
@@ -488,8 +475,6 @@ static void test_keys_are_shared_with_resp(void **state) {
     freeReplyObject(resp(f, "RENAME src moved"));
     send_str(fd, "get copied moved src\r\n");
     expect(fd, "VALUE copied 12 1\r\nv\r\nVALUE moved 12 1\r\nv\r\nEND\r\n");
-    close(fd);
-    stop(f);
 }
 
 static void test_out_of_memory_under_noeviction(void **state) {
@@ -544,17 +529,17 @@ static void test_password_means_memcached_ascii_auth(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_storage_commands_and_their_replies),
-        cmocka_unit_test(test_noreply_pipeline_sends_nothing_back),
-        cmocka_unit_test(test_values_split_across_reads),
-        cmocka_unit_test(test_binary_values_round_trip),
-        cmocka_unit_test(test_bad_data_blocks_keep_the_connection_in_sync),
+        cmocka_unit_test_setup_teardown(test_storage_commands_and_their_replies, open_default, close_default),
+        cmocka_unit_test_setup_teardown(test_noreply_pipeline_sends_nothing_back, open_default, close_default),
+        cmocka_unit_test_setup_teardown(test_values_split_across_reads, open_default, close_default),
+        cmocka_unit_test_setup_teardown(test_binary_values_round_trip, open_default, close_default),
+        cmocka_unit_test_setup_teardown(test_bad_data_blocks_keep_the_connection_in_sync, open_default, close_default),
         cmocka_unit_test(test_too_large_values_are_swallowed_and_the_old_value_dropped),
-        cmocka_unit_test(test_incr_decr),
-        cmocka_unit_test(test_expiry_touch_and_gat),
-        cmocka_unit_test(test_flush_all_now_and_later),
-        cmocka_unit_test(test_version_verbosity_stats_quit),
-        cmocka_unit_test(test_keys_are_shared_with_resp),
+        cmocka_unit_test_setup_teardown(test_incr_decr, open_default, close_default),
+        cmocka_unit_test_setup_teardown(test_expiry_touch_and_gat, open_default, close_default),
+        cmocka_unit_test_setup_teardown(test_flush_all_now_and_later, open_default, close_default),
+        cmocka_unit_test_setup_teardown(test_version_verbosity_stats_quit, open_default, close_default),
+        cmocka_unit_test_setup_teardown(test_keys_are_shared_with_resp, open_default, close_default),
         cmocka_unit_test(test_out_of_memory_under_noeviction),
         cmocka_unit_test(test_password_means_memcached_ascii_auth),
     };
