@@ -221,26 +221,6 @@ void cmd_config_get(client *c) {
     buf_free(&out);
 }
 
-/* Listening settings take effect at once: rebind, or keep the old sockets on failure. */
-static int rebind(void) {
-    struct listener old[16];
-    int nold = server.nlisteners;
-    memcpy(old, server.listeners, sizeof old);
-    server.nlisteners = 0;
-    if (net_listen() != 0) {
-        for (int i = 0; i < server.nlisteners; i++) close(server.listeners[i].fd);
-        memcpy(server.listeners, old, sizeof old);
-        server.nlisteners = nold;
-        return -1;
-    }
-    for (int i = 0; i < nold; i++) {
-        ev_io_stop(server.loop, &old[i].watcher);
-        close(old[i].fd);
-    }
-    for (int i = 0; i < server.nlisteners; i++) ev_io_start(server.loop, &server.listeners[i].watcher);
-    return 0;
-}
-
 void cmd_config_set(client *c) {
     if (c->argc % 2 != 0) {
         reply_arity_error(c);
@@ -286,7 +266,7 @@ void cmd_config_set(client *c) {
         }
         if (!strcmp(name, "port") || !strcmp(name, "bind")) listening_changed = 1;
     }
-    if (!failed && listening_changed && (saved.port != server.cfg.port || strcmp(saved_strings[0], server.cfg.bind) != 0) && rebind() != 0) {
+    if (!failed && listening_changed && (saved.port != server.cfg.port || strcmp(saved_strings[0], server.cfg.bind) != 0) && net_rebind() != 0) {
         failed = 1;
         reply_error(c, "CONFIG SET failed (possibly related to argument 'port') - Unable to "
                        "listen on this port");

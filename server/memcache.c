@@ -189,11 +189,13 @@ static entry *lookup_item(const word *k, entry *(*lookup)(db *, const char *, si
     return e && e->type == OBJ_STRING ? e : NULL;
 }
 
-static void delete_key(const word *k) {
+/* Deletes the key whatever it holds; returns 1 when there was one. */
+static int delete_key(const word *k) {
     entry *e = db_lookup(mc_db(), k->ptr, k->len);
-    if (!e) return;
+    if (!e) return 0;
     db_delete_entry(mc_db(), e);
     changed(k->ptr, k->len);
+    return 1;
 }
 
 /* Applies exptime to a linked item: 0 clears the TTL, a past time deletes the item.
@@ -491,13 +493,11 @@ static void cmd_delete(client *c, const line *l) {
             return reply_line(c, l, "CLIENT_ERROR bad command line format.  Usage: delete <key> [noreply]");
     }
     if (!key_ok(&l->w[1])) return reply_line(c, l, "CLIENT_ERROR bad command line format");
-    entry *e = db_lookup(mc_db(), l->w[1].ptr, l->w[1].len);
-    if (!e) {
+    if (!delete_key(&l->w[1])) {
         stats.delete_misses++;
         return reply_line(c, l, "NOT_FOUND");
     }
     stats.delete_hits++;
-    delete_key(&l->w[1]);
     reply_line(c, l, "DELETED");
 }
 

@@ -110,17 +110,54 @@ static int listen_on(const char *addr, int portnum, int memcache) {
     return 0;
 }
 
-int net_listen(void) {
+/* Listens on port at every bind address. */
+static int listen_everywhere(int port, int memcache) {
     char *copy = mem_strdup(server.cfg.bind);
     int rc = 0;
-    for (char *save, *tok = strtok_r(copy, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
-        if (listen_on(tok, server.cfg.port, 0) != 0) rc = -1;
-        if (server.cfg.memcached_port && listen_on(tok, server.cfg.memcached_port, 1) != 0) rc = -1;
-    }
+    for (char *save, *tok = strtok_r(copy, " ", &save); tok; tok = strtok_r(NULL, " ", &save))
+        if (listen_on(tok, port, memcache) != 0) rc = -1;
     mem_free(copy);
+    return rc;
+}
+
+int net_listen(void) {
+    int rc = listen_everywhere(server.cfg.port, 0);
+    if (rc == 0 && server.cfg.memcached_port) rc = listen_everywhere(server.cfg.memcached_port, 1);
     if (rc == 0 && server.nlisteners == 0) {
         server_log(LL_WARNING, "Configured to not listen anywhere, exiting.");
         rc = -1;
+    }
+    return rc;
+}
+
+int net_rebind(void) {
+    /* libev points at the watchers: stop them all before the array moves under it. */
+    for (int i = 0; i < server.nlisteners; i++) ev_io_stop(server.loop, &server.listeners[i].watcher);
+    struct listener old[sizeof server.listeners / sizeof server.listeners[0]];
+    int nold = server.nlisteners;
+    memcpy(old, server.listeners, sizeof old);
+    /* memcached-port is start-up only: its sockets stay as they are. */
+    server.nlisteners = 0;
+    for (int i = 0; i < nold; i++)
+        if (old[i].memcache) server.listeners[server.nlisteners++] = old[i];
+    int rc = listen_everywhere(server.cfg.port, 0);
+    if (rc == 0 && server.nlisteners == 0) {
+        server_log(LL_WARNING, "Configured to not listen anywhere.");
+        rc = -1;
+    }
+    /* The sockets that are not kept: the new ones on failure, else the old RESP ones. */
+    if (rc != 0) {
+        for (int i = 0; i < server.nlisteners; i++)
+            if (!server.listeners[i].memcache) close(server.listeners[i].fd);
+        memcpy(server.listeners, old, sizeof old);
+        server.nlisteners = nold;
+    } else {
+        for (int i = 0; i < nold; i++)
+            if (!old[i].memcache) close(old[i].fd);
+    }
+    for (int i = 0; i < server.nlisteners; i++) {
+        server.listeners[i].watcher.data = &server.listeners[i];
+        ev_io_start(server.loop, &server.listeners[i].watcher);
     }
     return rc;
 }

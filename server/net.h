@@ -5,8 +5,12 @@
 
 #include "server.h"
 
-/* Opens the listening sockets from cfg.bind / cfg.port; -1 after logging why. */
+/* Opens the listening sockets from cfg.bind / cfg.port (and cfg.memcached_port); -1 after
+ * logging why. */
 int net_listen(void);
+/* After CONFIG SET bind / port: listens anew on the RESP port, or keeps the old sockets and
+ * returns -1 when that fails. The memcached listeners are left as they are. */
+int net_rebind(void);
 /* Starts the flush watcher; call once after the loop exists. */
 void net_init(void);
 struct sockaddr_storage;

@@ -527,6 +527,21 @@ static void test_password_means_memcached_ascii_auth(void **state) {
     stop(f);
 }
 
+static void test_config_set_port_keeps_the_memcached_listener(void **state) {
+    struct fixture *f = *state;
+    char port[16];
+    snprintf(port, sizeof port, "%d", itest_free_port());
+    redisReply *r = resp(f, "CONFIG SET port %s", port);
+    assert_int_equal(r->type, REDIS_REPLY_STATUS);
+    freeReplyObject(r);
+    send_str(f->fd, "version\r\n");
+    expect(f->fd, "VERSION 1.6.18\r\n");
+    int fd = mc_connect(f);
+    send_str(fd, "version\r\n");
+    expect(fd, "VERSION 1.6.18\r\n");
+    close(fd);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_storage_commands_and_their_replies, open_default, close_default),
@@ -542,6 +557,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_keys_are_shared_with_resp, open_default, close_default),
         cmocka_unit_test(test_out_of_memory_under_noeviction),
         cmocka_unit_test(test_password_means_memcached_ascii_auth),
+        cmocka_unit_test_setup_teardown(test_config_set_port_keeps_the_memcached_listener, open_default, close_default),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
