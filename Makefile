@@ -5,18 +5,20 @@ OPT      ?= -O2
 CFLAGS   ?= $(OPT) -g
 # Table rows leave their start-up fields (stats, names) to zero: no missing-initializer noise.
 override CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wno-missing-field-initializers -Ishared -Iserver $(LUA_CFLAGS)
-# Lua 5.1 with Debian's cjson and bitop modules, linked in (see server/lua_sandbox.c).
+# Lua 5.1 with Debian's cjson and bitop modules, linked in (see server/scripting/lua_sandbox.c).
 LUA_CFLAGS := -I/usr/include/lua5.1
 LUA_LIBS   := -llua5.1-cjson -llua5.1-bitop -llua5.1
 LDLIBS   := -lev -lm
 SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
 SHARED_SRC := $(wildcard shared/*.c)
-SERVER_SRC := $(wildcard server/*.c)
+# The server's sources, one folder per layer; tools/ holds programs of their own.
+SERVER_HDR := $(wildcard server/*/*.h)
+SERVER_SRC := $(filter-out server/tools/%,$(wildcard server/*/*.c))
 SHARED_OBJ := $(SHARED_SRC:%.c=$(BUILD)/%.o)
 SERVER_OBJ := $(SERVER_SRC:%.c=$(BUILD)/%.o)
-# Server modules that hold no server state, so unit tests link them directly.
-ENGINE_OBJ := $(addprefix $(BUILD)/server/,deque.o lua_sandbox.o packlist.o intset.o hash_value.o set_value.o zset_value.o)
+# The value encodings and the Lua sandbox hold no server state, so unit tests link them directly.
+ENGINE_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard server/values/*.c)) $(BUILD)/server/scripting/lua_sandbox.o
 
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
@@ -34,7 +36,7 @@ all: $(BUILD)/rill-server $(BUILD)/rill-check-snapshot
 deps:
 	@scripts/bootstrap.sh
 
-$(BUILD)/%.o: %.c $(wildcard shared/*.h server/*.h)
+$(BUILD)/%.o: %.c $(wildcard shared/*.h) $(SERVER_HDR)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c $< -o $@
 
@@ -57,8 +59,8 @@ $(BUILD)/tests/itest_%: tests/integration/test_%.c tests/integration/itest.c tes
 	$(CC) $(CFLAGS) -Itests/integration $< tests/integration/itest.c -o $@ -lhiredis -lcmocka
 
 # The in-process server harnesses link every server module but main.c.
-FUZZ_SERVER_SRC := $(filter-out server/main.c,$(SERVER_SRC))
-$(BUILD)/fuzz/fuzz_commands $(BUILD)/fuzz/fuzz_snapshot_load: $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_SERVER_SRC) $(SHARED_SRC) $(wildcard tests/fuzz/*.h shared/*.h server/*.h)
+FUZZ_SERVER_SRC := $(filter-out server/core/main.c,$(SERVER_SRC))
+$(BUILD)/fuzz/fuzz_commands $(BUILD)/fuzz/fuzz_snapshot_load: $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_SERVER_SRC) $(SHARED_SRC) $(wildcard tests/fuzz/*.h shared/*.h) $(SERVER_HDR)
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_FLAGS) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-missing-field-initializers \
 		-Ishared -Iserver $(LUA_CFLAGS) $< $(FUZZ_SERVER_SRC) $(SHARED_SRC) -o $@ $(LDLIBS) $(LUA_LIBS)

@@ -8,15 +8,15 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
-#include "commands.h"
-#include "pubsub.h"
-#include "db.h"
-#include "evict.h"
+#include "core/commands.h"
+#include "core/net.h"
+#include "core/reply.h"
+#include "features/pubsub.h"
+#include "keyspace/db.h"
+#include "keyspace/evict.h"
 #include "mem.h"
-#include "net.h"
-#include "reply.h"
-#include "scripting.h"
-#include "snapshot.h"
+#include "persistence/snapshot.h"
+#include "scripting/scripting.h"
 
 /* ---- INFO ---- */
 

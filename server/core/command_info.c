@@ -3,10 +3,10 @@
 #include <string.h>
 #include <strings.h>
 
-#include "command_docs.h"
-#include "commands.h"
+#include "core/command_docs.h"
+#include "core/commands.h"
+#include "core/reply.h"
 #include "glob.h"
-#include "reply.h"
 
 static const struct {
     unsigned flag;

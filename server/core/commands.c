@@ -1,18 +1,18 @@
-#include "commands.h"
+#include "core/commands.h"
 
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
-#include "blocking.h"
+#include "core/reply.h"
 #include "dict.h"
-#include "multi.h"
-#include "pubsub.h"
-#include "evict.h"
+#include "features/blocking.h"
+#include "features/multi.h"
+#include "features/pubsub.h"
+#include "keyspace/evict.h"
 #include "numconv.h"
-#include "reply.h"
-#include "scripting.h"
-#include "snapshot.h"
+#include "persistence/snapshot.h"
+#include "scripting/scripting.h"
 
 /* Rows come from Redis 7.0's own COMMAND INFO and COMMAND DOCS, so arity, flags, key
  * positions and documentation match what clients expect. CLIENT SETINFO and NO-TOUCH are
@@ -581,6 +581,10 @@ static int auth_required(client *c) {
     return server.cfg.requirepass[0] && !(c->flags & CLIENT_AUTHENTICATED);
 }
 
+/* The one place in core/ that knows every feature, on purpose: MULTI queuing and EXECABORT
+ * (features/multi), serving blocked clients after the command (features/blocking), scripts'
+ * flags and BUSY (scripting/), subscribed mode (features/pubsub), MISCONF after a failed
+ * save (persistence/snapshot), OOM and eviction (keyspace/evict), and AUTH. */
 static void dispatch(client *c) {
     const struct command *found = command_lookup(c->argv[0].ptr, c->argv[0].len);
     c->last_cmd = NULL;

@@ -4,7 +4,7 @@
 #ifndef RILL_COMMANDS_H
 #define RILL_COMMANDS_H
 
-#include "server.h"
+#include "core/server.h"
 
 #define CMD_WRITE (1u << 0)
 #define CMD_READONLY (1u << 1)
@@ -80,54 +80,58 @@ void commands_info_errorstats(buf_t *out);
 long long commands_total_errors(void);
 
 /* Handlers, by the file that holds them. */
-/* t_string.c */
+/* types/t_string.c */
 cmd_handler cmd_get, cmd_set, cmd_setnx, cmd_setex, cmd_psetex, cmd_getset, cmd_getdel,
     cmd_getex, cmd_mget, cmd_mset, cmd_msetnx, cmd_append, cmd_strlen, cmd_getrange,
     cmd_setrange, cmd_incr, cmd_decr, cmd_incrby, cmd_decrby, cmd_incrbyfloat;
-/* t_list.c */
+/* types/t_list.c */
+cmd_handler cmd_lpush, cmd_rpush, cmd_lpushx, cmd_rpushx, cmd_lpop, cmd_rpop, cmd_llen,
+    cmd_lrange, cmd_lindex, cmd_lset, cmd_lrem, cmd_ltrim, cmd_linsert, cmd_lpos, cmd_rpoplpush,
+    cmd_lmove, cmd_lmpop, cmd_blpop, cmd_brpop, cmd_brpoplpush, cmd_blmove, cmd_blmpop;
+/* types/t_hash.c */
 cmd_handler cmd_hset, cmd_hsetnx, cmd_hget, cmd_hmget, cmd_hmset, cmd_hgetall, cmd_hdel,
     cmd_hexists, cmd_hlen, cmd_hkeys, cmd_hvals, cmd_hstrlen, cmd_hincrby, cmd_hincrbyfloat,
     cmd_hrandfield, cmd_hscan;
+/* types/t_set.c */
 cmd_handler cmd_sadd, cmd_srem, cmd_smembers, cmd_sismember, cmd_smismember, cmd_scard, cmd_spop,
     cmd_srandmember, cmd_smove, cmd_sinter, cmd_sinterstore, cmd_sunion, cmd_sunionstore, cmd_sdiff,
     cmd_sdiffstore, cmd_sintercard, cmd_sscan;
+/* types/t_zset.c */
 cmd_handler cmd_zadd, cmd_zincrby, cmd_zrem, cmd_zscore, cmd_zmscore, cmd_zcard, cmd_zcount,
     cmd_zlexcount, cmd_zrank, cmd_zrevrank, cmd_zrange, cmd_zrangestore, cmd_zrevrange,
     cmd_zrangebyscore, cmd_zrevrangebyscore, cmd_zrangebylex, cmd_zrevrangebylex,
     cmd_zremrangebyrank, cmd_zremrangebyscore, cmd_zremrangebylex, cmd_zpopmin, cmd_zpopmax,
     cmd_bzpopmin, cmd_bzpopmax, cmd_zmpop, cmd_bzmpop, cmd_zrandmember, cmd_zunionstore,
     cmd_zinterstore, cmd_zdiffstore, cmd_zunion, cmd_zinter, cmd_zdiff, cmd_zintercard, cmd_zscan;
-cmd_handler cmd_lpush, cmd_rpush, cmd_lpushx, cmd_rpushx, cmd_lpop, cmd_rpop, cmd_llen,
-    cmd_lrange, cmd_lindex, cmd_lset, cmd_lrem, cmd_ltrim, cmd_linsert, cmd_lpos, cmd_rpoplpush,
-    cmd_lmove, cmd_lmpop, cmd_blpop, cmd_brpop, cmd_brpoplpush, cmd_blmove, cmd_blmpop;
-/* pubsub.c */
+/* features/pubsub.c */
 cmd_handler cmd_subscribe, cmd_unsubscribe, cmd_psubscribe, cmd_punsubscribe, cmd_publish,
     cmd_pubsub_channels, cmd_pubsub_numsub, cmd_pubsub_numpat, cmd_pubsub_help,
     cmd_pubsub_shardchannels, cmd_pubsub_shardnumsub;
-/* multi.c */
+/* features/multi.c */
 cmd_handler cmd_multi, cmd_exec, cmd_discard, cmd_watch, cmd_unwatch;
-/* keys.c */
+/* keyspace/keys.c */
 cmd_handler cmd_del, cmd_exists, cmd_type, cmd_keys, cmd_scan, cmd_randomkey, cmd_rename,
     cmd_renamenx, cmd_touch, cmd_move, cmd_copy, cmd_dbsize, cmd_flushdb, cmd_flushall,
     cmd_swapdb;
-/* expire.c */
+cmd_handler cmd_object_encoding, cmd_object_freq, cmd_object_idletime, cmd_object_refcount,
+    cmd_object_help;
+/* keyspace/expire.c */
 cmd_handler cmd_expire, cmd_pexpire, cmd_expireat, cmd_pexpireat, cmd_ttl, cmd_pttl,
     cmd_expiretime, cmd_pexpiretime, cmd_persist;
-/* conn.c */
+/* core/conn.c */
 cmd_handler cmd_ping, cmd_echo, cmd_quit, cmd_reset, cmd_hello, cmd_auth, cmd_select,
     cmd_client_id, cmd_client_setname, cmd_client_getname, cmd_client_list, cmd_client_info,
     cmd_client_kill, cmd_client_setinfo, cmd_client_no_evict, cmd_client_no_touch,
     cmd_client_help, cmd_client_unblock;
-/* admin.c */
+/* core/admin.c */
 cmd_handler cmd_info, cmd_config_get, cmd_config_set, cmd_config_resetstat,
-    cmd_config_rewrite, cmd_config_help, cmd_time, cmd_lastsave, cmd_shutdown,
-    cmd_save, cmd_bgsave;
-cmd_handler cmd_object_encoding, cmd_object_freq, cmd_object_idletime, cmd_object_refcount,
-    cmd_object_help;
-/* scripting.c */
+    cmd_config_rewrite, cmd_config_help, cmd_time, cmd_shutdown;
+/* persistence/snapshot.c */
+cmd_handler cmd_save, cmd_bgsave, cmd_lastsave;
+/* scripting/scripting.c */
 cmd_handler cmd_eval, cmd_evalsha, cmd_eval_ro, cmd_evalsha_ro, cmd_script_exists,
     cmd_script_flush, cmd_script_help, cmd_script_kill, cmd_script_load;
-/* command_info.c */
+/* core/command_info.c */
 cmd_handler cmd_command, cmd_command_count, cmd_command_info, cmd_command_docs,
     cmd_command_list, cmd_command_getkeys, cmd_command_help;
 

@@ -1,4 +1,4 @@
-#include "config.h"
+#include "core/config.h"
 
 #include <stddef.h>
 #include <stdio.h>
@@ -7,11 +7,11 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "core/server.h"
 #include "glob.h"
 #include "mem.h"
 #include "numconv.h"
 #include "resp.h"
-#include "server.h"
 
 enum setting_type {
     T_BOOL,

@@ -2,15 +2,15 @@
 #include <stdio.h>
 #include <time.h>
 
-#include "blocking.h"
-#include "commands.h"
-#include "db.h"
+#include "core/commands.h"
+#include "core/net.h"
+#include "core/reply.h"
+#include "features/blocking.h"
+#include "features/multi.h"
+#include "features/pubsub.h"
+#include "keyspace/db.h"
 #include "mem.h"
-#include "multi.h"
-#include "pubsub.h"
-#include "net.h"
 #include "numconv.h"
-#include "reply.h"
 
 void cmd_ping(client *c) {
     if (c->argc > 2) {

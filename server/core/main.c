@@ -9,16 +9,16 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-#include "commands.h"
-#include "db.h"
+#include "core/commands.h"
+#include "core/net.h"
+#include "core/server.h"
 #include "dict.h"
-#include "evict.h"
+#include "features/pubsub.h"
+#include "keyspace/db.h"
+#include "keyspace/evict.h"
 #include "mem.h"
-#include "net.h"
-#include "pubsub.h"
-#include "scripting.h"
-#include "server.h"
-#include "snapshot.h"
+#include "persistence/snapshot.h"
+#include "scripting/scripting.h"
 
 /* SIGTERM / SIGINT received and not acted on yet (a script was running). */
 static int pending_signal;

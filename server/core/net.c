@@ -1,4 +1,4 @@
-#include "net.h"
+#include "core/net.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -12,14 +12,14 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "blocking.h"
-#include "commands.h"
-#include "db.h"
+#include "core/commands.h"
+#include "core/reply.h"
+#include "features/blocking.h"
+#include "features/multi.h"
+#include "features/pubsub.h"
+#include "keyspace/db.h"
 #include "mem.h"
-#include "memcache.h"
-#include "multi.h"
-#include "pubsub.h"
-#include "reply.h"
+#include "protocols/memcache.h"
 
 #define READ_CHUNK (16 * 1024)
 #define MAX_ACCEPTS_PER_EVENT 1000

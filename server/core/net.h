@@ -3,7 +3,7 @@
 #ifndef RILL_NET_H
 #define RILL_NET_H
 
-#include "server.h"
+#include "core/server.h"
 
 /* Opens the listening sockets from cfg.bind / cfg.port (and cfg.memcached_port); -1 after
  * logging why. */

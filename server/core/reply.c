@@ -1,4 +1,4 @@
-#include "reply.h"
+#include "core/reply.h"
 
 #include <limits.h>
 #include <stdarg.h>
@@ -6,8 +6,8 @@
 #include <stdio.h>
 #include <strings.h>
 
-#include "commands.h"
-#include "db.h"
+#include "core/commands.h"
+#include "keyspace/db.h"
 #include "numconv.h"
 
 void reply_help(client *c, const char *container, const char *const *lines) {

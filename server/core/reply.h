@@ -5,7 +5,7 @@
 
 #include <stddef.h>
 
-#include "server.h"
+#include "core/server.h"
 
 #define ERR_WRONGTYPE "-WRONGTYPE Operation against a key holding the wrong kind of value"
 #define ERR_NOT_INTEGER "value is not an integer or out of range"

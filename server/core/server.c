@@ -1,6 +1,6 @@
 /* The one server instance, the clock and the log: what every module (and the in-process
  * fuzzer, which has no main.c) needs from the server around it. */
-#include "server.h"
+#include "core/server.h"
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -8,7 +8,7 @@
 #include <time.h>
 
 #include "buf.h"
-#include "config.h"
+#include "core/config.h"
 #include "dict.h"
 #include "resp.h"
 

@@ -1,14 +1,14 @@
-#include "blocking.h"
+#include "features/blocking.h"
 
 #include <limits.h>
 #include <math.h>
 
-#include "commands.h"
-#include "db.h"
+#include "core/commands.h"
+#include "core/net.h"
+#include "core/reply.h"
+#include "keyspace/db.h"
 #include "mem.h"
-#include "net.h"
 #include "numconv.h"
-#include "reply.h"
 
 struct wait_queue;
 

@@ -8,7 +8,7 @@
 
 #include <stddef.h>
 
-#include "server.h"
+#include "core/server.h"
 
 struct db;
 

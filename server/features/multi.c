@@ -1,10 +1,10 @@
-#include "multi.h"
+#include "features/multi.h"
 
-#include "commands.h"
-#include "db.h"
+#include "core/commands.h"
+#include "core/reply.h"
+#include "keyspace/db.h"
 #include "mem.h"
-#include "reply.h"
-#include "scripting.h"
+#include "scripting/scripting.h"
 
 struct queued_command {
     const struct command *cmd;

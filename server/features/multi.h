@@ -7,7 +7,7 @@
 
 #include <stddef.h>
 
-#include "server.h"
+#include "core/server.h"
 
 struct db;
 struct command;

@@ -1,13 +1,13 @@
-#include "pubsub.h"
+#include "features/pubsub.h"
 
 #include <stdio.h>
 
-#include "commands.h"
+#include "core/commands.h"
+#include "core/net.h"
+#include "core/reply.h"
 #include "dict.h"
 #include "glob.h"
 #include "mem.h"
-#include "net.h"
-#include "reply.h"
 
 /* A channel or a pattern and the clients subscribed to it, in subscription order. */
 struct topic {

@@ -6,7 +6,7 @@
 
 #include <stddef.h>
 
-#include "server.h"
+#include "core/server.h"
 
 void pubsub_init(void);
 /* Subscriptions (channels + patterns) the client holds; > 0 means subscribed mode. */

@@ -1,17 +1,17 @@
-#include "db.h"
+#include "keyspace/db.h"
 
 #include <stdlib.h>
 
-#include "blocking.h"
-#include "deque.h"
-#include "evict.h"
-#include "hash_value.h"
+#include "core/server.h"
+#include "features/blocking.h"
+#include "features/multi.h"
+#include "keyspace/evict.h"
 #include "mem.h"
-#include "multi.h"
 #include "numconv.h"
-#include "server.h"
-#include "set_value.h"
-#include "zset_value.h"
+#include "values/deque.h"
+#include "values/hash_value.h"
+#include "values/set_value.h"
+#include "values/zset_value.h"
 
 static void entry_node_key(const dict_node *n, const char **key, size_t *len) {
     entry *e = (entry *)n;

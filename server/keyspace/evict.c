@@ -3,17 +3,17 @@
  * rounds, and evicts the best one still there. "Best" is the longest idle (LRU), the lowest
  * decayed access counter (LFU) or the nearest expiry (volatile-ttl); the volatile-* policies
  * sample only keys with a TTL. */
-#include "evict.h"
+#include "keyspace/evict.h"
 
 #include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/server.h"
 #include "dict.h"
+#include "features/multi.h"
 #include "mem.h"
-#include "multi.h"
-#include "server.h"
 
 #define POOL_SIZE 16
 

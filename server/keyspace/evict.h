@@ -4,7 +4,7 @@
 #ifndef RILL_EVICT_H
 #define RILL_EVICT_H
 
-#include "db.h"
+#include "keyspace/db.h"
 
 /* The counter a new key starts with, so that it is not evicted before it had a chance. */
 #define LFU_INIT_VAL 5

@@ -1,9 +1,9 @@
 /* TTL commands: EXPIRE family with NX/XX/GT/LT, TTL, PTTL, EXPIRETIME, PEXPIRETIME, PERSIST. */
 #include <limits.h>
 
-#include "commands.h"
-#include "db.h"
-#include "reply.h"
+#include "core/commands.h"
+#include "core/reply.h"
+#include "keyspace/db.h"
 
 #define EXP_NX 1u
 #define EXP_XX 2u

@@ -1,21 +1,21 @@
 /* Commands on keys whatever their type: DEL, EXISTS, TYPE, KEYS, SCAN, RENAME, MOVE, COPY,
- * and the database-wide ones: DBSIZE, FLUSHDB, FLUSHALL, SWAPDB. */
+ * OBJECT, and the database-wide ones: DBSIZE, FLUSHDB, FLUSHALL, SWAPDB. */
 #include <errno.h>
 #include <stdlib.h>
 
-#include "commands.h"
-#include "db.h"
-#include "evict.h"
+#include "core/commands.h"
+#include "core/reply.h"
+#include "features/multi.h"
 #include "glob.h"
-#include "hash_value.h"
+#include "keyspace/db.h"
+#include "keyspace/evict.h"
+#include "keyspace/scan.h"
 #include "mem.h"
-#include "multi.h"
 #include "numconv.h"
-#include "reply.h"
-#include "scan.h"
-#include "set_value.h"
-#include "snapshot.h"
-#include "zset_value.h"
+#include "persistence/snapshot.h"
+#include "values/hash_value.h"
+#include "values/set_value.h"
+#include "values/zset_value.h"
 
 void cmd_del(client *c) {
     long long deleted = 0;

@@ -1,13 +1,13 @@
-#include "scan.h"
+#include "keyspace/scan.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/reply.h"
 #include "glob.h"
 #include "mem.h"
 #include "numconv.h"
-#include "reply.h"
 
 int scan_parse_cursor(client *c, const resp_arg *a, unsigned long *cursor) {
     /* Read like strtoul does: "-1" wraps around, spaces and junk do not. */

@@ -3,8 +3,8 @@
 #ifndef RILL_SCAN_H
 #define RILL_SCAN_H
 
+#include "core/server.h"
 #include "dict.h"
-#include "server.h"
 
 struct scan_options {
     long long count;

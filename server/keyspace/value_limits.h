@@ -3,9 +3,9 @@
 #ifndef RILL_VALUE_LIMITS_H
 #define RILL_VALUE_LIMITS_H
 
-#include "packlist.h"
-#include "server.h"
-#include "set_value.h"
+#include "core/server.h"
+#include "values/packlist.h"
+#include "values/set_value.h"
 
 static inline struct packed_limits hash_limits(void) {
     return (struct packed_limits){(size_t)server.cfg.hash_max_listpack_entries,

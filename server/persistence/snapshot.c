@@ -2,7 +2,7 @@
  * dbfilename and fsyncs the directory, so a crash at any moment leaves the old snapshot or
  * the new one, whole. BGSAVE does the same in a forked child (copy-on-write); the parent
  * learns the outcome from an ev_child watcher. Log lines and replies follow Redis 7.0. */
-#include "snapshot.h"
+#include "persistence/snapshot.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -18,16 +18,16 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "commands.h"
-#include "db.h"
-#include "deque.h"
-#include "hash_value.h"
-#include "reply.h"
-#include "server.h"
-#include "set_value.h"
+#include "core/commands.h"
+#include "core/reply.h"
+#include "core/server.h"
+#include "keyspace/db.h"
+#include "keyspace/value_limits.h"
 #include "snapshot_format.h"
-#include "value_limits.h"
-#include "zset_value.h"
+#include "values/deque.h"
+#include "values/hash_value.h"
+#include "values/set_value.h"
+#include "values/zset_value.h"
 
 /* After a failed BGSAVE, save points wait this long before trying again (as Redis). */
 #define BGSAVE_RETRY_DELAY 5

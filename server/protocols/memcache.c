@@ -1,19 +1,19 @@
-#include "memcache.h"
+#include "protocols/memcache.h"
 
 #include <ctype.h>
 #include <limits.h>
 #include <stdint.h>
 #include <string.h>
 
-#include "db.h"
-#include "evict.h"
+#include "core/net.h"
+#include "core/reply.h"
+#include "features/multi.h"
+#include "keyspace/db.h"
+#include "keyspace/evict.h"
 #include "mem.h"
-#include "multi.h"
-#include "net.h"
 #include "numconv.h"
-#include "reply.h"
-#include "scripting.h"
-#include "snapshot.h"
+#include "persistence/snapshot.h"
+#include "scripting/scripting.h"
 
 #define KEY_MAX 250
 /* A line this long without its newline closes the connection, as in memcached, unless it

@@ -5,7 +5,7 @@
 #ifndef RILL_MEMCACHE_H
 #define RILL_MEMCACHE_H
 
-#include "server.h"
+#include "core/server.h"
 
 /* The memcached release whose replies rill reproduces (VERSION answers with it). */
 #define MEMCACHED_COMPAT_VERSION "1.6.18"

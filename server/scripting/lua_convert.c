@@ -1,4 +1,4 @@
-#include "lua_convert.h"
+#include "scripting/lua_convert.h"
 
 #include <lauxlib.h>
 #include <math.h>
@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "commands.h"
-#include "reply.h"
+#include "core/commands.h"
+#include "core/reply.h"
 
 /* ---- Replies to Lua ---- */
 

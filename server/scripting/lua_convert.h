@@ -6,7 +6,7 @@
 #include <lua.h>
 #include <stddef.h>
 
-#include "server.h"
+#include "core/server.h"
 
 /* Pushes the Lua value of the RESP2 reply at the start of [p, p + len): integer -> number,
  * bulk -> string, nil -> false, status -> {ok=...}, error -> {err=...} (marked as already

@@ -7,7 +7,7 @@
  * refuse writing to one. debug is gone once the error handler has captured it, so nothing
  * else can reach a metatable. The global table itself has a second guard: reading a
  * global that does not exist raises Redis's error instead of returning nil. */
-#include "lua_sandbox.h"
+#include "scripting/lua_sandbox.h"
 
 #include <lauxlib.h>
 #include <lua-bitop.h>

@@ -1,4 +1,4 @@
-#include "scripting.h"
+#include "scripting/scripting.h"
 
 #include <ctype.h>
 #include <lauxlib.h>
@@ -6,15 +6,15 @@
 #include <string.h>
 #include <time.h>
 
-#include "commands.h"
-#include "db.h"
-#include "lua_convert.h"
-#include "lua_sandbox.h"
+#include "core/commands.h"
+#include "core/net.h"
+#include "core/reply.h"
+#include "keyspace/db.h"
 #include "mem.h"
-#include "net.h"
-#include "reply.h"
+#include "persistence/snapshot.h"
+#include "scripting/lua_convert.h"
+#include "scripting/lua_sandbox.h"
 #include "sha1.h"
-#include "snapshot.h"
 
 /* Shebang flags ("#!lua flags=no-writes,allow-oom"). */
 #define SCRIPT_NO_WRITES (1u << 0)

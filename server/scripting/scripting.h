@@ -6,7 +6,7 @@
 #ifndef RILL_SCRIPTING_H
 #define RILL_SCRIPTING_H
 
-#include "server.h"
+#include "core/server.h"
 
 void scripting_init(void);
 /* A script is running: timers must leave the dataset alone. */

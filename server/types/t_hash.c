@@ -4,15 +4,15 @@
 #include <limits.h>
 #include <math.h>
 
-#include "commands.h"
-#include "db.h"
-#include "hash_value.h"
+#include "core/commands.h"
+#include "core/reply.h"
+#include "keyspace/db.h"
+#include "keyspace/scan.h"
+#include "keyspace/value_limits.h"
 #include "mem.h"
 #include "numconv.h"
-#include "packlist.h"
-#include "reply.h"
-#include "value_limits.h"
-#include "scan.h"
+#include "values/hash_value.h"
+#include "values/packlist.h"
 
 static inline hash_value *hash_of(entry *e) { return entry_obj(e); }
 

@@ -3,12 +3,12 @@
  * same bad command gets the same error. */
 #include <limits.h>
 
-#include "blocking.h"
-#include "commands.h"
-#include "db.h"
-#include "deque.h"
+#include "core/commands.h"
+#include "core/reply.h"
+#include "features/blocking.h"
+#include "keyspace/db.h"
 #include "mem.h"
-#include "reply.h"
+#include "values/deque.h"
 
 /* Redis refuses list elements this big (its chunks use 32-bit sizes; so do ours). */
 #define LIST_MAX_ITEM_SIZE ((1ull << 32) - 1024)

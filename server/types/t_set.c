@@ -4,13 +4,13 @@
 #include <limits.h>
 #include <stdlib.h>
 
-#include "commands.h"
-#include "db.h"
+#include "core/commands.h"
+#include "core/reply.h"
+#include "keyspace/db.h"
+#include "keyspace/scan.h"
+#include "keyspace/value_limits.h"
 #include "mem.h"
-#include "reply.h"
-#include "value_limits.h"
-#include "scan.h"
-#include "set_value.h"
+#include "values/set_value.h"
 
 static inline set_value *set_of(entry *e) { return entry_obj(e); }
 

@@ -3,10 +3,10 @@
 #include <limits.h>
 #include <math.h>
 
-#include "commands.h"
-#include "db.h"
+#include "core/commands.h"
+#include "core/reply.h"
+#include "keyspace/db.h"
 #include "numconv.h"
-#include "reply.h"
 
 /* Options of SET and GETEX */
 #define OPT_NX (1u << 0)

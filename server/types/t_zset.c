@@ -7,16 +7,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "blocking.h"
-#include "commands.h"
-#include "db.h"
+#include "core/commands.h"
+#include "core/reply.h"
+#include "features/blocking.h"
+#include "keyspace/db.h"
+#include "keyspace/scan.h"
+#include "keyspace/value_limits.h"
 #include "mem.h"
 #include "numconv.h"
-#include "reply.h"
-#include "value_limits.h"
-#include "scan.h"
-#include "set_value.h"
-#include "zset_value.h"
+#include "values/set_value.h"
+#include "values/zset_value.h"
 
 static inline zset_value *zset_of(entry *e) { return entry_obj(e); }
 

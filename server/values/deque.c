@@ -1,4 +1,4 @@
-#include "deque.h"
+#include "values/deque.h"
 
 #include <string.h>
 

@@ -1,4 +1,4 @@
-#include "hash_value.h"
+#include "values/hash_value.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -8,7 +8,7 @@
 #include <stddef.h>
 
 #include "dict.h"
-#include "packlist.h"
+#include "values/packlist.h"
 
 typedef struct hash_value {
     packlist *pl; /* NULL once the hash is a table */

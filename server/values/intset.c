@@ -1,4 +1,4 @@
-#include "intset.h"
+#include "values/intset.h"
 
 #include <string.h>
 

@@ -1,4 +1,4 @@
-#include "packlist.h"
+#include "values/packlist.h"
 
 #include <stdlib.h>
 #include <string.h>

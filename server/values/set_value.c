@@ -1,4 +1,4 @@
-#include "set_value.h"
+#include "values/set_value.h"
 
 #include <stdlib.h>
 #include <string.h>

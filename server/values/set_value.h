@@ -8,9 +8,9 @@
 #include <stddef.h>
 
 #include "dict.h"
-#include "intset.h"
 #include "numconv.h"
-#include "packlist.h"
+#include "values/intset.h"
+#include "values/packlist.h"
 
 enum set_encoding { SET_INTSET, SET_PACKED, SET_TABLE };
 

@@ -1,4 +1,4 @@
-#include "zset_value.h"
+#include "values/zset_value.h"
 
 #include <stdlib.h>
 #include <string.h>

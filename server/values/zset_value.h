@@ -10,7 +10,7 @@
 #include <stddef.h>
 
 #include "dict.h"
-#include "packlist.h"
+#include "values/packlist.h"
 
 #define ZSL_MAX_LEVEL 32
 

@@ -11,13 +11,13 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "commands.h"
+#include "core/commands.h"
+#include "core/net.h"
+#include "core/reply.h"
+#include "core/server.h"
+#include "features/pubsub.h"
 #include "fuzz_server.h"
-#include "net.h"
-#include "pubsub.h"
-#include "reply.h"
-#include "scripting.h"
-#include "server.h"
+#include "scripting/scripting.h"
 
 static void refused(client *c) { reply_error(c, "disabled in the fuzzer"); }
 

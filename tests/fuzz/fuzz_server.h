@@ -7,10 +7,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "db.h"
+#include "core/server.h"
 #include "dict.h"
+#include "keyspace/db.h"
 #include "mem.h"
-#include "server.h"
 
 static void fuzz_start_keyspace(void) {
     config_defaults(&server.cfg);

@@ -11,7 +11,7 @@
 
 #include "crc64.h"
 #include "fuzz_server.h"
-#include "snapshot.h"
+#include "persistence/snapshot.h"
 #include "snapshot_format.h"
 
 static char dir[] = "/tmp/rill-fuzz-load-XXXXXX"; /* mkdtemp's template */

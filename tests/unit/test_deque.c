@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "deque.h"
 #include "mem.h"
+#include "values/deque.h"
 
 /* The model: an array of strings, operated on the slow obvious way. */
 typedef struct {

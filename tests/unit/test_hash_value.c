@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hash_value.h"
 #include "mem.h"
+#include "values/hash_value.h"
 
 static const struct packed_limits limits = {8, 16};
 

@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "lua_sandbox.h"
+#include "scripting/lua_sandbox.h"
 
 static lua_State *L;
 

@@ -7,10 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "intset.h"
 #include "mem.h"
-#include "packlist.h"
-#include "set_value.h"
+#include "values/intset.h"
+#include "values/packlist.h"
+#include "values/set_value.h"
 
 static const struct set_limits limits = {512, 128, 64};
 

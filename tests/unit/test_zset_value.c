@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "mem.h"
-#include "zset_value.h"
+#include "values/zset_value.h"
 
 /* The model: members and scores in a sorted array, kept the slow obvious way. */
 struct item {
