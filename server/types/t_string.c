@@ -232,8 +232,12 @@ void cmd_strlen(client *c) {
     reply_int(c, e ? (long long)entry_string_len(e) : 0);
 }
 
-static int check_string_length(client *c, long long size) {
-    if (size > server.cfg.proto_max_bulk_len) {
+/* Refuses a string of size + append bytes past proto-max-bulk-len (or past what an entry's
+ * 32-bit length holds), sum overflow included, as Redis's checkStringLength. */
+static int check_string_length(client *c, long long size, long long append) {
+    long long total = (long long)((unsigned long long)size + (unsigned long long)append);
+    if (total < size || total < append || total > server.cfg.proto_max_bulk_len ||
+        total > (long long)UINT32_MAX) {
         reply_error(c, ERR_STRING_TOO_BIG);
         return -1;
     }
@@ -264,7 +268,7 @@ void cmd_append(client *c) {
         return;
     }
     size_t old = entry_string_len(e);
-    if (check_string_length(c, (long long)(old + value->len)) != 0) return;
+    if (check_string_length(c, (long long)old, (long long)value->len) != 0) return;
     e = make_raw(c->db, e, key);
     e = db_resize_value(c->db, e, old + value->len, 1);
     memcpy(entry_value(e) + old, value->ptr, value->len);
@@ -290,7 +294,7 @@ void cmd_setrange(client *c) {
         reply_int(c, (long long)old);
         return;
     }
-    if (check_string_length(c, offset + (long long)value->len) != 0) return;
+    if (check_string_length(c, offset, (long long)value->len) != 0) return;
     size_t end = (size_t)offset + value->len;
     if (!e) {
         e = entry_new_raw(key->ptr, key->len, NULL, end, -1);
