@@ -244,6 +244,8 @@ void cmd_watch(client *c) {
 
 void cmd_unwatch(client *c) {
     unwatch_all(c);
+    /* A change already seen is forgotten with the keys, as in Redis. */
+    c->flags &= ~CLIENT_DIRTY_CAS;
     tx_release_if_empty(c);
     reply_ok(c);
 }
