@@ -314,6 +314,26 @@ static void after_input(client *c) {
     if ((c->flags & CLIENT_CLOSE_AFTER_REPLY) && c->reply.len == c->reply_sent) client_close_async(c);
 }
 
+/* Where the client's class has no hard output limit, the most a reply built from a client's
+ * count may grow to: SRANDMEMBER k -9223372036854775807 would otherwise fill memory. */
+#define REPLY_CEILING (512LL * 1024 * 1024)
+
+int client_reply_has_room(client *c, long long more) {
+    if (c->fd >= 0) client_check_output_limit(c);
+    if (c->flags & CLIENT_CLOSE_ASAP) return 0;
+    const struct output_limit *l =
+        &server.cfg.output_limits[pubsub_count(c) ? CLASS_PUBSUB : CLASS_NORMAL];
+    long long room = c->fd >= 0 && l->hard ? l->hard + REPLY_BUFFER_FREE : REPLY_CEILING;
+    long long pending = (long long)(c->reply.len - c->reply_sent);
+    if (more <= room - pending) return 1;
+    if (c->fd >= 0) {
+        server_log(LL_WARNING, "Client id=%llu addr=%s scheduled to be closed ASAP for overcoming "
+                   "of output buffer limits.", (unsigned long long)c->id, c->addr);
+        client_close_async(c);
+    }
+    return 0;
+}
+
 void client_check_output_limit(client *c) {
     if (c->flags & CLIENT_CLOSE_ASAP) return;
     const struct output_limit *l =

@@ -23,6 +23,12 @@ void client_resume(client *c);
 /* Closes the client (asynchronously, with a log line) when its unsent output passes the
  * hard limit of its class, or the soft limit for longer than the soft seconds. */
 void client_check_output_limit(client *c);
+/* For a reply whose size a client's count decides (random draws with repetition): 1 while
+ * the output can take `more` bytes, checked before the loop with the least the reply can
+ * take and every so often in it. Past its hard output limit (or a 512 MB ceiling where its
+ * class has none) a connection is closed, as Redis closes one over its limit; a script's
+ * client (no connection) just has no room, and the handler calls reply_cut_short. */
+int client_reply_has_room(client *c, long long more);
 /* Queues the client's reply for the next flush. */
 void client_queue_reply(client *c);
 /* Appends one CLIENT LIST line (without the newline) describing c. */

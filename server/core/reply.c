@@ -23,6 +23,12 @@ void reply_help(client *c, const char *container, const char *const *lines) {
     reply_status(c, "    Prints this help.");
 }
 
+void reply_cut_short(client *c, size_t start) {
+    if (c->flags & CLIENT_CLOSE_ASAP) return;
+    c->reply.len = start;
+    reply_error(c, ERR_REPLY_TOO_BIG);
+}
+
 void reply_ok(client *c) { buf_append(&c->reply, "+OK\r\n", 5); }
 
 void reply_status(client *c, const char *s) { resp_add_status(&c->reply, s, strlen(s)); }

@@ -3,6 +3,7 @@
 #ifndef RILL_REPLY_H
 #define RILL_REPLY_H
 
+#include <limits.h>
 #include <stddef.h>
 
 #include "core/server.h"
@@ -16,6 +17,7 @@
 #define ERR_SAME_OBJECT "source and destination objects are the same"
 #define ERR_OVERFLOW "increment or decrement would overflow"
 #define ERR_STRING_TOO_BIG "string exceeds maximum allowed size (proto-max-bulk-len)"
+#define ERR_REPLY_TOO_BIG "reply exceeds the output buffer limit"
 #define ERR_NOAUTH "-NOAUTH Authentication required."
 #define ERR_WRONGPASS "-WRONGPASS invalid username-password pair or user is disabled."
 #define ERR_MAXCLIENTS "max number of clients reached"
@@ -30,6 +32,14 @@
 #define ERR_BUSY_SCRIPT \
     "-BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE."
 
+/* Ends a reply that client_reply_has_room stopped, begun at reply offset start: nothing
+ * more for a closing connection; a script's client gets ERR_REPLY_TOO_BIG instead of it. */
+void reply_cut_short(client *c, size_t start);
+/* The least n replies of at least `each` bytes take (an empty bulk string is 6), saturating:
+ * what client_reply_has_room is asked before a loop of n. */
+static inline long long reply_least_bytes(long long n, long long each) {
+    return n > LLONG_MAX / each ? LLONG_MAX : n * each;
+}
 void reply_ok(client *c);
 void reply_status(client *c, const char *s);
 void reply_error(client *c, const char *msg);

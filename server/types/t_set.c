@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "core/commands.h"
+#include "core/net.h"
 #include "core/reply.h"
 #include "keyspace/db.h"
 #include "keyspace/scan.h"
@@ -224,8 +225,14 @@ static void srandmember_with_count(client *c) {
     size_t len;
     if (count < 0) {
         /* Repetitions allowed: -count independent draws. */
+        size_t start = c->reply.len;
         reply_array(c, -count);
         for (long long i = 0; i < -count; i++) {
+            long long more = i ? 0 : reply_least_bytes(-count, 6);
+            if (i % 1024 == 0 && !client_reply_has_room(c, more)) {
+                reply_cut_short(c, start);
+                return;
+            }
             set_random(s, num, &m, &len);
             reply_bulk(c, m, len);
         }

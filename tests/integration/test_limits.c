@@ -159,12 +159,77 @@ static void test_deep_pipelines_from_many_clients_at_once(void **state) {
     itest_close(&s, c);
 }
 
+/* A count from the client sizes a reply built in one go (random draws with repetition):
+ * the client is cut off at its output limit, or at the ceiling where its class has none,
+ * instead of the server filling memory for 2^63 draws. */
+static void greedy_reply_is_cut_off(const char *limit) {
+    struct itest_server s;
+    redisContext *c;
+    if (limit) {
+        assert_int_equal(itest_start(&s, "--client-output-buffer-limit", limit, NULL), 0);
+        c = itest_connect(&s);
+    } else {
+        assert_int_equal(itest_open(&s, &c), 0);
+    }
+    static const char *const greedy[] = {
+        "SRANDMEMBER s -9223372036854775807\r\n",
+        "HRANDFIELD h -4611686018427387903 WITHVALUES\r\n",
+        "ZRANDMEMBER z -9223372036854775807\r\n",
+        /* Small enough a count to start, and cut off on the way: 1 GB of 1 KB draws. */
+        "SRANDMEMBER wide -1000000\r\n",
+    };
+    char member[1000];
+    memset(member, 'm', sizeof member);
+    freeReplyObject(redisCommand(c, "SADD wide %b", member, sizeof member));
+    freeReplyObject(redisCommand(c, "SADD s a b c"));
+    freeReplyObject(redisCommand(c, "HSET h f v"));
+    freeReplyObject(redisCommand(c, "ZADD z 1 a"));
+    for (size_t i = 0; i < sizeof greedy / sizeof greedy[0]; i++) {
+        int fd = itest_raw_connect(&s);
+        assert_int_equal(write(fd, greedy[i], strlen(greedy[i])), (ssize_t)strlen(greedy[i]));
+        /* Read it all: the stream must end (the server closed it), not go on forever. */
+        char buf[1 << 16];
+        ssize_t n;
+        while ((n = read(fd, buf, sizeof buf)) > 0) {}
+        assert_int_equal(n, 0);
+        close(fd);
+        redisReply *r = redisCommand(c, "PING");
+        assert_non_null(r);
+        assert_string_equal(r->str, "PONG");
+        freeReplyObject(r);
+    }
+    if (!limit) {
+        /* A script's client has no connection to close: the call fails instead. */
+        redisReply *r = redisCommand(c, "EVAL %s 1 s",
+                                     "return redis.call('srandmember', KEYS[1], "
+                                     "'-9223372036854775807')");
+        assert_non_null(r);
+        assert_int_equal(r->type, REDIS_REPLY_ERROR);
+        assert_non_null(strstr(r->str, "reply exceeds the output buffer limit"));
+        freeReplyObject(r);
+    }
+    assert_true(info_field(c, "memory", "used_memory") < 64 * 1024 * 1024);
+    itest_close(&s, c);
+}
+
+static void test_greedy_random_draws_stop_at_the_output_limit(void **state) {
+    (void)state;
+    greedy_reply_is_cut_off("normal 8mb 0 0");
+}
+
+static void test_greedy_random_draws_stop_at_the_ceiling_without_a_limit(void **state) {
+    (void)state;
+    greedy_reply_is_cut_off(NULL);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_ten_thousand_connections_leak_nothing),
         cmocka_unit_test(test_huge_multibulk_count_is_not_allocated_up_front),
         cmocka_unit_test(test_idle_timeout_spares_blocked_and_subscribed_clients),
         cmocka_unit_test(test_deep_pipelines_from_many_clients_at_once),
+        cmocka_unit_test(test_greedy_random_draws_stop_at_the_output_limit),
+        cmocka_unit_test(test_greedy_random_draws_stop_at_the_ceiling_without_a_limit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
