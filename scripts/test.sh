@@ -13,30 +13,34 @@ passed=0
 failed=0
 failed_suites=()
 
-# Reads a cmocka run's output and adds its counts.
-count_cmocka() {
-    local out=$1 name=$2 p f
-    p=$(grep -oE '\[  PASSED  \] [0-9]+' <<<"$out" | awk '{s+=$NF} END {print s+0}')
-    f=$(grep -oE '\[  FAILED  \] [0-9]+' <<<"$out" | awk '{s+=$NF} END {print s+0}')
-    passed=$((passed + p))
-    failed=$((failed + f))
-    [[ $f -eq 0 ]] || failed_suites+=("$name")
-}
+# Time limits, so that a hang fails its suite instead of stalling the run.
+SUITE_TIMEOUT=${SUITE_TIMEOUT:-600}
+PYTEST_TIMEOUT=${PYTEST_TIMEOUT:-1200}
+limit() { timeout -k 10 "$1" "${@:2}"; }
 
+# Counts a cmocka run against what it said it would run ("Running N test(s)"): a test that did
+# not report OK failed, whether it failed, never ran (a group setup that failed: the server did
+# not start) or was cut short by a crash or the time limit. A run that never announced its
+# tests counts as one failure.
 run_cmocka() {
-    local bin=$1 name out rc
+    local bin=$1 name out rc total ok f
     name=$(basename "$bin")
-    out=$("$bin" 2>&1)
+    out=$(limit "$SUITE_TIMEOUT" "$bin" 2>&1)
     rc=$?
     printf '%s\n' "$out" | grep -E '^\[ +(FAILED|ERROR|LINE) +\]' | head -40
-    count_cmocka "$out" "$name"
-    if [[ $rc -ne 0 ]] && ! grep -q 'FAILED' <<<"$out"; then
-        # Crashed before it could report.
+    total=$(grep -oE '^\[==========\] Running [0-9]+ test' <<<"$out" | awk '{s+=$3} END {print s+0}')
+    ok=$(grep -cE '^\[ +OK +\]' <<<"$out")
+    f=$((total - ok))
+    [[ $total -gt 0 ]] || f=1
+    [[ $rc -ne 0 && $f -eq 0 ]] && f=1
+    passed=$((passed + ok))
+    failed=$((failed + f))
+    if [[ $f -ne 0 ]]; then
+        [[ $rc -eq 124 || $rc -eq 137 ]] && echo "$name: killed after ${SUITE_TIMEOUT}s"
         printf '%s\n' "$out" | tail -20
-        failed=$((failed + 1))
         failed_suites+=("$name (exit $rc)")
     fi
-    echo "$name: done"
+    echo "$name: $ok of $total passed"
 }
 
 echo "== unit"
@@ -49,7 +53,7 @@ echo "== fuzz"
 # Each libFuzzer harness for a fixed number of executions, plus every saved regression input.
 for bin in "$BUILD"/fuzz/fuzz_*; do
     name=${bin##*/}
-    if out=$(BUILD=$BUILD FUZZ_ONLY=$name scripts/fuzz.sh short 2>&1); then
+    if out=$(limit "$SUITE_TIMEOUT" env BUILD="$BUILD" FUZZ_ONLY="$name" scripts/fuzz.sh short 2>&1); then
         passed=$((passed + 1))
     else
         failed=$((failed + 1))
@@ -61,7 +65,7 @@ done
 echo "== compat"
 for t in tests/compat/*.sh; do
     name=$(basename "$t")
-    if out=$(bash "$t" 2>&1); then
+    if out=$(limit "$SUITE_TIMEOUT" bash "$t" 2>&1); then
         passed=$((passed + 1))
         echo "$name: ok"
     else
@@ -72,7 +76,7 @@ for t in tests/compat/*.sh; do
     fi
 done
 if ls tests/compat/test_*.py >/dev/null 2>&1; then
-    out=$(/usr/bin/python3 -m pytest -q -p no:cacheprovider tests/compat 2>&1)
+    out=$(limit "$PYTEST_TIMEOUT" /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/compat 2>&1)
     rc=$?
     printf '%s\n' "$out" | tail -15
     p=$(grep -oE '[0-9]+ passed' <<<"$out" | awk '{print $1}' | tail -1)

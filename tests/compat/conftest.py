@@ -1,8 +1,10 @@
 """Fixtures that start rill-server and redis-server on free loopback ports and stop them by PID."""
+import atexit
 import os
 import shutil
 import socket
 import subprocess
+import signal
 import tempfile
 import time
 
@@ -10,6 +12,40 @@ import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 RILL = os.environ.get("RILL_SERVER", os.path.join(ROOT, "build", "rill-server"))
+
+
+# Every process the compat tests start (servers, workers), so that whatever a failing test
+# left running is stopped at the end of the session, and at exit if pytest dies first.
+_started = []
+
+
+def track(proc, group=False):
+    """Registers a child process; group: it leads its own session (kill its whole group)."""
+    _started.append((proc, group))
+    return proc
+
+
+def stop_leftovers():
+    for proc, group in _started:
+        if proc.poll() is None:
+            try:
+                if group:
+                    os.killpg(proc.pid, signal.SIGKILL)
+                else:
+                    proc.kill()
+            except ProcessLookupError:
+                pass
+            proc.wait()
+    _started.clear()
+
+
+atexit.register(stop_leftovers)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def leftovers_stopped():
+    yield
+    stop_leftovers()
 
 
 def free_port():
@@ -36,8 +72,13 @@ class Server:
         self.port = port
         self.workdir = workdir
         self.log = open(os.path.join(workdir, "server.log"), "w")
-        self.proc = subprocess.Popen(argv, cwd=workdir, stdout=self.log, stderr=subprocess.STDOUT)
-        wait_for_port(port, self.proc)
+        self.proc = track(subprocess.Popen(argv, cwd=workdir, stdout=self.log,
+                                           stderr=subprocess.STDOUT))
+        try:
+            wait_for_port(port, self.proc)
+        except BaseException:
+            self.stop()
+            raise
 
     def stop(self):
         if self.proc.poll() is None:

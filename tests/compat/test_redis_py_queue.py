@@ -37,19 +37,25 @@ def test_every_job_consumed_exactly_once(rill):
     workers = [ctx.Process(target=worker, args=(rill.port, results)) for _ in range(WORKERS)]
     for w in workers:
         w.start()
-    producer(rill.port)
-    r = redis.Redis(port=rill.port)
-    # Let the workers drain the queue, then tell each one to stop.
-    for _ in range(500):
-        if r.llen("jobs") == 0:
-            break
-        r.execute_command("CLIENT", "LIST")  # a cheap round trip while waiting
-    r.rpush("control", *["stop"] * WORKERS)
-    consumed = []
-    for _ in workers:
-        consumed.extend(results.get(timeout=30))
-    for w in workers:
-        w.join(timeout=30)
+    try:
+        producer(rill.port)
+        r = redis.Redis(port=rill.port)
+        # Let the workers drain the queue, then tell each one to stop.
+        for _ in range(500):
+            if r.llen("jobs") == 0:
+                break
+            r.execute_command("CLIENT", "LIST")  # a cheap round trip while waiting
+        r.rpush("control", *["stop"] * WORKERS)
+        consumed = []
+        for _ in workers:
+            consumed.extend(results.get(timeout=30))
+        for w in workers:
+            w.join(timeout=30)
+    finally:
+        for w in workers:
+            if w.is_alive():
+                w.kill()
+                w.join()
     assert sorted(consumed) == list(range(JOBS))
     assert r.llen("jobs") == 0
 

@@ -12,7 +12,7 @@ import time
 import pytest
 import redis
 
-from conftest import RILL, free_port, start_redis, wait_for_port
+from conftest import RILL, free_port, start_redis, track, wait_for_port
 from test_differential import RawConn
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -40,11 +40,15 @@ class Rill:
         argv = [binary, "--port", str(self.port), "--dir", datadir, "--logfile", self.logpath, *extra]
         if user is not None:
             argv = ["setpriv", "--reuid=%d" % user, "--regid=%d" % user, "--clear-groups", *argv]
-        self.proc = subprocess.Popen(argv, start_new_session=True, stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.DEVNULL)
-        wait_for_port(self.port, self.proc)
-        self.r = redis.Redis(port=self.port, socket_timeout=20)
-        wait_until(lambda: self.r.ping(), what="PING")
+        self.proc = track(subprocess.Popen(argv, start_new_session=True, stdout=subprocess.DEVNULL,
+                                           stderr=subprocess.DEVNULL), group=True)
+        try:
+            wait_for_port(self.port, self.proc)
+            self.r = redis.Redis(port=self.port, socket_timeout=20)
+            wait_until(lambda: self.r.ping(), what="PING")
+        except BaseException:
+            self.stop()
+            raise
 
     def log(self):
         with open(self.logpath) as f:
@@ -229,12 +233,14 @@ def test_state_matches_redis_before_and_after_restart(workdir):
             pass
         ref.proc.wait(timeout=20)
         ref2 = start_redis("--dir", ref_dir)
-        rr = redis.Redis(port=ref2.port)
-        s.shutdown("SAVE")
-        s = start(workdir, "--save", "")
-        assert_same_state(state(s.r), state(rr))
-        ref2.stop()
-        shutil.rmtree(ref_dir, ignore_errors=True)
+        try:
+            rr = redis.Redis(port=ref2.port)
+            s.shutdown("SAVE")
+            s = start(workdir, "--save", "")
+            assert_same_state(state(s.r), state(rr))
+        finally:
+            ref2.stop()
+            shutil.rmtree(ref_dir, ignore_errors=True)
     finally:
         ref.stop()
 

@@ -48,9 +48,13 @@ static void track(pid_t pid, pid_t replace) {
 
 int itest_start(struct itest_server *s, ...) {
     const char *bin = getenv("RILL_SERVER") ? getenv("RILL_SERVER") : "build/rill-server";
+    s->pid = 0; /* until fork succeeds, itest_stop has nothing to signal */
     s->port = itest_free_port();
     snprintf(s->dir, sizeof s->dir, "/tmp/rill-itest-XXXXXX");
-    if (!mkdtemp(s->dir)) return -1;
+    if (!mkdtemp(s->dir)) {
+        s->dir[0] = '\0';
+        return -1;
+    }
     char port[16];
     snprintf(port, sizeof port, "%d", s->port);
     const char *argv[64] = {bin, "--port", port, "--dir", s->dir, "--save", ""};
@@ -60,8 +64,9 @@ int itest_start(struct itest_server *s, ...) {
     for (const char *a; (a = va_arg(ap, const char *)) && argc < 62;) argv[argc++] = a;
     va_end(ap);
     argv[argc] = NULL;
-    s->pid = fork();
-    if (s->pid == 0) {
+    pid_t pid = fork();
+    if (pid < 0) return -1;
+    if (pid == 0) {
         char log[128];
         snprintf(log, sizeof log, "%s/server.log", s->dir);
         if (!freopen(log, "w", stdout)) _exit(127);
@@ -69,6 +74,7 @@ int itest_start(struct itest_server *s, ...) {
         execv(bin, (char **)argv);
         _exit(127);
     }
+    s->pid = pid;
     track(s->pid, 0);
     for (int i = 0; i < 500; i++) {
         redisContext *c = redisConnect("127.0.0.1", s->port);
@@ -87,13 +93,20 @@ int itest_start(struct itest_server *s, ...) {
     return -1;
 }
 
+/* Signals only a child itest_start forked (never pid 0 or -1: the process group or every
+ * process), and removes only the directory it made. */
 void itest_stop(struct itest_server *s) {
-    kill(s->pid, SIGTERM);
-    waitpid(s->pid, NULL, 0);
-    track(0, s->pid);
+    if (s->pid > 0) {
+        kill(s->pid, SIGTERM);
+        waitpid(s->pid, NULL, 0);
+        track(0, s->pid);
+        s->pid = 0;
+    }
+    if (!s->dir[0]) return;
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf %s", s->dir);
     if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", s->dir);
+    s->dir[0] = '\0';
 }
 
 redisContext *itest_connect(const struct itest_server *s) {

@@ -12,7 +12,7 @@ import redis
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
-from conftest import start_rill  # noqa: E402
+from conftest import start_rill, track  # noqa: E402
 
 PYTHON = "/usr/bin/python3"
 
@@ -22,11 +22,11 @@ class Worker:
         env = dict(os.environ, RILL_CELERY_PORT=str(port), PYTHONPATH=HERE)
         self.log = open(os.path.join(logdir, "worker-%s.log" % name), "w")
         # Its own process group, so the pool's children go with it.
-        self.proc = subprocess.Popen(
+        self.proc = track(subprocess.Popen(
             [PYTHON, "-m", "celery", "-A", "rill_tasks", "worker", "--pool=prefork",
              "--concurrency=2", "--loglevel=INFO", "-n", "%s@rill" % name],
             cwd=HERE, env=env, stdout=self.log, stderr=subprocess.STDOUT,
-            start_new_session=True)
+            start_new_session=True), group=True)
 
     def kill(self):
         if self.proc.poll() is None:
@@ -55,18 +55,23 @@ def wait_until(condition, timeout, what):
 @pytest.fixture(scope="module")
 def setup():
     server = start_rill()
-    os.environ["RILL_CELERY_PORT"] = str(server.port)
-    sys.path.insert(0, HERE)
-    import rill_tasks
-    worker = Worker(server.port, "w1", server.workdir)
-    app = rill_tasks.app
-    wait_until(lambda: app.control.ping(timeout=0.5), 30, "the worker to answer ping")
-    yield server, worker, rill_tasks
-    worker.stop()
-    # Results left for the garbage collector unsubscribe on deletion: while the server is up.
-    gc.collect()
-    app.close()
-    server.stop()
+    worker = app = None
+    try:
+        os.environ["RILL_CELERY_PORT"] = str(server.port)
+        sys.path.insert(0, HERE)
+        import rill_tasks
+        worker = Worker(server.port, "w1", server.workdir)
+        app = rill_tasks.app
+        wait_until(lambda: app.control.ping(timeout=0.5), 30, "the worker to answer ping")
+        yield server, worker, rill_tasks
+    finally:
+        if worker:
+            worker.stop()
+        # Results left for the garbage collector unsubscribe on deletion: while the server is up.
+        gc.collect()
+        if app:
+            app.close()
+        server.stop()
 
 
 def test_task_round_trip(setup):
