@@ -563,6 +563,22 @@ const struct command_doc command_docs[] = {
         "\npure-token\r\n$5\r\ntoken\r\n$5\r\nASYNC\r\n$5\r\nsince\r\n$5\r\n4.0.0\r\n*8\r\n$4\r\nname\r\n$4\r\nsync\r"
         "\n$4\r\ntype\r\n$10\r\npure-token\r\n$5\r\ntoken\r\n$4\r\nSYNC\r\n$5\r\nsince\r\n$5\r\n6.2.0\r\n",
         631, 6},
+    {"function",
+        "*0\r\n*0\r\n",
+        8,
+        "$7\r\nsummary\r\n$33\r\nA container for function commands\r\n$5\r\nsince\r\n$5\r\n7.0.0\r\n$5\r\ng"
+        "roup\r\n$9\r\nscripting\r\n$10\r\ncomplexity\r\n$22\r\nDepends on subcommand.\r\n",
+        147, 4},
+    {"function|flush",
+        "*2\r\n$25\r\nrequest_policy:all_shards\r\n$29\r\nresponse_policy:all_succeeded\r\n*0\r\n",
+        76,
+        "$7\r\nsummary\r\n$22\r\nDeleting all functions\r\n$5\r\nsince\r\n$5\r\n7.0.0\r\n$5\r\ngroup\r\n$9\r\ns"
+        "cripting\r\n$10\r\ncomplexity\r\n$47\r\nO(N) where N is the number of functions deleted\r"
+        "\n$9\r\narguments\r\n*1\r\n*8\r\n$4\r\nname\r\n$5\r\nasync\r\n$4\r\ntype\r\n$5\r\noneof\r\n$5\r\nflags\r\n*1\r"
+        "\n+optional\r\n$9\r\narguments\r\n*2\r\n*6\r\n$4\r\nname\r\n$5\r\nasync\r\n$4\r\ntype\r\n$10\r\npure-toke"
+        "n\r\n$5\r\ntoken\r\n$5\r\nASYNC\r\n*6\r\n$4\r\nname\r\n$4\r\nsync\r\n$4\r\ntype\r\n$10\r\npure-token\r\n$5\r\n"
+        "token\r\n$4\r\nSYNC\r\n",
+        417, 5},
     {"get",
         "*0\r\n*1\r\n*6\r\n$5\r\nflags\r\n*2\r\n+RO\r\n+access\r\n$12\r\nbegin_search\r\n*4\r\n$4\r\ntype\r\n$5\r\nin"
         "dex\r\n$4\r\nspec\r\n*2\r\n$5\r\nindex\r\n:1\r\n$9\r\nfind_keys\r\n*4\r\n$4\r\ntype\r\n$5\r\nrange\r\n$4\r\nsp"

@@ -116,6 +116,12 @@ static struct command script_subcommands[] = {
     {NULL},
 };
 
+static struct command function_subcommands[] = {
+    {"flush", cmd_function_flush, -2, CMD_WRITE | CMD_NOSCRIPT, 0, 0, 0, "scripting",
+     "@write @slow @scripting", "Deleting all functions", "7.0.0", NULL},
+    {NULL},
+};
+
 /* EVAL and friends: keys are counted by the argument after the script. */
 #define SCRIPT_RUN_FLAGS (CMD_NOSCRIPT | CMD_STALE | CMD_SKIP_MONITOR | CMD_NO_MANDATORY_KEYS | CMD_MOVABLE_KEYS)
 
@@ -456,6 +462,8 @@ struct command command_table[] = {
      "Execute a read-only Lua script server side", "7.0.0", NULL, 2},
     {"script", NULL, -2, 0, 0, 0, 0, "scripting", "@slow",
      "A container for Lua scripts management commands", "2.6.0", script_subcommands},
+    {"function", NULL, -2, 0, 0, 0, 0, "scripting", "@slow", "A container for function commands",
+     "7.0.0", function_subcommands},
     {"command", cmd_command, -1, CMD_LOADING | CMD_STALE, 0, 0, 0, "server", "@slow @connection",
      "Get array of Redis command details", "2.8.13", command_subcommands},
 };

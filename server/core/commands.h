@@ -131,6 +131,8 @@ cmd_handler cmd_save, cmd_bgsave, cmd_lastsave;
 /* scripting/scripting.c */
 cmd_handler cmd_eval, cmd_evalsha, cmd_eval_ro, cmd_evalsha_ro, cmd_script_exists,
     cmd_script_flush, cmd_script_help, cmd_script_kill, cmd_script_load;
+/* scripting/functions.c */
+cmd_handler cmd_function_flush;
 /* core/command_info.c */
 cmd_handler cmd_command, cmd_command_count, cmd_command_info, cmd_command_docs,
     cmd_command_list, cmd_command_getkeys, cmd_command_help;
