@@ -212,10 +212,7 @@ void cmd_info(client *c) {
 void cmd_config_get(client *c) {
     buf_t out;
     buf_init(&out);
-    const char *seen[64];
-    long pairs = 0;
-    for (size_t i = 2; i < c->argc; i++)
-        pairs += config_get(c->argv[i].ptr, c->argv[i].len, &out, seen, pairs);
+    long pairs = config_get(c->argv + 2, c->argc - 2, &out);
     reply_array(c, pairs * 2);
     reply_raw(c, out.data ? out.data : "", out.len);
     buf_free(&out);
@@ -244,46 +241,48 @@ void cmd_config_set(client *c) {
         }
         names[n++] = name;
     }
-    /* All or nothing: keep the old config and restore it if any value is refused. */
-    struct config saved = server.cfg;
-    char *saved_strings[8];
-    size_t nsaved = 0;
-    char **string_fields[] = {&server.cfg.bind, &server.cfg.requirepass, &server.cfg.dir,
-                              &server.cfg.dbfilename, &server.cfg.logfile, &server.cfg.save};
-    for (size_t i = 0; i < sizeof string_fields / sizeof *string_fields; i++) {
-        saved_strings[nsaved++] = mem_strdup(*string_fields[i]);
+    /* All or nothing: the old values as CONFIG GET shows them, put back if one is refused. */
+    buf_t old[64];
+    for (size_t i = 0; i < n; i++) {
+        buf_init(&old[i]);
+        config_value(names[i], &old[i]);
     }
+    char *old_dir = mem_strdup(server.cfg.dir);
     buf_t err;
     buf_init(&err);
     int failed = 0, listening_changed = 0;
-    for (size_t i = 2; i < c->argc && !failed; i += 2) {
-        const char *name = names[(i - 2) / 2];
-        if (config_set(c->argv[i].ptr, c->argv[i].len, c->argv[i + 1].ptr, c->argv[i + 1].len,
-                       client_is_local(c), &err) != 0) {
+    for (size_t i = 0; i < n && !failed; i++) {
+        const resp_arg *value = &c->argv[3 + 2 * i];
+        if (config_set(names[i], strlen(names[i]), value->ptr, value->len, client_is_local(c),
+                       &err) != 0) {
             failed = 1;
-            reply_errorf(c, "CONFIG SET failed (possibly related to argument '%s') - %.*s", name,
-                         (int)err.len, err.data);
+            reply_errorf(c, "CONFIG SET failed (possibly related to argument '%s') - %.*s",
+                         names[i], (int)err.len, err.data);
+        } else if (!strcmp(names[i], "port") || !strcmp(names[i], "bind")) {
+            buf_t now;
+            buf_init(&now);
+            config_value(names[i], &now);
+            if (now.len != old[i].len || memcmp(now.data, old[i].data, now.len) != 0)
+                listening_changed = 1;
+            buf_free(&now);
         }
-        if (!strcmp(name, "port") || !strcmp(name, "bind")) listening_changed = 1;
     }
-    if (!failed && listening_changed && (saved.port != server.cfg.port || strcmp(saved_strings[0], server.cfg.bind) != 0) && net_rebind() != 0) {
+    if (!failed && listening_changed && net_rebind() != 0) {
         failed = 1;
         reply_error(c, "CONFIG SET failed (possibly related to argument 'port') - Unable to "
                        "listen on this port");
     }
     /* The server works in dir: a new one is entered once everything else was accepted. */
-    if (!failed && strcmp(saved_strings[2], server.cfg.dir) != 0 && chdir(server.cfg.dir) != 0) {
+    if (!failed && strcmp(old_dir, server.cfg.dir) != 0 && chdir(server.cfg.dir) != 0) {
         failed = 1;
         reply_errorf(c, "CONFIG SET failed (possibly related to argument 'dir') - %s", strerror(errno));
     }
-    if (failed) {
-        for (size_t i = 0; i < nsaved; i++) mem_free(*string_fields[i]);
-        server.cfg = saved;
-        for (size_t i = 0; i < nsaved; i++) *string_fields[i] = saved_strings[i];
-    } else {
-        for (size_t i = 0; i < nsaved; i++) mem_free(saved_strings[i]);
-        reply_ok(c);
+    for (size_t i = 0; i < n; i++) {
+        if (failed) config_restore(names[i], old[i].data ? old[i].data : "", old[i].len);
+        buf_free(&old[i]);
     }
+    if (!failed) reply_ok(c);
+    mem_free(old_dir);
     buf_free(&err);
 }
 

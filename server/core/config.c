@@ -21,11 +21,24 @@ enum setting_type {
     T_STRING,
     T_ENUM, /* int field: the index of the value in the row's names */
     T_SAVE,
-    T_OUTPUT_LIMITS
+    T_OUTPUT_LIMITS,
+    /* Kept settings only (their values live in config.kept): */
+    T_OCTAL,          /* unixsocketperm */
+    T_MEMORY_PERCENT, /* a memory value or a percentage ("10%", kept as -10) */
+    T_FLAGS,          /* several of the row's names, or its first one alone for none */
+    T_OOM_VALUES,     /* three integers from -2000 to 2000 */
+    T_KEYSPACE_EVENTS,
+    T_REPLICAOF,  /* "<host> <port>" or "no one" */
+    T_PERCENTILES /* numbers from 0 to 100 */
 };
 
 #define IMMUTABLE 1u /* start-up only */
 #define PROTECTED 2u /* CONFIG SET only as enable-protected-configs allows */
+#define HIDDEN 4u    /* CONFIG GET shows it for its exact name only, not for a pattern */
+#define ALIAS 8u     /* a kept row's other name: its value is the row above's */
+
+/* offset of a row whose value rill keeps in config.kept rather than a field of its own */
+#define KEPT ((size_t)-1)
 
 struct setting {
     const char *name;
@@ -34,7 +47,11 @@ struct setting {
     size_t offset;
     long long min, max;
     const char *default_value;
-    const char *const *names; /* T_ENUM: the values, NULL-terminated, in the field's order */
+    /* T_ENUM: the values, NULL-terminated, in the field's order; T_FLAGS: the flags, the
+     * first one meaning none */
+    const char *const *names;
+    /* T_ENUM with synonyms: each name's value (a name shown as the first with its value) */
+    const int *values;
 };
 
 /* The orders match enum log_level, enum enable_value and enum maxmemory_policy. */
@@ -43,6 +60,20 @@ static const char *const enable_values[] = {"no", "yes", "local", NULL};
 static const char *const maxmemory_policies[] = {
     "volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl", "allkeys-lru",
     "allkeys-lfu",  "allkeys-random", "noeviction", NULL};
+/* Kept settings' values, in Redis 7.0's order (its error texts list them so). */
+static const char *const supervised_modes[] = {"upstart", "systemd", "auto", "no", NULL};
+static const char *const syslog_facilities[] = {"user",   "local0", "local1", "local2", "local3",
+                                                "local4", "local5", "local6", "local7", NULL};
+static const char *const diskless_load_modes[] = {"disabled", "on-empty-db", "swapdb", NULL};
+static const char *const appendfsync_modes[] = {"everysec", "always", "no", NULL};
+static const char *const oom_score_adj_modes[] = {"no", "yes", "relative", "absolute", NULL};
+static const int oom_score_adj_values[] = {0, 1, 1, 2}; /* relative is yes */
+static const char *const acl_pubsub_defaults[] = {"allchannels", "resetchannels", NULL};
+static const char *const sanitize_modes[] = {"no", "yes", "clients", NULL};
+static const char *const endpoint_types[] = {"ip", "hostname", "unknown-endpoint", NULL};
+static const char *const propagation_behaviors[] = {"ignore", "panic", "panic-on-replicas", NULL};
+static const char *const shutdown_flags[] = {"default", "save", "nosave", "now", "force", NULL};
+static const char *const tls_auth_modes[] = {"no", "yes", "optional", NULL};
 
 #define FIELD(f) offsetof(struct config, f)
 #define LLMAX 9223372036854775807LL
@@ -76,7 +107,7 @@ static const struct setting settings[] = {
     {"stop-writes-on-bgsave-error", T_BOOL, 0, FIELD(stop_writes_on_bgsave_error), 0, 1, "yes"},
     /* Microseconds the snapshot writer sleeps after each key (negative: nanoseconds); a
      * testing aid, as in Redis. */
-    {"rdb-key-save-delay", T_INT, 0, FIELD(rdb_key_save_delay), -2147483647LL - 1, 2147483647,
+    {"rdb-key-save-delay", T_INT, HIDDEN, FIELD(rdb_key_save_delay), -2147483647LL - 1, 2147483647,
      "0"},
     {"proto-max-bulk-len", T_MEMORY, 0, FIELD(proto_max_bulk_len), 1024 * 1024, LLMAX, "512mb"},
     {"client-query-buffer-limit", T_MEMORY, 0, FIELD(client_query_buffer_limit), 1024 * 1024,
@@ -99,9 +130,173 @@ static const struct setting settings[] = {
     {"zset-max-ziplist-value", T_MEMORY, 0, FIELD(zset_max_listpack_value), 0, LLMAX, "64"},
     {"client-output-buffer-limit", T_OUTPUT_LIMITS, 0, FIELD(output_limits), 0, 0,
      "normal 0 0 0 slave 256mb 64mb 60 pubsub 32mb 8mb 60"},
+    /* The rest of Redis 7.0's settings, aliases included: rill keeps and shows their values.
+     * Those a feature rill lacks would act on take only the value that asks nothing of it
+     * (see needs_feature). */
+    {"rdbchecksum", T_BOOL, IMMUTABLE, KEPT, 0, 1, "yes"},
+    {"daemonize", T_BOOL, IMMUTABLE, KEPT, 0, 1, "no"},
+    {"io-threads-do-reads", T_BOOL, IMMUTABLE, KEPT, 0, 1, "no"},
+    {"always-show-logo", T_BOOL, IMMUTABLE, KEPT, 0, 1, "no"},
+    {"rdbcompression", T_BOOL, 0, KEPT, 0, 1, "yes"},
+    {"rdb-del-sync-files", T_BOOL, 0, KEPT, 0, 1, "no"},
+    {"activerehashing", T_BOOL, 0, KEPT, 0, 1, "yes"},
+    {"set-proc-title", T_BOOL, IMMUTABLE, KEPT, 0, 1, "yes"},
+    {"dynamic-hz", T_BOOL, 0, KEPT, 0, 1, "yes"},
+    {"lazyfree-lazy-eviction", T_BOOL, 0, KEPT, 0, 1, "no"},
+    {"lazyfree-lazy-expire", T_BOOL, 0, KEPT, 0, 1, "no"},
+    {"lazyfree-lazy-server-del", T_BOOL, 0, KEPT, 0, 1, "no"},
+    {"lazyfree-lazy-user-del", T_BOOL, 0, KEPT, 0, 1, "no"},
+    {"lazyfree-lazy-user-flush", T_BOOL, 0, KEPT, 0, 1, "no"},
+    {"repl-disable-tcp-nodelay", T_BOOL, 0, KEPT, 0, 1, "no"},
+    {"repl-diskless-sync", T_BOOL, 0, KEPT, 0, 1, "yes"},
+    {"aof-rewrite-incremental-fsync", T_BOOL, 0, KEPT, 0, 1, "yes"},
+    {"no-appendfsync-on-rewrite", T_BOOL, 0, KEPT, 0, 1, "no"},
+    {"cluster-require-full-coverage", T_BOOL, 0, KEPT, 0, 1, "yes"},
+    {"rdb-save-incremental-fsync", T_BOOL, 0, KEPT, 0, 1, "yes"},
+    {"aof-load-truncated", T_BOOL, 0, KEPT, 0, 1, "yes"},
+    {"aof-use-rdb-preamble", T_BOOL, 0, KEPT, 0, 1, "yes"},
+    {"aof-timestamp-enabled", T_BOOL, 0, KEPT, 0, 1, "no"},
+    {"cluster-replica-no-failover", T_BOOL, 0, KEPT, 0, 1, "no"},
+    {"cluster-slave-no-failover", T_BOOL, ALIAS, KEPT, 0, 1, "no"},
+    {"replica-lazy-flush", T_BOOL, 0, KEPT, 0, 1, "no"},
+    {"slave-lazy-flush", T_BOOL, ALIAS, KEPT, 0, 1, "no"},
+    {"replica-serve-stale-data", T_BOOL, 0, KEPT, 0, 1, "yes"},
+    {"slave-serve-stale-data", T_BOOL, ALIAS, KEPT, 0, 1, "yes"},
+    {"replica-read-only", T_BOOL, 0, KEPT, 0, 1, "yes"},
+    {"slave-read-only", T_BOOL, ALIAS, KEPT, 0, 1, "yes"},
+    {"replica-ignore-maxmemory", T_BOOL, 0, KEPT, 0, 1, "yes"},
+    {"slave-ignore-maxmemory", T_BOOL, ALIAS, KEPT, 0, 1, "yes"},
+    {"jemalloc-bg-thread", T_BOOL, 0, KEPT, 0, 1, "yes"},
+    {"activedefrag", T_BOOL, 0, KEPT, 0, 1, "no"},
+    {"syslog-enabled", T_BOOL, IMMUTABLE, KEPT, 0, 1, "no"},
+    {"cluster-enabled", T_BOOL, IMMUTABLE, KEPT, 0, 1, "no"},
+    {"appendonly", T_BOOL, 0, KEPT, 0, 1, "no"},
+    {"cluster-allow-reads-when-down", T_BOOL, 0, KEPT, 0, 1, "no"},
+    {"cluster-allow-pubsubshard-when-down", T_BOOL, 0, KEPT, 0, 1, "yes"},
+    {"crash-log-enabled", T_BOOL, 0, KEPT, 0, 1, "yes"},
+    {"crash-memcheck-enabled", T_BOOL, 0, KEPT, 0, 1, "yes"},
+    {"use-exit-on-panic", T_BOOL, HIDDEN, KEPT, 0, 1, "no"},
+    {"disable-thp", T_BOOL, IMMUTABLE, KEPT, 0, 1, "yes"},
+    {"cluster-allow-replica-migration", T_BOOL, 0, KEPT, 0, 1, "yes"},
+    {"replica-announced", T_BOOL, 0, KEPT, 0, 1, "yes"},
+    {"latency-tracking", T_BOOL, 0, KEPT, 0, 1, "yes"},
+    {"aof-disable-auto-gc", T_BOOL, 0, KEPT, 0, 1, "no"},
+    {"replica-ignore-disk-write-errors", T_BOOL, 0, KEPT, 0, 1, "no"},
+    {"aclfile", T_STRING, IMMUTABLE, KEPT, 0, 0, ""},
+    {"unixsocket", T_STRING, IMMUTABLE, KEPT, 0, 0, ""},
+    {"pidfile", T_STRING, IMMUTABLE, KEPT, 0, 0, ""},
+    {"replica-announce-ip", T_STRING, 0, KEPT, 0, 0, ""},
+    {"slave-announce-ip", T_STRING, ALIAS, KEPT, 0, 0, ""},
+    {"masteruser", T_STRING, 0, KEPT, 0, 0, ""},
+    {"cluster-announce-ip", T_STRING, 0, KEPT, 0, 0, ""},
+    {"cluster-config-file", T_STRING, IMMUTABLE, KEPT, 0, 0, "nodes.conf"},
+    {"cluster-announce-hostname", T_STRING, 0, KEPT, 0, 0, ""},
+    {"syslog-ident", T_STRING, IMMUTABLE, KEPT, 0, 0, "redis"},
+    {"appendfilename", T_STRING, IMMUTABLE, KEPT, 0, 0, "appendonly.aof"},
+    {"appenddirname", T_STRING, IMMUTABLE, KEPT, 0, 0, "appendonlydir"},
+    {"server_cpulist", T_STRING, IMMUTABLE, KEPT, 0, 0, ""},
+    {"bio_cpulist", T_STRING, IMMUTABLE, KEPT, 0, 0, ""},
+    {"aof_rewrite_cpulist", T_STRING, IMMUTABLE, KEPT, 0, 0, ""},
+    {"bgsave_cpulist", T_STRING, IMMUTABLE, KEPT, 0, 0, ""},
+    {"ignore-warnings", T_STRING, 0, KEPT, 0, 0, ""},
+    {"proc-title-template", T_STRING, 0, KEPT, 0, 0, "{title} {listen-addr} {server-mode}"},
+    {"bind-source-addr", T_STRING, 0, KEPT, 0, 0, ""},
+    {"masterauth", T_STRING, 0, KEPT, 0, 0, ""},
+    {"supervised", T_ENUM, IMMUTABLE, KEPT, 0, 0, "no", supervised_modes},
+    {"syslog-facility", T_ENUM, IMMUTABLE, KEPT, 0, 0, "local0", syslog_facilities},
+    {"repl-diskless-load", T_ENUM, 0, KEPT, 0, 0, "disabled", diskless_load_modes},
+    {"appendfsync", T_ENUM, 0, KEPT, 0, 0, "everysec", appendfsync_modes},
+    {"oom-score-adj", T_ENUM, 0, KEPT, 0, 0, "no", oom_score_adj_modes, oom_score_adj_values},
+    {"acl-pubsub-default", T_ENUM, 0, KEPT, 0, 0, "resetchannels", acl_pubsub_defaults},
+    {"sanitize-dump-payload", T_ENUM, 0, KEPT, 0, 0, "no", sanitize_modes},
+    {"enable-debug-command", T_ENUM, IMMUTABLE, KEPT, 0, 0, "no", enable_values},
+    {"enable-module-command", T_ENUM, IMMUTABLE, KEPT, 0, 0, "no", enable_values},
+    {"cluster-preferred-endpoint-type", T_ENUM, 0, KEPT, 0, 0, "ip", endpoint_types},
+    {"propagation-error-behavior", T_ENUM, 0, KEPT, 0, 0, "ignore", propagation_behaviors},
+    {"shutdown-on-sigint", T_FLAGS, 0, KEPT, 0, 0, "default", shutdown_flags},
+    {"shutdown-on-sigterm", T_FLAGS, 0, KEPT, 0, 0, "default", shutdown_flags},
+    {"io-threads", T_LONGLONG, IMMUTABLE, KEPT, 1, 128, "1"},
+    {"auto-aof-rewrite-percentage", T_LONGLONG, 0, KEPT, 0, 2147483647, "100"},
+    {"cluster-replica-validity-factor", T_LONGLONG, 0, KEPT, 0, 2147483647, "10"},
+    {"cluster-slave-validity-factor", T_LONGLONG, ALIAS, KEPT, 0, 2147483647, "10"},
+    {"list-max-listpack-size", T_LONGLONG, 0, KEPT, (-2147483647LL - 1), 2147483647, "-2"},
+    {"list-max-ziplist-size", T_LONGLONG, ALIAS, KEPT, (-2147483647LL - 1), 2147483647, "-2"},
+    {"cluster-migration-barrier", T_LONGLONG, 0, KEPT, 0, 2147483647, "1"},
+    {"active-defrag-cycle-min", T_LONGLONG, 0, KEPT, 1, 99, "1"},
+    {"active-defrag-cycle-max", T_LONGLONG, 0, KEPT, 1, 99, "25"},
+    {"active-defrag-threshold-lower", T_LONGLONG, 0, KEPT, 0, 1000, "10"},
+    {"active-defrag-threshold-upper", T_LONGLONG, 0, KEPT, 0, 1000, "100"},
+    {"replica-priority", T_LONGLONG, 0, KEPT, 0, 2147483647, "100"},
+    {"slave-priority", T_LONGLONG, ALIAS, KEPT, 0, 2147483647, "100"},
+    {"repl-diskless-sync-delay", T_LONGLONG, 0, KEPT, 0, 2147483647, "5"},
+    {"replica-announce-port", T_LONGLONG, 0, KEPT, 0, 65535, "0"},
+    {"slave-announce-port", T_LONGLONG, ALIAS, KEPT, 0, 65535, "0"},
+    {"cluster-port", T_LONGLONG, IMMUTABLE, KEPT, 0, 65535, "0"},
+    {"cluster-announce-bus-port", T_LONGLONG, 0, KEPT, 0, 65535, "0"},
+    {"cluster-announce-port", T_LONGLONG, 0, KEPT, 0, 65535, "0"},
+    {"cluster-announce-tls-port", T_LONGLONG, 0, KEPT, 0, 65535, "0"},
+    {"repl-timeout", T_LONGLONG, 0, KEPT, 1, 2147483647, "60"},
+    {"repl-ping-replica-period", T_LONGLONG, 0, KEPT, 1, 2147483647, "10"},
+    {"repl-ping-slave-period", T_LONGLONG, ALIAS, KEPT, 1, 2147483647, "10"},
+    {"list-compress-depth", T_LONGLONG, 0, KEPT, 0, 2147483647, "0"},
+    {"key-load-delay", T_LONGLONG, HIDDEN, KEPT, (-2147483647LL - 1), 2147483647, "0"},
+    {"active-expire-effort", T_LONGLONG, 0, KEPT, 1, 10, "1"},
+    {"min-replicas-to-write", T_LONGLONG, 0, KEPT, 0, 2147483647, "0"},
+    {"min-slaves-to-write", T_LONGLONG, ALIAS, KEPT, 0, 2147483647, "0"},
+    {"min-replicas-max-lag", T_LONGLONG, 0, KEPT, 0, 2147483647, "10"},
+    {"min-slaves-max-lag", T_LONGLONG, ALIAS, KEPT, 0, 2147483647, "10"},
+    {"watchdog-period", T_LONGLONG, HIDDEN, KEPT, 0, 2147483647, "0"},
+    {"shutdown-timeout", T_LONGLONG, 0, KEPT, 0, 2147483647, "10"},
+    {"repl-diskless-sync-max-replicas", T_LONGLONG, 0, KEPT, 0, 2147483647, "0"},
+    {"unixsocketperm", T_OCTAL, IMMUTABLE, KEPT, 0, 0777, "0"},
+    {"socket-mark-id", T_LONGLONG, IMMUTABLE, KEPT, 0, 4294967295LL, "0"},
+    {"active-defrag-max-scan-fields", T_LONGLONG, 0, KEPT, 1, LLMAX, "1000"},
+    {"slowlog-max-len", T_LONGLONG, 0, KEPT, 0, LLMAX, "128"},
+    {"acllog-max-len", T_LONGLONG, 0, KEPT, 0, LLMAX, "128"},
+    {"cluster-node-timeout", T_LONGLONG, 0, KEPT, 0, LLMAX, "15000"},
+    {"slowlog-log-slower-than", T_LONGLONG, 0, KEPT, -1, LLMAX, "10000"},
+    {"latency-monitor-threshold", T_LONGLONG, 0, KEPT, 0, LLMAX, "0"},
+    {"stream-node-max-entries", T_LONGLONG, 0, KEPT, 0, LLMAX, "100"},
+    {"repl-backlog-size", T_MEMORY, 0, KEPT, 1, LLMAX, "1048576"},
+    {"cluster-link-sendbuf-limit", T_MEMORY, 0, KEPT, 0, LLMAX, "0"},
+    {"active-defrag-ignore-bytes", T_MEMORY, 0, KEPT, 1, LLMAX, "104857600"},
+    {"stream-node-max-bytes", T_MEMORY, 0, KEPT, 0, LLMAX, "4096"},
+    {"hll-sparse-max-bytes", T_MEMORY, 0, KEPT, 0, LLMAX, "3000"},
+    {"tracking-table-max-keys", T_LONGLONG, 0, KEPT, 0, LLMAX, "1000000"},
+    {"maxmemory-clients", T_MEMORY_PERCENT, 0, KEPT, -100, LLMAX, "0"},
+    {"repl-backlog-ttl", T_LONGLONG, 0, KEPT, 0, LLMAX, "3600"},
+    {"auto-aof-rewrite-min-size", T_MEMORY, 0, KEPT, 0, LLMAX, "67108864"},
+    {"loading-process-events-interval-bytes", T_LONGLONG, HIDDEN, KEPT, 1024, 2147483647,
+     "2097152"},
+    {"tls-port", T_LONGLONG, 0, KEPT, 0, 65535, "0"},
+    {"tls-session-cache-size", T_LONGLONG, 0, KEPT, 0, 2147483647, "20480"},
+    {"tls-session-cache-timeout", T_LONGLONG, 0, KEPT, 0, 2147483647, "300"},
+    {"tls-cluster", T_BOOL, 0, KEPT, 0, 1, "no"},
+    {"tls-replication", T_BOOL, 0, KEPT, 0, 1, "no"},
+    {"tls-auth-clients", T_ENUM, 0, KEPT, 0, 0, "yes", tls_auth_modes},
+    {"tls-prefer-server-ciphers", T_BOOL, 0, KEPT, 0, 1, "no"},
+    {"tls-session-caching", T_BOOL, 0, KEPT, 0, 1, "yes"},
+    {"tls-cert-file", T_STRING, 0, KEPT, 0, 0, ""},
+    {"tls-key-file", T_STRING, 0, KEPT, 0, 0, ""},
+    {"tls-key-file-pass", T_STRING, 0, KEPT, 0, 0, ""},
+    {"tls-client-cert-file", T_STRING, 0, KEPT, 0, 0, ""},
+    {"tls-client-key-file", T_STRING, 0, KEPT, 0, 0, ""},
+    {"tls-client-key-file-pass", T_STRING, 0, KEPT, 0, 0, ""},
+    {"tls-dh-params-file", T_STRING, 0, KEPT, 0, 0, ""},
+    {"tls-ca-cert-file", T_STRING, 0, KEPT, 0, 0, ""},
+    {"tls-ca-cert-dir", T_STRING, 0, KEPT, 0, 0, ""},
+    {"tls-protocols", T_STRING, 0, KEPT, 0, 0, ""},
+    {"tls-ciphers", T_STRING, 0, KEPT, 0, 0, ""},
+    {"tls-ciphersuites", T_STRING, 0, KEPT, 0, 0, ""},
+    {"oom-score-adj-values", T_OOM_VALUES, 0, KEPT, 0, 0, "0 200 800"},
+    {"notify-keyspace-events", T_KEYSPACE_EVENTS, 0, KEPT, 0, 0, ""},
+    {"replicaof", T_REPLICAOF, IMMUTABLE, KEPT, 0, 0, ""},
+    {"slaveof", T_REPLICAOF, IMMUTABLE | ALIAS, KEPT, 0, 0, ""},
+    {"latency-tracking-info-percentiles", T_PERCENTILES, 0, KEPT, 0, 0, "50 99 99.9"},
 };
 
 #define NSETTINGS (sizeof settings / sizeof settings[0])
+_Static_assert(NSETTINGS <= CONFIG_KEPT_SLOTS, "CONFIG_KEPT_SLOTS must cover every row");
 
 
 static const struct setting *find_setting(const char *name, size_t len) {
@@ -206,10 +401,147 @@ static void set_string(char **field, const char *v, size_t len) {
     (*field)[len] = '\0';
 }
 
+/* Where a row's value lives: its field, or its kept slot (an alias shares the row above's). */
+static void *slot_of(const struct config *cfg, const struct setting *s) {
+    if (s->offset != KEPT) return (char *)cfg + s->offset;
+    while (s->flags & ALIAS) s--;
+    return (void *)&cfg->kept[s - settings];
+}
+
+/* Numbers of every width a row can have: int fields (yes/no, enums, T_INT), long long fields,
+ * and kept slots. */
+static void store_number(struct config *cfg, const struct setting *s, long long n) {
+    void *slot = slot_of(cfg, s);
+    if (s->offset == KEPT)
+        ((union config_kept *)slot)->n = n;
+    else if (s->type == T_BOOL || s->type == T_INT || s->type == T_ENUM)
+        *(int *)slot = (int)n;
+    else
+        *(long long *)slot = n;
+}
+
+static long long load_number(const struct config *cfg, const struct setting *s) {
+    const void *slot = slot_of(cfg, s);
+    if (s->offset == KEPT) return ((const union config_kept *)slot)->n;
+    if (s->type == T_BOOL || s->type == T_INT || s->type == T_ENUM) return *(const int *)slot;
+    return *(const long long *)slot;
+}
+
+static char **string_slot(const struct config *cfg, const struct setting *s) {
+    void *slot = slot_of(cfg, s);
+    return s->offset == KEPT ? &((union config_kept *)slot)->s : (char **)slot;
+}
+
+/* Splits a value into its space-separated words (at most max), in a copy the caller frees. */
+static size_t split_words(const char *v, size_t len, char **copy, char **words, size_t max) {
+    *copy = mem_alloc(len + 1);
+    memcpy(*copy, v, len);
+    (*copy)[len] = '\0';
+    size_t n = 0;
+    for (char *save, *tok = strtok_r(*copy, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+        if (n == max) return max + 1;
+        words[n++] = tok;
+    }
+    return n;
+}
+
+static int find_name(const char *const *names, const char *v, size_t len) {
+    for (int i = 0; names[i]; i++)
+        if (strlen(names[i]) == len && strncasecmp(names[i], v, len) == 0) return i;
+    return -1;
+}
+
+static void list_names(buf_t *err, const char *const *names) {
+    buf_append_str(err, "argument(s) must be one of the following: ");
+    for (int i = 0; names[i]; i++) buf_printf(err, "%s%s", i ? ", " : "", names[i]);
+}
+
+/* The shutdown-on-sig* words: a bit per name after the first ("default", none). */
+static int parse_flags(const struct setting *s, const char *v, size_t len, long long *out,
+                       buf_t *err) {
+    char *copy, *words[8];
+    size_t n = split_words(v, len, &copy, words, 8);
+    long long flags = 0;
+    int ok = n >= 1 && n <= 8;
+    for (size_t i = 0; ok && i < n; i++) {
+        int k = find_name(s->names, words[i], strlen(words[i]));
+        if (k < 0) ok = 0;
+        if (k > 0) flags |= 1LL << k;
+    }
+    mem_free(copy);
+    if (!ok) {
+        list_names(err, s->names);
+        return -1;
+    }
+    if ((flags & (1LL << 1)) && (flags & (1LL << 2))) {
+        buf_append_str(err, "shutdown options SAVE and NOSAVE can't be used simultaneously");
+        return -1;
+    }
+    *out = flags;
+    return 0;
+}
+
+/* %f without trailing zeros (and a trailing point), as Redis shows percentiles. */
+static const char *trimmed_double(char *buf, size_t size, double v) {
+    size_t n = (size_t)snprintf(buf, size, "%f", v);
+    while (n > 1 && buf[n - 1] == '0') buf[--n] = '\0';
+    if (n > 1 && buf[n - 1] == '.') buf[--n] = '\0';
+    return buf;
+}
+
+/* The special lists, checked as Redis checks them and kept as CONFIG GET shows them. */
+static int normalise_list(const struct setting *s, const char *v, size_t len, buf_t *out,
+                          buf_t *err) {
+    char *copy, *words[64];
+    size_t n = split_words(v, len, &copy, words, 64);
+    const char *problem = NULL;
+    switch (s->type) {
+    case T_OOM_VALUES:
+        if (n != 3) problem = "wrong number of arguments";
+        for (size_t i = 0; !problem && i < n; i++) {
+            long long x;
+            if (str_to_ll(words[i], strlen(words[i]), &x) != 0 || x < -2000 || x > 2000)
+                problem = "Invalid oom-score-adj-values, elements must be between -2000 and 2000.";
+            else
+                buf_printf(out, "%s%lld", i ? " " : "", x);
+        }
+        break;
+    case T_KEYSPACE_EVENTS:
+        if (strspn(v, "Ag$lshzxeKEtmdn") != len) problem = "Invalid event class character. Use 'Ag$lshzxeKEtmdn'.";
+        else buf_append(out, v, len);
+        break;
+    case T_REPLICAOF:
+        /* Empty: no primary (the default; a directive or CONFIG SET always has words). */
+        if (n == 0) break;
+        if (n == 2 && strcasecmp(words[0], "no") == 0 && strcasecmp(words[1], "one") == 0) break;
+        long long port;
+        if (n != 2) problem = "wrong number of arguments";
+        else if (str_to_ll(words[1], strlen(words[1]), &port) != 0 || port < 0 || port > 65535)
+            problem = "Invalid master port";
+        else buf_printf(out, "%s %lld", words[0], port);
+        break;
+    default: /* T_PERCENTILES */
+        for (size_t i = 0; !problem && i < n && n <= 64; i++) {
+            double p;
+            char fmt[64];
+            if (str_to_double(words[i], strlen(words[i]), &p) != 0)
+                problem = "Invalid latency-tracking-info-percentiles parameters";
+            else if (p < 0.0 || p > 100.0)
+                problem = "latency-tracking-info-percentiles parameters should sit between [0.0,100.0]";
+            else
+                buf_printf(out, "%s%s", i ? " " : "", trimmed_double(fmt, sizeof fmt, p));
+        }
+        if (n > 64) problem = "Invalid latency-tracking-info-percentiles parameters";
+        break;
+    }
+    mem_free(copy);
+    if (problem) buf_append_str(err, problem);
+    return problem ? -1 : 0;
+}
+
 /* Parses and stores one value. Returns 0, or -1 with Redis's reason in err. */
 static int apply(struct config *cfg, const struct setting *s, const char *v, size_t len,
                  buf_t *err) {
-    char *base = (char *)cfg;
     long long n;
     switch (s->type) {
     case T_BOOL:
@@ -221,56 +553,100 @@ static int apply(struct config *cfg, const struct setting *s, const char *v, siz
             buf_append_str(err, "argument must be 'yes' or 'no'");
             return -1;
         }
-        *(int *)(base + s->offset) = (int)n;
+        store_number(cfg, s, n);
         return 0;
     case T_INT:
     case T_LONGLONG:
     case T_MEMORY:
-        if (s->type != T_MEMORY ? str_to_ll(v, len, &n) != 0 : parse_memory(v, len, &n) != 0) {
-            buf_append_str(err, s->type != T_MEMORY ? "argument couldn't be parsed into an integer"
-                                                    : "argument must be a memory value");
-            return -1;
-        }
-        if (n < s->min || n > s->max) {
-            buf_printf(err, "argument must be between %lld and %lld inclusive", s->min, s->max);
-            return -1;
-        }
-        if (s->type != T_INT) {
-            *(long long *)(base + s->offset) = n;
+    case T_OCTAL:
+    case T_MEMORY_PERCENT: {
+        int percent = s->type == T_MEMORY_PERCENT && len > 1 && v[len - 1] == '%';
+        int failed;
+        if (s->type == T_OCTAL) {
+            char digits[32];
+            char *end;
+            snprintf(digits, sizeof digits, "%.*s", (int)len, v);
+            n = strtoll(digits, &end, 8);
+            failed = len == 0 || len >= sizeof digits || *end != '\0';
+        } else if (s->type == T_INT || s->type == T_LONGLONG || percent) {
+            failed = str_to_ll(v, len - (size_t)percent, &n) != 0;
         } else {
+            failed = parse_memory(v, len, &n) != 0;
+        }
+        if (failed) {
+            buf_append_str(err, s->type == T_MEMORY || s->type == T_MEMORY_PERCENT
+                                    ? "argument must be a memory or percent value"
+                                    : "argument couldn't be parsed into an integer");
+            if (s->type == T_MEMORY) {
+                err->len = 0;
+                buf_append_str(err, "argument must be a memory value");
+            }
+            return -1;
+        }
+        if (percent) {
+            if (n < 0 || n > -s->min) {
+                buf_append_str(err, "percentage argument must be less or equal to 100");
+                return -1;
+            }
+            n = -n;
+        } else if (n < (s->type == T_MEMORY_PERCENT ? 0 : s->min) || n > s->max) {
+            if (s->type == T_OCTAL)
+                buf_printf(err, "argument must be between %llo and %llo inclusive",
+                           (unsigned long long)s->min, (unsigned long long)s->max);
+            else
+                buf_printf(err, "argument must be between %lld and %lld inclusive",
+                           s->type == T_MEMORY_PERCENT ? 0 : s->min, s->max);
+            return -1;
+        }
+        if (s->type == T_INT) {
             /* hz is clamped like Redis does; maxclients above INT_MAX is capped. */
             if (strcmp(s->name, "hz") == 0) n = n < 1 ? 1 : n > 500 ? 500 : n;
             if (n > 2147483647) n = 2147483647;
-            *(int *)(base + s->offset) = (int)n;
         }
+        store_number(cfg, s, n);
         return 0;
+    }
     case T_STRING:
         /* The snapshot is renamed into dir: a path here would escape it. */
         if (strcmp(s->name, "dbfilename") == 0 && memchr(v, '/', len)) {
             buf_append_str(err, "dbfilename can't be a path, just a filename");
             return -1;
         }
-        set_string((char **)(base + s->offset), v, len);
+        set_string(string_slot(cfg, s), v, len);
         return 0;
-    case T_ENUM:
-        for (int i = 0; s->names[i]; i++) {
-            if (strlen(s->names[i]) == len && strncasecmp(s->names[i], v, len) == 0) {
-                *(int *)(base + s->offset) = i;
-                return 0;
-            }
+    case T_ENUM: {
+        int i = find_name(s->names, v, len);
+        if (i < 0) {
+            list_names(err, s->names);
+            return -1;
         }
-        buf_append_str(err, "argument(s) must be one of the following: ");
-        for (int i = 0; s->names[i]; i++) buf_printf(err, "%s%s", i ? ", " : "", s->names[i]);
-        return -1;
+        store_number(cfg, s, s->values ? s->values[i] : i);
+        return 0;
+    }
+    case T_FLAGS:
+        if (parse_flags(s, v, len, &n, err) != 0) return -1;
+        store_number(cfg, s, n);
+        return 0;
     case T_OUTPUT_LIMITS:
-        return parse_output_limits((struct output_limit *)(base + s->offset), v, len, err);
+        return parse_output_limits((struct output_limit *)slot_of(cfg, s), v, len, err);
     case T_SAVE:
         if (!valid_save(v, len)) {
             buf_append_str(err, "Invalid save parameters");
             return -1;
         }
-        set_string((char **)(base + s->offset), v, len);
+        set_string(string_slot(cfg, s), v, len);
         return 0;
+    case T_OOM_VALUES:
+    case T_KEYSPACE_EVENTS:
+    case T_REPLICAOF:
+    case T_PERCENTILES: {
+        buf_t norm;
+        buf_init(&norm);
+        int rc = normalise_list(s, v, len, &norm, err);
+        if (rc == 0) set_string(string_slot(cfg, s), norm.data ? norm.data : "", norm.len);
+        buf_free(&norm);
+        return rc;
+    }
     }
     return -1;
 }
@@ -279,31 +655,56 @@ void config_defaults(struct config *cfg) {
     memset(cfg, 0, sizeof *cfg);
     buf_t err;
     buf_init(&err);
-    for (size_t i = 0; i < NSETTINGS; i++)
-        apply(cfg, &settings[i], settings[i].default_value, strlen(settings[i].default_value), &err);
+    for (size_t i = 0; i < NSETTINGS; i++) {
+        if (apply(cfg, &settings[i], settings[i].default_value,
+                  strlen(settings[i].default_value), &err) != 0) {
+            fprintf(stderr, "the default of %s is refused: %.*s\n", settings[i].name,
+                    (int)err.len, err.data);
+            abort(); /* a wrong row in the table: caught by every test run */
+        }
+    }
     buf_free(&err);
 }
 
 /* The value as CONFIG GET shows it. */
-static void format_value(const struct setting *s, buf_t *out) {
-    const char *base = (const char *)&server.cfg;
+static void format_value(const struct config *cfg, const struct setting *s, buf_t *out) {
     char num[LL_STR_SIZE];
     switch (s->type) {
     case T_BOOL:
-        buf_append_str(out, *(const int *)(base + s->offset) ? "yes" : "no");
+        buf_append_str(out, load_number(cfg, s) ? "yes" : "no");
         break;
     case T_INT:
-        buf_append(out, num, ll_to_str(num, *(const int *)(base + s->offset)));
-        break;
     case T_LONGLONG:
     case T_MEMORY:
-        buf_append(out, num, ll_to_str(num, *(const long long *)(base + s->offset)));
+        buf_append(out, num, ll_to_str(num, load_number(cfg, s)));
         break;
-    case T_ENUM:
-        buf_append_str(out, s->names[*(const int *)(base + s->offset)]);
+    case T_OCTAL:
+        buf_printf(out, "%llo", (unsigned long long)load_number(cfg, s));
         break;
+    case T_MEMORY_PERCENT: {
+        long long n = load_number(cfg, s);
+        if (n < 0)
+            buf_printf(out, "%lld%%", -n);
+        else
+            buf_append(out, num, ll_to_str(num, n));
+        break;
+    }
+    case T_ENUM: {
+        long long v = load_number(cfg, s);
+        int i = 0;
+        while (s->values && s->values[i] != v) i++;
+        buf_append_str(out, s->names[s->values ? i : v]);
+        break;
+    }
+    case T_FLAGS: {
+        long long flags = load_number(cfg, s);
+        if (!flags) buf_append_str(out, s->names[0]);
+        for (int i = 1; s->names[i]; i++)
+            if (flags & (1LL << i)) buf_printf(out, "%s%s", out->len ? " " : "", s->names[i]);
+        break;
+    }
     case T_OUTPUT_LIMITS: {
-        const struct output_limit *l = (const struct output_limit *)(base + s->offset);
+        const struct output_limit *l = (const struct output_limit *)slot_of(cfg, s);
         for (int i = 0; i < CLASS_COUNT; i++)
             buf_printf(out, "%s%s %lld %lld %lld", i ? " " : "", client_class_names[i], l[i].hard,
                        l[i].soft, l[i].soft_seconds);
@@ -311,37 +712,114 @@ static void format_value(const struct setting *s, buf_t *out) {
     }
     case T_STRING:
     case T_SAVE:
+    case T_OOM_VALUES:
+    case T_KEYSPACE_EVENTS:
+    case T_REPLICAOF:
+    case T_PERCENTILES:
         if (strcmp(s->name, "dir") == 0) {
             char cwd[4096];
             buf_append_str(out, getcwd(cwd, sizeof cwd) ? cwd : "");
         } else {
-            buf_append_str(out, *(char *const *)(base + s->offset));
+            buf_append_str(out, *string_slot(cfg, s));
         }
         break;
     }
 }
 
-void config_value(const char *name, buf_t *out) {
-    const struct setting *s = find_setting(name, strlen(name));
-    if (s) format_value(s, out);
+/* Settings whose other values need a feature rill does not have yet: they take only the
+ * value that asks nothing of it (their default), so that a config file written for Redis
+ * is never read as if rill did what it says. */
+static const struct {
+    const char *name, *feature;
+} needs_feature[] = {
+    {"appendonly", "the append-only file"},
+    {"replicaof", "replication"},
+    {"slaveof", "replication"},
+    {"min-replicas-to-write", "replication"},
+    {"min-slaves-to-write", "replication"},
+    {"cluster-enabled", "cluster mode"},
+    {"tls-port", "TLS"},
+    {"aclfile", "ACL files"},
+    {"unixsocket", "Unix sockets"},
+    {"syslog-enabled", "syslog"},
+    {"oom-score-adj", "oom-score-adj"},
+    {"maxmemory-clients", "client eviction"},
+    {"notify-keyspace-events", "keyspace notifications"},
+    {"activedefrag", "active defragmentation"},
+};
+
+/* apply, refusing a value that needs a missing feature (the old value stays). */
+static int apply_supported(struct config *cfg, const struct setting *s, const char *v, size_t len,
+                           buf_t *err) {
+    const char *feature = NULL;
+    for (size_t i = 0; i < sizeof needs_feature / sizeof needs_feature[0]; i++)
+        if (strcmp(needs_feature[i].name, s->name) == 0) feature = needs_feature[i].feature;
+    if (!feature) return apply(cfg, s, v, len, err);
+    buf_t old, now;
+    buf_init(&old);
+    buf_init(&now);
+    format_value(cfg, s, &old);
+    int rc = apply(cfg, s, v, len, err);
+    if (rc == 0) {
+        format_value(cfg, s, &now);
+        if (now.len != strlen(s->default_value) ||
+            (now.len && memcmp(now.data, s->default_value, now.len) != 0)) {
+            apply(cfg, s, old.data ? old.data : "", old.len, err);
+            err->len = 0;
+            buf_printf(err, "rill does not support %s yet: '%s' can only be '%s'", feature,
+                       s->name, s->default_value);
+            rc = -1;
+        }
+    }
+    buf_free(&old);
+    buf_free(&now);
+    return rc;
 }
 
-long config_get(const char *pattern, size_t len, buf_t *out, const char **seen, long nseen) {
+void config_value(const char *name, buf_t *out) {
+    const struct setting *s = find_setting(name, strlen(name));
+    if (s) format_value(&server.cfg, s, out);
+}
+
+long long config_number(const char *name) {
+    const struct setting *s = find_setting(name, strlen(name));
+    return s ? load_number(&server.cfg, s) : 0;
+}
+
+const char *config_string(const char *name) {
+    const struct setting *s = find_setting(name, strlen(name));
+    return s ? *string_slot(&server.cfg, s) : "";
+}
+
+void config_restore(const char *name, const char *value, size_t len) {
+    const struct setting *s = find_setting(name, strlen(name));
+    buf_t err;
+    buf_init(&err);
+    if (s) apply(&server.cfg, s, value, len, &err);
+    buf_free(&err);
+}
+
+long config_get(const resp_arg *patterns, size_t npatterns, buf_t *out) {
     long pairs = 0;
+    unsigned char shown[NSETTINGS] = {0};
     buf_t value;
     buf_init(&value);
-    for (size_t i = 0; i < NSETTINGS; i++) {
-        const struct setting *s = &settings[i];
-        if (!glob_match(pattern, len, s->name, strlen(s->name), 1)) continue;
-        int dup = 0;
-        for (long j = 0; j < nseen + pairs && !dup; j++) dup = seen[j] == s->name;
-        if (dup) continue;
-        seen[nseen + pairs] = s->name;
-        value.len = 0;
-        format_value(s, &value);
-        resp_add_bulk(out, s->name, strlen(s->name));
-        resp_add_bulk(out, value.data ? value.data : "", value.len);
-        pairs++;
+    for (size_t p = 0; p < npatterns; p++) {
+        const char *pattern = patterns[p].ptr;
+        size_t len = patterns[p].len;
+        int is_pattern = memchr(pattern, '*', len) || memchr(pattern, '?', len) ||
+                         memchr(pattern, '[', len);
+        for (size_t i = 0; i < NSETTINGS; i++) {
+            const struct setting *s = &settings[i];
+            if (shown[i] || ((s->flags & HIDDEN) && is_pattern)) continue;
+            if (!glob_match(pattern, len, s->name, strlen(s->name), 1)) continue;
+            shown[i] = 1;
+            value.len = 0;
+            format_value(&server.cfg, s, &value);
+            resp_add_bulk(out, s->name, strlen(s->name));
+            resp_add_bulk(out, value.data ? value.data : "", value.len);
+            pairs++;
+        }
     }
     buf_free(&value);
     return pairs;
@@ -361,20 +839,21 @@ int config_set(const char *name, size_t nlen, const char *value, size_t vlen, in
         buf_append_str(err, "can't set protected config");
         return -1;
     }
-    return apply(&server.cfg, s, value, vlen, err);
+    return apply_supported(&server.cfg, s, value, vlen, err);
 }
 
 /* One config-file or command-line directive: name and its arguments. */
 static int apply_directive(struct config *cfg, resp_arg *argv, size_t argc, int *save_reset,
                            buf_t *err) {
     const struct setting *s = find_setting(argv[0].ptr, argv[0].len);
-    if (!s || argc < 2 ||
-        (argc > 2 && s->type != T_SAVE && s->type != T_OUTPUT_LIMITS && strcmp(s->name, "bind") != 0)) {
+    int several = s && (s->type == T_SAVE || s->type == T_OUTPUT_LIMITS || s->type == T_FLAGS ||
+                        s->type >= T_OOM_VALUES || strcmp(s->name, "bind") == 0);
+    if (!s || argc < 2 || (argc > 2 && !several)) {
         buf_append_str(err, "Bad directive or wrong number of arguments");
         return -1;
     }
-    /* "save" lines accumulate, "bind" takes several addresses and output limits take
-     * groups of four: join the arguments. */
+    /* "save" lines accumulate, "bind" takes several addresses, output limits groups of four,
+     * and the lists and flags several words: join the arguments. */
     buf_t joined;
     buf_init(&joined);
     if (s->type == T_SAVE && !*save_reset) {
@@ -386,7 +865,7 @@ static int apply_directive(struct config *cfg, resp_arg *argv, size_t argc, int 
         if (joined.len) buf_append(&joined, " ", 1);
         buf_append(&joined, argv[i].ptr, argv[i].len);
     }
-    int rc = apply(cfg, s, joined.data ? joined.data : "", joined.len, err);
+    int rc = apply_supported(cfg, s, joined.data ? joined.data : "", joined.len, err);
     buf_free(&joined);
     return rc;
 }

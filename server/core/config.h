@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "buf.h"
+#include "resp.h"
 
 enum enable_value { ENABLE_NO, ENABLE_YES, ENABLE_LOCAL };
 enum maxmemory_policy {
@@ -26,6 +27,13 @@ struct output_limit {
     long long hard, soft; /* bytes, 0 = none */
     long long soft_seconds;
 };
+
+/* The value of a setting rill accepts and reports but keeps no field of its own for. */
+union config_kept {
+    long long n; /* numbers, yes/no, enum and flag values */
+    char *s;     /* strings and lists, as CONFIG GET shows them */
+};
+#define CONFIG_KEPT_SLOTS 256 /* at least one per row of the settings table */
 
 struct config {
     char *bind;        /* space-separated addresses */
@@ -60,6 +68,9 @@ struct config {
     long long hash_max_listpack_entries, hash_max_listpack_value;
     long long set_max_intset_entries, set_max_listpack_entries, set_max_listpack_value;
     long long zset_max_listpack_entries, zset_max_listpack_value;
+    /* Every other Redis 7.0 setting, by its row in the table (config.c): accepted with
+     * Redis's validation and shown by CONFIG GET. */
+    union config_kept kept[CONFIG_KEPT_SLOTS];
 };
 
 /* Fills cfg with the defaults. */
@@ -67,15 +78,26 @@ void config_defaults(struct config *cfg);
 /* Applies the config file (if not NULL) then argv overrides ("--port 7000 ..."). On error,
  * writes the reason to err and returns -1. */
 int config_load(struct config *cfg, const char *file, int argc, char **argv, buf_t *err);
-/* CONFIG GET: appends name/value pairs for every setting matching pattern to out (as bulk
- * strings) and returns how many pairs. */
-long config_get(const char *pattern, size_t len, buf_t *out, const char **seen, long nseen);
+/* CONFIG GET: appends name/value pairs (bulk strings) to out for every setting matching one
+ * of the patterns, each setting once, and returns how many pairs. */
+long config_get(const resp_arg *patterns, size_t npatterns, buf_t *out);
 /* Appends the running value of a setting, as CONFIG GET shows it. */
 void config_value(const char *name, buf_t *out);
 /* CONFIG SET of one setting, from a loopback client or not (enable-protected-configs local).
  * Returns 0, or -1 with Redis's reason in err. */
 int config_set(const char *name, size_t nlen, const char *value, size_t vlen, int local_client,
                buf_t *err);
+/* The running value of a numeric, yes/no, enum or flags setting (flags: the bits below). */
+long long config_number(const char *name);
+/* The running value of a string setting ("" when unset). */
+const char *config_string(const char *name);
+/* shutdown-on-sigint and shutdown-on-sigterm ("default" is none of them). */
+#define SHUTDOWN_ON_SIG_SAVE (1 << 1)
+#define SHUTDOWN_ON_SIG_NOSAVE (1 << 2)
+#define SHUTDOWN_ON_SIG_NOW (1 << 3)
+#define SHUTDOWN_ON_SIG_FORCE (1 << 4)
+/* Puts back a value config_value gave (CONFIG SET's rollback): no permission checks. */
+void config_restore(const char *name, const char *value, size_t len);
 /* Canonical name of a setting (or alias) for CONFIG SET, NULL if unknown. */
 const char *config_canonical_name(const char *name, size_t len);
 

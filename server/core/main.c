@@ -11,6 +11,7 @@
 
 #include "core/commands.h"
 #include "core/net.h"
+#include "core/process.h"
 #include "core/server.h"
 #include "dict.h"
 #include "features/pubsub.h"
@@ -23,11 +24,17 @@
 /* SIGTERM / SIGINT received and not acted on yet (a script was running). */
 static int pending_signal;
 
-/* Saves when save points are set, then stops; a failed save keeps the server running. */
+/* As shutdown-on-sigint / shutdown-on-sigterm say: by default saves when save points are
+ * set, then stops; a failed save keeps the server running unless the flags say force. */
 static void shutdown_on_signal(void) {
     const char *name = pending_signal == SIGINT ? "SIGINT" : "SIGTERM";
+    long long flags =
+        config_number(pending_signal == SIGINT ? "shutdown-on-sigint" : "shutdown-on-sigterm");
     pending_signal = 0;
-    if (snapshot_before_shutdown(SHUTDOWN_SAVE_DEFAULT) != 0) {
+    enum shutdown_save mode = (flags & SHUTDOWN_ON_SIG_NOSAVE) ? SHUTDOWN_NOSAVE
+                              : (flags & SHUTDOWN_ON_SIG_SAVE) ? SHUTDOWN_SAVE_FORCE
+                                                               : SHUTDOWN_SAVE_DEFAULT;
+    if (snapshot_before_shutdown(mode) != 0 && !(flags & SHUTDOWN_ON_SIG_FORCE)) {
         server_log(LL_WARNING, "%s received but errors trying to shut down the server, check the logs "
                    "for more information", name);
         return;
@@ -159,6 +166,7 @@ int main(int argc, char **argv) {
         return 1;
     }
 
+    process_daemonize();
     signal(SIGPIPE, SIG_IGN);
     server.pid = getpid();
     server.start_time = server.lastsave = time(NULL);
@@ -176,6 +184,7 @@ int main(int argc, char **argv) {
     /* Listening first: a busy port fails at once, and clients that connect during a long
      * load wait in the backlog rather than being refused. */
     if (net_listen() != 0) return 1;
+    process_write_pidfile();
     if (snapshot_load() != 0) return 1;
     net_init();
 
@@ -187,8 +196,10 @@ int main(int argc, char **argv) {
     ev_signal_start(server.loop, &server.sigint_watcher);
 
     server_log(LL_NOTICE, "Ready to accept connections tcp");
+    process_notify_ready();
     ev_run(server.loop, 0);
 
+    process_remove_pidfile();
     server_log(LL_WARNING, "rill is now ready to exit, bye bye...");
     net_close_all();
     for (int i = 0; i < server.ndbs; i++) db_flush(&server.dbs[i]);

@@ -1,0 +1,178 @@
+"""Redis's own config files and settings: every Redis 7.0 directive is accepted with Redis's
+validation, shown by CONFIG GET with Redis's default, and either honoured or refused at
+start-up when it asks for a feature rill does not have yet."""
+import os
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+
+import pytest
+import redis
+
+from conftest import RILL, free_port, track, wait_for_port
+
+DEBIAN_CONF = "/etc/redis/redis.conf"
+
+
+def config_all(port):
+    return redis.Redis(port=port, decode_responses=True).config_get("*")
+
+
+def test_every_redis_setting_is_there_with_redis_default(rill_module, redis_module):
+    ours, theirs = config_all(rill_module.port), config_all(redis_module.port)
+    # Where the two servers were started differently, or rill chose otherwise on purpose
+    # (it listens on loopback only unless told).
+    differ = {"port", "bind", "dir", "save"}
+    missing = sorted(set(theirs) - set(ours))
+    assert not missing, "settings rill lacks: %s" % missing
+    wrong = {k: (ours[k], theirs[k]) for k in theirs if k not in differ and ours[k] != theirs[k]}
+    assert not wrong
+
+
+@pytest.mark.parametrize("name,value,feature", [
+    ("appendonly", "yes", "the append-only file"),
+    ("replicaof", "127.0.0.1 6380", "replication"),
+    ("cluster-enabled", "yes", "cluster mode"),
+    ("notify-keyspace-events", "KEA", "keyspace notifications"),
+    ("maxmemory-clients", "10%", "client eviction"),
+])
+def test_a_value_needing_a_missing_feature_stops_start_up(name, value, feature):
+    proc = subprocess.run([RILL, "--port", str(free_port()), "--" + name, *value.split()],
+                          cwd=tempfile.gettempdir(), capture_output=True, text=True, timeout=20)
+    assert proc.returncode == 1
+    out = proc.stdout + proc.stderr
+    assert name in out and "rill does not support %s yet" % feature in out
+
+
+def test_a_value_needing_a_missing_feature_is_refused_by_config_set(rill):
+    r = redis.Redis(port=rill.port)
+    with pytest.raises(redis.ResponseError, match="does not support the append-only file"):
+        r.config_set("appendonly", "yes")
+    assert r.config_get("appendonly") == {"appendonly": "no"}
+
+
+def read_pid(path, deadline=10.0):
+    end = time.time() + deadline
+    while time.time() < end:
+        try:
+            with open(path) as f:
+                text = f.read()
+            if text.endswith("\n"):
+                return int(text)
+        except (FileNotFoundError, ValueError):
+            pass
+        time.sleep(0.02)
+    raise AssertionError("no pid file at " + path)
+
+
+def alive(pid):
+    try:
+        os.kill(pid, 0)
+        return True
+    except ProcessLookupError:
+        return False
+
+
+@pytest.mark.skipif(not os.access(DEBIAN_CONF, os.R_OK), reason="Debian's redis.conf is absent")
+def test_debian_redis_conf_starts_rill_as_a_daemon_with_a_pid_file():
+    work = tempfile.mkdtemp(prefix="rill-debconf-")
+    port = free_port()
+    conf, pidfile, log = (os.path.join(work, n) for n in ("redis.conf", "rill.pid", "rill.log"))
+    with open(DEBIAN_CONF) as f:
+        lines = f.read().splitlines()
+    own = {"port": str(port), "dir": work, "logfile": log, "pidfile": pidfile}
+    with open(conf, "w") as f:
+        for line in lines:
+            word = line.split(" ", 1)[0]
+            f.write(("%s %s" % (word, own[word]) if word in own else line) + "\n")
+    # daemonize yes: the process we start exits at once, the server lives on in the background.
+    launcher = subprocess.run([RILL, conf], cwd=work, capture_output=True, text=True, timeout=20)
+    assert launcher.returncode == 0, launcher.stdout + launcher.stderr
+    pid = read_pid(pidfile)
+    try:
+        r = redis.Redis(port=port, socket_timeout=10, decode_responses=True)
+        end = time.time() + 10
+        while True:
+            try:
+                assert r.ping()
+                break
+            except redis.ConnectionError:
+                if time.time() > end:
+                    raise
+                time.sleep(0.02)
+        assert r.config_get("daemonize") == {"daemonize": "yes"}
+        assert r.config_get("pidfile") == {"pidfile": pidfile}
+        assert r.info("server")["process_id"] == pid
+        try:
+            r.shutdown(nosave=True)
+        except redis.ConnectionError:
+            pass
+        end = time.time() + 10
+        while alive(pid) and time.time() < end:
+            time.sleep(0.02)
+        assert not alive(pid)
+        assert not os.path.exists(pidfile)
+        assert "Removing the pid file." in open(log).read()
+    finally:
+        if alive(pid):
+            os.kill(pid, signal.SIGKILL)
+
+
+def test_supervised_systemd_tells_systemd_it_is_ready():
+    work = tempfile.mkdtemp(prefix="rill-notify-")
+    path = os.path.join(work, "notify.sock")
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    listener.bind(path)
+    listener.settimeout(20)
+    port = free_port()
+    env = dict(os.environ, NOTIFY_SOCKET=path)
+    proc = track(subprocess.Popen([RILL, "--port", str(port), "--save", "", "--supervised", "systemd"],
+                                  cwd=work, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+    try:
+        message = listener.recv(4096).decode()
+        assert "READY=1" in message.split("\n")
+        wait_for_port(port, proc)
+    finally:
+        proc.kill()
+        proc.wait()
+        listener.close()
+
+
+@pytest.mark.parametrize("flags,saves", [("nosave", False), ("save", True), ("default", True)])
+def test_shutdown_on_sigterm_decides_the_final_save(flags, saves):
+    work = tempfile.mkdtemp(prefix="rill-sigterm-")
+    port = free_port()
+    # Save points are set, so by default SIGTERM saves; nosave skips it; save saves anyway.
+    proc = track(subprocess.Popen([RILL, "--port", str(port), "--dir", work, "--save", "3600 1",
+                                   "--shutdown-on-sigterm", flags],
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+    try:
+        wait_for_port(port, proc)
+        redis.Redis(port=port).set("k", "v")
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=20) == 0
+        assert os.path.exists(os.path.join(work, "dump.rdb")) == saves
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+def test_shutdown_on_sigterm_save_saves_without_save_points():
+    work = tempfile.mkdtemp(prefix="rill-sigterm-")
+    port = free_port()
+    proc = track(subprocess.Popen([RILL, "--port", str(port), "--dir", work, "--save", "",
+                                   "--shutdown-on-sigterm", "save"],
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+    try:
+        wait_for_port(port, proc)
+        redis.Redis(port=port).set("k", "v")
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=20) == 0
+        assert os.path.exists(os.path.join(work, "dump.rdb"))
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
