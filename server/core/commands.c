@@ -716,10 +716,14 @@ void command_call(client *c, const struct command *cmd) {
     server.current = c;
     executing = 1;
     long long dirty_before = server.dirty;
+    int outer_touched = server.keys_touched_by_handler;
+    server.keys_touched_by_handler = 0;
     cmd->proc(c);
     /* A write that changed something invalidates WATCH on its keys. */
-    if (multi_has_watchers() && server.dirty != dirty_before && (cmd->flags & CMD_WRITE))
+    if (multi_has_watchers() && server.dirty != dirty_before && (cmd->flags & CMD_WRITE) &&
+        !server.keys_touched_by_handler)
         multi_touch_command_keys(c, cmd);
+    server.keys_touched_by_handler = outer_touched;
     executing = outer_executing;
     server.current = outer;
     stats_of->stats.calls++;

@@ -96,6 +96,7 @@ struct server {
     client *pending_resume; /* unblocked clients with commands still to run */
     client *current; /* the client whose command is running */
     int in_exec;     /* inside EXEC or a script: nothing blocks */
+    int keys_touched_by_handler; /* the running write touched its changed keys for WATCH */
 
     /* keyspace */
     struct db *dbs;

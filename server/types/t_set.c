@@ -7,6 +7,7 @@
 #include "core/commands.h"
 #include "core/net.h"
 #include "core/reply.h"
+#include "features/multi.h"
 #include "keyspace/db.h"
 #include "keyspace/scan.h"
 #include "keyspace/value_limits.h"
@@ -98,12 +99,18 @@ void cmd_smove(client *c) {
     }
     delete_if_empty(c->db, src);
     server.dirty++;
+    /* As in Redis, the destination counts as changed for WATCH only if the member is new. */
+    multi_touch_key(c->db, c->argv[1].ptr, c->argv[1].len);
+    multi_keys_touched_by_handler();
     if (!dst) {
         dst = entry_new_obj(c->argv[2].ptr, c->argv[2].len, OBJ_SET, set_new(), -1);
         db_add(c->db, dst);
     }
     struct set_limits lim = set_limits();
-    if (set_add(set_of(dst), member->ptr, member->len, &lim)) server.dirty++;
+    if (set_add(set_of(dst), member->ptr, member->len, &lim)) {
+        server.dirty++;
+        multi_touch_key(c->db, c->argv[2].ptr, c->argv[2].len);
+    }
     reply_int(c, 1);
 }
 

@@ -79,11 +79,34 @@ static void test_reset_forgets_a_change_already_seen(void **state) {
     redisFree(c);
 }
 
+/* WATCH dst; another client SMOVEs a member from src to dst; then EXEC's reply length. */
+static long long exec_after_smove(const char *watched, const char *dst_members) {
+    redisContext *c = itest_connect(&server);
+    freeReplyObject(redisCommand(admin, "DEL tx:src tx:dst"));
+    freeReplyObject(redisCommand(admin, "SADD tx:src a b"));
+    freeReplyObject(redisCommand(admin, "SADD tx:dst %s", dst_members));
+    freeReplyObject(redisCommand(c, "WATCH %s", watched));
+    assert_int_equal(itest_integer(admin, "SMOVE tx:src tx:dst a"), 1);
+    expect_status(c, "MULTI", "OK");
+    expect_status(c, "SCARD tx:dst", "QUEUED");
+    long long n = exec_length(c);
+    redisFree(c);
+    return n;
+}
+
+static void test_smove_onto_a_member_already_there_leaves_the_destination_unchanged(void **state) {
+    (void)state;
+    assert_int_equal(exec_after_smove("tx:dst", "a"), 1);
+    assert_int_equal(exec_after_smove("tx:dst", "z"), -1);
+    assert_int_equal(exec_after_smove("tx:src", "a"), -1);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_watched_key_changed_by_another_client_aborts_exec),
         cmocka_unit_test(test_unwatch_forgets_a_change_already_seen),
         cmocka_unit_test(test_reset_forgets_a_change_already_seen),
+        cmocka_unit_test(test_smove_onto_a_member_already_there_leaves_the_destination_unchanged),
     };
     return cmocka_run_group_tests_name("transactions", tests, setup, teardown);
 }
