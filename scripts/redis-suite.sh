@@ -11,6 +11,8 @@
 # script starts on a free port, so a crash costs one file; tests tagged external:skip are
 # skipped by the suite itself. --own: the suite starts `src/redis-server <its config>` itself,
 # in a scratch copy of the tree where src/redis-server is rill (or redis-server, to compare).
+# Both servers skip the tests scripts/redis-suite.skip names (they need a feature another
+# open issue builds), and by default the tags needs:debug, needs:repl and resp3.
 # Per-file logs go to $RESULTS (default a new folder in /tmp, named at the end).
 # Ends with "N passed, N failed" for rill's runs; exits 0 when the tree is absent (CI has none).
 set -uo pipefail
@@ -43,7 +45,10 @@ while [[ $# -gt 0 && $1 != -- ]]; do
     shift
 done
 [[ ${1:-} == -- ]] && shift
-extra=("$@")
+extra=(--skipfile "$PWD/scripts/redis-suite.skip" "$@")
+# DEBUG (not built yet), the replication stream (issue 22) and RESP3 (issue 25) are denied
+# unless the caller passes its own --tags.
+[[ " $* " == *" --tags "* ]] || extra+=(--tags "-needs:debug -needs:repl -resp3")
 if [[ ${#files[@]} -eq 0 ]]; then
     files=(unit/type/string unit/type/incr unit/type/list unit/type/list-2 unit/type/list-3
         unit/type/hash unit/type/set unit/type/zset unit/expire unit/keyspace unit/scan
@@ -59,8 +64,21 @@ RESULTS=${RESULTS:-$(mktemp -d /tmp/rill-suite-XXXXXX)}
 mkdir -p "$RESULTS"
 scratch=$(mktemp -d /tmp/rill-suite-tree-XXXXXX)
 server_pid=
+# SIGTERM, then SIGKILL after 10 s: a server left inside a busy script by a test that
+# stopped half-way defers SIGTERM until the script ends.
+stop_server() {
+    [[ -n $server_pid ]] || return 0
+    kill "$server_pid" 2>/dev/null
+    for _ in $(seq 1 100); do
+        kill -0 "$server_pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    kill -9 "$server_pid" 2>/dev/null
+    wait "$server_pid" 2>/dev/null
+    server_pid=
+}
 cleanup() {
-    [[ -n $server_pid ]] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
+    stop_server
     rm -rf "$scratch"
 }
 trap cleanup EXIT
@@ -112,9 +130,7 @@ run_file() {
             --single "$file" --clients 1 "${extra[@]}") >"$log" 2>&1
         R_RC=$?
         kill -0 "$server_pid" 2>/dev/null || R_ALIVE=no
-        kill "$server_pid" 2>/dev/null
-        wait "$server_pid" 2>/dev/null
-        server_pid=
+        stop_server
         rm -rf "$dir/data-$port"
     else
         (cd "$dir" && TERM=dumb timeout -k 10 "$FILE_TIMEOUT" ./runtest --single "$file" --clients 1 \
