@@ -63,6 +63,7 @@ size_t ll_to_str(char *dst, long long v) {
 static int copy_for_strto(char *dst, size_t dstsize, const char *s, size_t len) {
     if (len == 0 || len >= dstsize) return -1;
     if (isspace((unsigned char)s[0])) return -1;
+    if (memchr(s, '\0', len)) return -1; /* strtod would stop there */
     memcpy(dst, s, len);
     dst[len] = '\0';
     return 0;

@@ -258,14 +258,18 @@ entry *db_lookup_write(db *d, const char *key, size_t len) {
     return e;
 }
 
-entry *db_lookup_read(db *d, const char *key, size_t len) {
+entry *db_lookup_peek(db *d, const char *key, size_t len) {
     entry *e = db_lookup(d, key, len);
-    if (e) {
+    if (e)
         server.stat_keyspace_hits++;
-        if (!(server.current && (server.current->flags & CLIENT_NO_TOUCH))) evict_touch(e);
-    } else {
+    else
         server.stat_keyspace_misses++;
-    }
+    return e;
+}
+
+entry *db_lookup_read(db *d, const char *key, size_t len) {
+    entry *e = db_lookup_peek(d, key, len);
+    if (e && !(server.current && (server.current->flags & CLIENT_NO_TOUCH))) evict_touch(e);
     return e;
 }
 

@@ -92,6 +92,8 @@ void db_init_all(int n);
  * The read form counts keyspace hits and misses and refreshes the LRU clock; the write form
  * renews the entry's CAS unique (the caller is about to change it); db_lookup does neither. */
 entry *db_lookup_read(db *d, const char *key, size_t len);
+/* A read that leaves the key's idle time alone (TTL, TYPE, EXISTS, as Redis's NOTOUCH). */
+entry *db_lookup_peek(db *d, const char *key, size_t len);
 entry *db_lookup_write(db *d, const char *key, size_t len);
 entry *db_lookup(db *d, const char *key, size_t len);
 /* True when e has a TTL that has passed (KEYS and SCAN skip such keys without deleting). */

@@ -87,7 +87,7 @@ void cmd_pexpireat(client *c) { expire_generic(c, 0, 1); }
 
 /* TTL family: -2 no key, -1 no TTL; relative or absolute, seconds or milliseconds. */
 static void ttl_generic(client *c, int absolute, int in_ms) {
-    entry *e = db_lookup_read(c->db, c->argv[1].ptr, c->argv[1].len);
+    entry *e = db_lookup_peek(c->db, c->argv[1].ptr, c->argv[1].len);
     if (!e) {
         reply_int(c, -2);
         return;

@@ -31,19 +31,20 @@ void cmd_del(client *c) {
 }
 
 /* EXISTS and TOUCH both count the keys that are there. */
-static void count_existing(client *c) {
+/* EXISTS leaves the keys' idle time alone, TOUCH refreshes it. */
+static void count_existing(client *c, entry *(*lookup)(db *, const char *, size_t)) {
     long long n = 0;
     for (size_t i = 1; i < c->argc; i++)
-        if (db_lookup_read(c->db, c->argv[i].ptr, c->argv[i].len)) n++;
+        if (lookup(c->db, c->argv[i].ptr, c->argv[i].len)) n++;
     reply_int(c, n);
 }
 
-void cmd_exists(client *c) { count_existing(c); }
+void cmd_exists(client *c) { count_existing(c, db_lookup_peek); }
 
-void cmd_touch(client *c) { count_existing(c); }
+void cmd_touch(client *c) { count_existing(c, db_lookup_read); }
 
 void cmd_type(client *c) {
-    entry *e = db_lookup_write(c->db, c->argv[1].ptr, c->argv[1].len);
+    entry *e = db_lookup_peek(c->db, c->argv[1].ptr, c->argv[1].len);
     reply_status(c, e ? db_type_name(e) : "none");
 }
 

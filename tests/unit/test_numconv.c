@@ -71,6 +71,16 @@ static void test_str_to_ld_rules(void **state) {
     assert_int_equal(str_to_ld("", 0, &v), -1);
 }
 
+static void test_floats_holding_a_nul_byte_are_refused(void **state) {
+    (void)state;
+    long double ld;
+    double d;
+    /* "1\02": strtod would stop at the NUL and read 1. */
+    assert_int_equal(str_to_ld("1\0002", 3, &ld), -1);
+    assert_int_equal(str_to_double("1\0002", 3, &d), -1);
+    assert_int_equal(str_to_double("1\0", 2, &d), -1);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_str_to_ll_accepts_redis_integers),
@@ -78,6 +88,7 @@ int main(void) {
         cmocka_unit_test(test_ll_to_str_round_trips),
         cmocka_unit_test(test_ld_to_str_human_format),
         cmocka_unit_test(test_str_to_ld_rules),
+        cmocka_unit_test(test_floats_holding_a_nul_byte_are_refused),
     };
     return cmocka_run_group_tests_name("numconv", tests, NULL, NULL);
 }
