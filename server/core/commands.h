@@ -123,8 +123,10 @@ cmd_handler cmd_ping, cmd_echo, cmd_quit, cmd_reset, cmd_hello, cmd_auth, cmd_se
     cmd_client_id, cmd_client_setname, cmd_client_getname, cmd_client_list, cmd_client_info,
     cmd_client_kill, cmd_client_setinfo, cmd_client_no_evict, cmd_client_no_touch,
     cmd_client_help, cmd_client_unblock;
+/* core/info.c */
+cmd_handler cmd_info;
 /* core/admin.c */
-cmd_handler cmd_info, cmd_config_get, cmd_config_set, cmd_config_resetstat,
+cmd_handler cmd_config_get, cmd_config_set, cmd_config_resetstat,
     cmd_config_rewrite, cmd_config_help, cmd_time, cmd_shutdown;
 /* persistence/snapshot.c */
 cmd_handler cmd_save, cmd_bgsave, cmd_lastsave;

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "core/commands.h"
+#include "core/info.h"
 #include "core/net.h"
 #include "core/process.h"
 #include "core/server.h"
@@ -80,6 +81,7 @@ static void on_cron(struct ev_loop *loop, ev_timer *w, int revents) {
     release_freed_memory();
     if (pending_signal) shutdown_on_signal();
     snapshot_cron();
+    info_cron();
     w->repeat = 1.0 / server.cfg.hz;
     ev_timer_again(server.loop, w);
 }
@@ -185,6 +187,7 @@ int main(int argc, char **argv) {
      * load wait in the backlog rather than being refused. */
     if (net_listen() != 0) return 1;
     process_write_pidfile();
+    info_init(); /* what the server uses before any data */
     if (snapshot_load() != 0) return 1;
     net_init();
 

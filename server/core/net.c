@@ -436,6 +436,7 @@ static void on_readable(struct ev_loop *loop, ev_io *w, int revents) {
     }
     c->query.len += (size_t)n;
     server.stat_net_input_bytes += n;
+    server.stat_reads++;
     c->last_active = ev_now(server.loop);
     if (c->query.len > (size_t)server.cfg.client_query_buffer_limit) {
         server_log(LL_WARNING, "Closing client that reached max query buffer length: id=%llu "
@@ -451,6 +452,7 @@ static void on_readable(struct ev_loop *loop, ev_io *w, int revents) {
 
 /* Writes what the socket takes. Returns 0 when everything was sent. */
 static int write_client(client *c) {
+    server.stat_writes++;
     while (c->reply_sent < c->reply.len) {
         ssize_t n = write(c->fd, c->reply.data + c->reply_sent, c->reply.len - c->reply_sent);
         if (n > 0) {

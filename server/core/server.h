@@ -127,6 +127,8 @@ struct server {
     long long stat_keyspace_hits, stat_keyspace_misses, stat_expired_keys;
     long long stat_net_input_bytes, stat_net_output_bytes;
     long long stat_expire_cycle_time_us;
+    long long stat_expire_cycle_cap_reached; /* active expiry cycles cut by their budget */
+    long long stat_reads, stat_writes;       /* read and write calls on client sockets */
     int shutdown_asap;
 };
 

@@ -437,6 +437,7 @@ int db_active_expire(long long budget_us) {
             db_delete_expired(d, d->expiry_heap[0]);
             if (++checks % 64 == 0 && time_us() - start > budget_us) {
                 server.stat_expire_cycle_time_us += time_us() - start;
+                server.stat_expire_cycle_cap_reached++;
                 return 1;
             }
         }
