@@ -620,13 +620,13 @@ static void dispatch(client *c) {
     }
     c->last_cmd = cmd;
     if (!command_arity_ok(cmd, c->argc)) {
-        reply_arity_error(c);
-        multi_flag_error(c);
+        char msg[128];
+        snprintf(msg, sizeof msg, "wrong number of arguments for '%s' command", cmd->fullname);
+        multi_reject(c, cmd, msg);
         return;
     }
     if (auth_required(c) && !(cmd->flags & CMD_NO_AUTH)) {
-        reply_error(c, ERR_NOAUTH);
-        multi_flag_error(c);
+        multi_reject(c, cmd, ERR_NOAUTH);
         return;
     }
     if (server.cfg.maxmemory && !scripting_running()) {
@@ -637,8 +637,7 @@ static void dispatch(client *c) {
                        ((c->flags & CLIENT_MULTI) && cmd->proc != cmd_exec &&
                         cmd->proc != cmd_discard && cmd->proc != cmd_quit && cmd->proc != cmd_reset);
         if (server.oom_before_command && may_grow) {
-            reply_error(c, ERR_OOM);
-            multi_flag_error(c);
+            multi_reject(c, cmd, ERR_OOM);
             return;
         }
     } else {
@@ -648,24 +647,22 @@ static void dispatch(client *c) {
     if (snapshot_refuses_writes() &&
         ((scripting_command_flags(cmd, c->argv, c->argc) & CMD_WRITE) || cmd->proc == cmd_ping ||
          (cmd->proc == cmd_exec && multi_queued_flag(c, CMD_WRITE)))) {
-        reply_error(c, ERR_MISCONF);
-        multi_flag_error(c);
+        multi_reject(c, cmd, ERR_MISCONF);
         return;
     }
     if (pubsub_count(c) && !pubsub_allowed_in_context(cmd)) {
-        reply_errorf(c, "Can't execute '%s': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT "
-                        "/ RESET are allowed in this context", cmd->fullname);
-        multi_flag_error(c);
+        char msg[160];
+        snprintf(msg, sizeof msg, "Can't execute '%s': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / "
+                 "PING / QUIT / RESET are allowed in this context", cmd->fullname);
+        multi_reject(c, cmd, msg);
         return;
     }
     if ((c->flags & CLIENT_MULTI) && (cmd->flags & CMD_NO_MULTI)) {
-        reply_error(c, "Command not allowed inside a transaction");
-        multi_flag_error(c);
+        multi_reject(c, cmd, "Command not allowed inside a transaction");
         return;
     }
     if (scripting_timed_out() && !(cmd->flags & CMD_ALLOW_BUSY)) {
-        reply_error(c, ERR_BUSY_SCRIPT);
-        multi_flag_error(c);
+        multi_reject(c, cmd, ERR_BUSY_SCRIPT);
         return;
     }
     if ((c->flags & CLIENT_MULTI) && !multi_runs_immediately(cmd)) {

@@ -95,6 +95,17 @@ void multi_flag_error(client *c) {
     if (c->flags & CLIENT_MULTI) c->flags |= CLIENT_DIRTY_EXEC;
 }
 
+void multi_reject(client *c, const struct command *cmd, const char *msg) {
+    if ((c->flags & CLIENT_MULTI) && cmd && cmd->proc == cmd_exec) {
+        multi_reset_client(c);
+        reply_errorf(c, "-EXECABORT Transaction discarded because of: %s",
+                     msg[0] == '-' ? msg + 1 : msg);
+        return;
+    }
+    reply_error(c, msg);
+    multi_flag_error(c);
+}
+
 static void discard_queue(client *c) {
     struct transaction *t = c->tx;
     if (t) {

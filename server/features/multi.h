@@ -19,6 +19,10 @@ int multi_runs_immediately(const struct command *cmd);
 void multi_queue(client *c, const struct command *cmd);
 /* A command refused while in MULTI makes EXEC fail with EXECABORT. */
 void multi_flag_error(client *c);
+/* Replies the error that refused cmd before it ran (msg as reply_error takes it), and in
+ * MULTI seals the transaction's fate: EXEC itself refused discards it with "EXECABORT
+ * Transaction discarded because of: <msg>", any other command makes EXEC fail. */
+void multi_reject(client *c, const struct command *cmd, const char *msg);
 /* True when a queued command has this flag (EXEC then counts as a write, or as denyoom). */
 int multi_queued_flag(const client *c, unsigned flag);
 /* Commands queued so far, -1 outside MULTI (CLIENT LIST's multi=). */

@@ -98,7 +98,16 @@ int itest_start(struct itest_server *s, ...) {
 void itest_stop(struct itest_server *s) {
     if (s->pid > 0) {
         kill(s->pid, SIGTERM);
-        waitpid(s->pid, NULL, 0);
+        /* A server inside a busy script defers SIGTERM: 10 s, then SIGKILL. */
+        int exited = 0;
+        for (int i = 0; i < 1000 && !exited; i++) {
+            exited = waitpid(s->pid, NULL, WNOHANG) == s->pid;
+            if (!exited) itest_sleep_ms(10);
+        }
+        if (!exited) {
+            kill(s->pid, SIGKILL);
+            waitpid(s->pid, NULL, 0);
+        }
         track(0, s->pid);
         s->pid = 0;
     }

@@ -221,6 +221,12 @@ static void test_busy_script_is_killed(void **state) {
                  "BUSY Redis is busy running a script. You can only call SCRIPT KILL or "
                  "SHUTDOWN NOSAVE.");
     expect_status(admin, "OK", "DISCARD");
+    /* EXEC refused by the busy script discards the transaction, naming why. */
+    expect_status(admin, "OK", "MULTI");
+    expect_error(command(admin, "EXEC"),
+                 "EXECABORT Transaction discarded because of: BUSY Redis is busy running a "
+                 "script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.");
+    expect_error(command(admin, "DISCARD"), "ERR DISCARD without MULTI");
     expect_status(admin, "OK", "SCRIPT KILL");
     redisReply *r = itest_reply(runner);
     assert_non_null(r);
