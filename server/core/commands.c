@@ -30,6 +30,21 @@ static struct command object_subcommands[] = {
      "Get the number of references to the value of the key", "2.2.3", NULL},
     {NULL}};
 
+static struct command memory_subcommands[] = {
+    {"doctor", cmd_memory_doctor, 2, 0, 0, 0, 0, "server", "@slow",
+     "Outputs memory problems report", "4.0.0", NULL},
+    {"help", cmd_memory_help, 2, CMD_LOADING | CMD_STALE, 0, 0, 0, "server", "@slow",
+     "Show helpful text about the different subcommands", "4.0.0", NULL},
+    {"malloc-stats", cmd_memory_malloc_stats, 2, 0, 0, 0, 0, "server", "@slow",
+     "Show allocator internal stats", "4.0.0", NULL},
+    {"purge", cmd_memory_purge, 2, 0, 0, 0, 0, "server", "@slow",
+     "Ask the allocator to release memory", "4.0.0", NULL},
+    {"stats", cmd_memory_stats, 2, 0, 0, 0, 0, "server", "@slow", "Show memory usage details",
+     "4.0.0", NULL},
+    {"usage", cmd_memory_usage, -3, CMD_READONLY, 2, 2, 1, "server", "@read @slow",
+     "Estimate the memory usage of a key", "4.0.0", NULL},
+    {NULL}};
+
 static struct command client_subcommands[] = {
     {"getname", cmd_client_getname, 2, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, 0, 0, 0, "connection", "@slow @connection",
      "Get the current connection name", "2.6.9", NULL},
@@ -436,6 +451,8 @@ struct command command_table[] = {
      "A container for Pub/Sub commands", "2.8.0", pubsub_subcommands},
     {"object", NULL, -2, 0, 0, 0, 0, "generic", "@slow",
      "A container for object introspection commands", "2.2.3", object_subcommands},
+    {"memory", NULL, -2, 0, 0, 0, 0, "server", "@slow",
+     "A container for memory diagnostics commands", "4.0.0", memory_subcommands},
     {"client", NULL, -2, 0, 0, 0, 0, "connection", "@slow",
      "A container for client connection commands", "2.4.0", client_subcommands},
     {"info", cmd_info, -1, CMD_LOADING | CMD_STALE, 0, 0, 0, "server", "@slow @dangerous",

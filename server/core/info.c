@@ -156,39 +156,63 @@ static void info_clients(buf_t *o) {
                server.nblocked_timed);
 }
 
-static void info_memory(buf_t *o) {
+void info_memory_figures(struct memory_figures *m) {
     track_peak();
-    size_t used = mem_used(), peak = peak_memory;
-    long rss = rss_bytes();
+    memset(m, 0, sizeof *m);
+    m->used = mem_used();
+    m->peak = peak_memory;
+    m->startup = startup_memory;
+    m->rss = rss_bytes();
+    size_t lua_vm;
+    scripting_memory(&lua_vm, &m->lua_caches, &m->cached_scripts);
+    m->clients_normal = clients_memory();
+    size_t tables = keyspace_tables();
+    m->overhead = m->startup + m->clients_normal + m->lua_caches +
+                  (tables > startup_tables ? tables - startup_tables : 0);
+    if (m->overhead > m->used) m->overhead = m->used;
+    m->dataset = m->used - m->overhead;
+    size_t net = m->used > m->startup ? m->used - m->startup : 0;
+    m->dataset_perc = net ? 100.0 * (double)m->dataset / (double)net : 0.0;
+    m->peak_perc = m->peak ? 100.0 * (double)m->used / (double)m->peak : 0.0;
+    for (int i = 0; i < server.ndbs; i++) m->keys += dict_size(&server.dbs[i].keys);
+    struct mallinfo2 mi = mallinfo2();
+    m->allocator_allocated = mi.uordblks + mi.hblkhd;
+    m->allocator_active = mi.arena + mi.hblkhd;
+    /* glibc keeps no separate resident figure: the process's RSS stands in for it. */
+    m->allocator_resident = (size_t)m->rss;
+    m->allocator_frag = m->allocator_allocated
+                            ? (double)m->allocator_active / (double)m->allocator_allocated
+                            : 0.0;
+    m->allocator_frag_bytes = (long long)m->allocator_active - (long long)m->allocator_allocated;
+    m->allocator_rss = m->allocator_active ? (double)m->rss / (double)m->allocator_active : 0.0;
+    m->allocator_rss_bytes = m->rss - (long long)m->allocator_active;
+    m->rss_extra = 1.0;
+    m->total_frag = m->used ? (double)m->rss / (double)m->used : 0.0;
+    m->total_frag_bytes = m->rss - (long long)m->used;
+}
+
+static void info_memory(buf_t *o) {
+    struct memory_figures m;
+    info_memory_figures(&m);
     size_t lua_vm, scripts, nscripts;
     scripting_memory(&lua_vm, &scripts, &nscripts);
-    size_t clients = clients_memory();
-    size_t tables = keyspace_tables();
-    size_t overhead = startup_memory + clients + scripts +
-                      (tables > startup_tables ? tables - startup_tables : 0);
-    if (overhead > used) overhead = used;
-    size_t dataset = used - overhead;
-    size_t net = used > startup_memory ? used - startup_memory : 0;
-    struct mallinfo2 mi = mallinfo2();
-    size_t allocated = mi.uordblks + mi.hblkhd, active = mi.arena + mi.hblkhd;
     long long system = (long long)sysconf(_SC_PHYS_PAGES) * sysconf(_SC_PAGESIZE);
     char h[10][32];
     buf_t policy;
     buf_init(&policy);
     config_value("maxmemory-policy", &policy);
     buf_printf(o,
-               "# Memory\r\nused_memory:%zu\r\nused_memory_human:%s\r\nused_memory_rss:%ld\r\n"
+               "# Memory\r\nused_memory:%zu\r\nused_memory_human:%s\r\nused_memory_rss:%lld\r\n"
                "used_memory_rss_human:%s\r\nused_memory_peak:%zu\r\nused_memory_peak_human:%s\r\n"
                "used_memory_peak_perc:%.2f%%\r\nused_memory_overhead:%zu\r\n"
                "used_memory_startup:%zu\r\nused_memory_dataset:%zu\r\n"
                "used_memory_dataset_perc:%.2f%%\r\nallocator_allocated:%zu\r\n"
-               "allocator_active:%zu\r\nallocator_resident:%ld\r\ntotal_system_memory:%lld\r\n"
+               "allocator_active:%zu\r\nallocator_resident:%zu\r\ntotal_system_memory:%lld\r\n"
                "total_system_memory_human:%s\r\n",
-               used, human(h[0], 32, (double)used), rss, human(h[1], 32, (double)rss), peak,
-               human(h[2], 32, (double)peak), peak ? 100.0 * (double)used / (double)peak : 0.0,
-               overhead, startup_memory, dataset,
-               net ? 100.0 * (double)dataset / (double)net : 0.0, allocated, active, rss, system,
-               human(h[3], 32, (double)system));
+               m.used, human(h[0], 32, (double)m.used), m.rss, human(h[1], 32, (double)m.rss),
+               m.peak, human(h[2], 32, (double)m.peak), m.peak_perc, m.overhead, m.startup,
+               m.dataset, m.dataset_perc, m.allocator_allocated, m.allocator_active,
+               m.allocator_resident, system, human(h[3], 32, (double)system));
     buf_printf(o,
                "used_memory_lua:%zu\r\nused_memory_vm_eval:%zu\r\nused_memory_lua_human:%s\r\n"
                "used_memory_scripts_eval:%zu\r\nnumber_of_cached_scripts:%zu\r\n"
@@ -202,18 +226,17 @@ static void info_memory(buf_t *o) {
                server.cfg.maxmemory, human(h[7], 32, (double)server.cfg.maxmemory),
                (int)policy.len, policy.data);
     buf_printf(o,
-               "allocator_frag_ratio:%.2f\r\nallocator_frag_bytes:%zu\r\n"
-               "allocator_rss_ratio:%.2f\r\nallocator_rss_bytes:%ld\r\n"
-               "rss_overhead_ratio:1.00\r\nrss_overhead_bytes:0\r\n"
+               "allocator_frag_ratio:%.2f\r\nallocator_frag_bytes:%lld\r\n"
+               "allocator_rss_ratio:%.2f\r\nallocator_rss_bytes:%lld\r\n"
+               "rss_overhead_ratio:%.2f\r\nrss_overhead_bytes:0\r\n"
                "mem_fragmentation_ratio:%.2f\r\nmem_fragmentation_bytes:%lld\r\n"
                "mem_not_counted_for_evict:0\r\nmem_replication_backlog:0\r\n"
                "mem_total_replication_buffers:0\r\nmem_clients_slaves:0\r\n"
                "mem_clients_normal:%zu\r\nmem_cluster_links:0\r\nmem_aof_buffer:0\r\n"
                "mem_allocator:libc\r\nactive_defrag_running:0\r\nlazyfree_pending_objects:0\r\n"
                "lazyfreed_objects:0\r\n",
-               allocated ? (double)active / (double)allocated : 0.0, active - allocated,
-               active ? (double)rss / (double)active : 0.0, rss - (long)active,
-               used ? (double)rss / (double)used : 0.0, (long long)rss - (long long)used, clients);
+               m.allocator_frag, m.allocator_frag_bytes, m.allocator_rss, m.allocator_rss_bytes,
+               m.rss_extra, m.total_frag, m.total_frag_bytes, m.clients_normal);
     buf_free(&policy);
 }
 

@@ -2,6 +2,17 @@
 #ifndef RILL_INFO_H
 #define RILL_INFO_H
 
+#include <stddef.h>
+
+/* The memory accounting INFO memory and MEMORY STATS / DOCTOR report. */
+struct memory_figures {
+    size_t used, peak, startup, overhead, dataset, clients_normal, lua_caches, cached_scripts;
+    size_t keys, allocator_allocated, allocator_active, allocator_resident;
+    long long rss, allocator_frag_bytes, allocator_rss_bytes, total_frag_bytes;
+    double dataset_perc, peak_perc, allocator_frag, allocator_rss, rss_extra, total_frag;
+};
+void info_memory_figures(struct memory_figures *m);
+
 /* At start-up, once the server is set up: the replication ID and the start-up memory. */
 void info_init(void);
 /* From the cron: samples the instantaneous rates (every 100 ms at most). */

@@ -109,6 +109,17 @@ void entry_free(entry *e) {
     mem_free(e);
 }
 
+size_t entry_bytes(entry *e) {
+    size_t n = mem_usable(e);
+    switch (e->type) {
+    case OBJ_LIST: n += deque_bytes(entry_obj(e)); break;
+    case OBJ_HASH: n += hash_bytes(entry_obj(e)); break;
+    case OBJ_SET: n += set_bytes(entry_obj(e)); break;
+    case OBJ_ZSET: n += zset_bytes(entry_obj(e)); break;
+    }
+    return n;
+}
+
 /* A deep copy of a value object of type. */
 static void *obj_dup(int type, void *obj) {
     switch (type) {

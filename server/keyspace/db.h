@@ -115,6 +115,9 @@ entry *db_stamp(db *d, entry *e);
 /* A new CAS unique for a stamped entry. */
 void entry_renew_cas(entry *e);
 /* Frees the entry and its value. */
+/* Bytes an entry holds: its allocation and, for lists, sets, hashes and sorted sets, every
+ * block of the value (a walk of the whole value). */
+size_t entry_bytes(entry *e);
 void entry_free(entry *e);
 /* A deep copy of e's value and TTL under another key, not linked anywhere. */
 entry *entry_copy(entry *e, const char *key, size_t klen);

@@ -71,3 +71,23 @@ def test_reads_and_writes_are_counted(rill):
     after = r.info("stats")
     assert after["total_reads_processed"] - before["total_reads_processed"] >= 10
     assert after["total_writes_processed"] - before["total_writes_processed"] >= 10
+
+
+def test_memory_usage_follows_the_value(rill):
+    r = redis.Redis(port=rill.port)
+    r.set("small", "x")
+    r.set("big", "x" * 10000)
+    r.rpush("list", *range(1000))
+    small, big = r.memory_usage("small"), r.memory_usage("big")
+    assert 0 < small < 200 and 10000 < big < 11000
+    assert r.memory_usage("list") > 1000 and r.memory_usage("list", samples=0) == r.memory_usage("list")
+    assert r.memory_usage("nokey") is None
+
+
+def test_memory_stats_and_doctor(rill):
+    r = redis.Redis(port=rill.port)
+    r.set("k", "v")
+    stats = r.memory_stats()
+    assert stats["keys.count"] == 1 and stats["total.allocated"] <= stats["peak.allocated"]
+    assert "db.0" in stats and stats["dataset.bytes"] > 0
+    assert r.execute_command("MEMORY", "DOCTOR").startswith(b"Hi Sam, this instance is empty")
