@@ -279,6 +279,22 @@ dict_node *dict_random(dict *d) {
     return bucket;
 }
 
+dict_node *dict_fair_random(dict *d) {
+    enum { RUN = 20 };
+    if (dict_size(d) == 0) return NULL;
+    if (rehashing(d)) dict_rehash(d, 1);
+    dict_node *run[RUN];
+    size_t n = 0, buckets = d->size[0] + (rehashing(d) ? d->size[1] : 0);
+    size_t start = (size_t)random() % buckets;
+    /* Past RUN * 10 buckets, a run that found anything is enough (a sparse table). */
+    for (size_t step = 0; step < buckets && n < RUN && (n == 0 || step < RUN * 10); step++) {
+        size_t i = (start + step) % buckets;
+        dict_node *b = i < d->size[0] ? d->table[0][i] : d->table[1][i - d->size[0]];
+        for (; b && n < RUN; b = b->next) run[n++] = b;
+    }
+    return run[(size_t)random() % n];
+}
+
 /* Open-addressing set of pointers, to tell nodes already picked. */
 static int pointer_set_add(const void **slots, size_t mask, const void *p) {
     size_t i = (size_t)dict_hash(&p, sizeof p) & mask;
@@ -316,7 +332,7 @@ void dict_random_distinct(dict *d, size_t count, dict_node **out) {
     while (slots < count * 2) slots *= 2;
     const void **seen = mem_calloc(slots, sizeof *seen);
     for (size_t n = 0; n < count;) {
-        dict_node *node = dict_random(d);
+        dict_node *node = dict_fair_random(d);
         if (pointer_set_add(seen, slots - 1, node)) out[n++] = node;
     }
     mem_free(seen);

@@ -56,8 +56,13 @@ dict_node *dict_add_unique(dict *d, dict_node *n);
 dict_node *dict_remove(dict *d, const char *key, size_t len);
 /* Puts fresh (same key) where old was: for records that were reallocated. */
 void dict_replace(dict *d, dict_node *old, dict_node *fresh);
-/* A node chosen at random, or NULL when empty. */
+/* A node chosen at random, or NULL when empty: a random bucket, then a node of its chain
+ * (cheap, and fine for sampling, but nodes sharing a chain come up less often). */
 dict_node *dict_random(dict *d);
+/* A node chosen at random, near uniformly: one of the nodes of a run of up to 20 from a
+ * random bucket on, as Redis's dictGetFairRandomKey (what a user sees: RANDOMKEY,
+ * HRANDFIELD, SRANDMEMBER). NULL when empty. */
+dict_node *dict_fair_random(dict *d);
 /* Fills out with count distinct nodes chosen at random (count <= size). */
 void dict_random_distinct(dict *d, size_t count, dict_node **out);
 /* Calls fn for every node; fn must not add or remove nodes. */

@@ -224,7 +224,8 @@ void cmd_command_list(client *c) {
 static void reply_key(const resp_arg *key, void *ctx) { reply_bulk(ctx, key->ptr, key->len); }
 
 void cmd_command_getkeys(client *c) {
-    const struct command *cmd = command_lookup(c->argv[2].ptr, c->argv[2].len);
+    /* A container's keys are its subcommand's (MEMORY USAGE key). */
+    const struct command *cmd = command_lookup_argv(c->argv + 2, c->argc - 2);
     if (!cmd) {
         reply_error(c, "Invalid command specified");
         return;

@@ -106,7 +106,7 @@ void cmd_scan(client *c) {
 
 void cmd_randomkey(client *c) {
     for (;;) {
-        entry *e = (entry *)dict_random(&c->db->keys);
+        entry *e = (entry *)dict_fair_random(&c->db->keys);
         if (!e) {
             reply_nil(c);
             return;

@@ -308,6 +308,7 @@ void cmd_setrange(client *c) {
         }
     }
     memcpy(entry_value(e) + offset, value->ptr, value->len);
+    e->flags |= ENTRY_GROWN; /* edited in place: Redis's raw encoding, whatever the length */
     server.dirty++;
     reply_int(c, (long long)e->vallen);
 }

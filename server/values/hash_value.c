@@ -175,7 +175,7 @@ void hash_random(hash_value *h, const char **f, size_t *flen, const char **v, si
         *v = pl_get(h->pl, pl_next(h->pl, off), vlen);
         return;
     }
-    struct hash_field *hf = (struct hash_field *)dict_random(&h->table);
+    struct hash_field *hf = (struct hash_field *)dict_fair_random(&h->table);
     *f = hf->data;
     *flen = hf->flen;
     *v = hf->data + hf->flen;

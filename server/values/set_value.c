@@ -187,7 +187,7 @@ void set_random(set_value *s, char num[LL_STR_SIZE], const char **m, size_t *len
     } else if (s->enc == SET_PACKED) {
         *m = pl_get(s->pl, pl_offset_of(s->pl, (size_t)random() % s->pl->count), len);
     } else {
-        struct set_member *sm = (struct set_member *)dict_random(&s->table);
+        struct set_member *sm = (struct set_member *)dict_fair_random(&s->table);
         *m = sm->data;
         *len = sm->len;
     }

@@ -190,6 +190,30 @@ static void test_dict_random_distinct_picks_each_once(void **state) {
     free(items);
 }
 
+/* 10 nodes in a table of 16 or so buckets share some chains: drawing a bucket, then a node
+ * of its chain, favours the lone ones. The fair draw passes the chi-square test Redis's own
+ * suite puts HRANDFIELD and SRANDMEMBER through (df = 9, bound 40). */
+static void test_dict_fair_random_is_uniform(void **state) {
+    (void)state;
+    srandom(1);
+    for (int round = 0; round < 20; round++) {
+        dict d;
+        dict_init(&d, &item_type);
+        item *items = make_items(10);
+        for (int i = 0; i < 10; i++) {
+            snprintf(items[i].key, sizeof items[i].key, "r%dk%d", round, i);
+            dict_add(&d, &items[i].node);
+        }
+        for (int i = 0; i < 10000; i++) ((item *)dict_fair_random(&d))->seen++;
+        double chi = 0, expected = 1000;
+        for (int i = 0; i < 10; i++)
+            chi += (items[i].seen - expected) * (items[i].seen - expected) / expected;
+        assert_true(chi < 40);
+        free(items);
+        dict_release(&d, NULL, NULL);
+    }
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_dict_grows_and_finds),
@@ -200,6 +224,7 @@ int main(void) {
         cmocka_unit_test(test_dict_hash_depends_on_seed),
         cmocka_unit_test(test_dict_iterator_visits_all_while_removing),
         cmocka_unit_test(test_dict_random_distinct_picks_each_once),
+        cmocka_unit_test(test_dict_fair_random_is_uniform),
     };
     return cmocka_run_group_tests_name("dict", tests, NULL, NULL);
 }
