@@ -61,6 +61,17 @@ void buf_consume(buf_t *b, size_t n) {
     b->len -= n;
 }
 
+void buf_resize(buf_t *b, size_t cap) {
+    if (cap < b->len) cap = b->len;
+    if (cap == b->cap) return;
+    if (cap == 0) {
+        buf_free(b);
+        return;
+    }
+    b->data = mem_realloc(b->data, cap);
+    b->cap = cap;
+}
+
 void buf_shrink(buf_t *b, size_t keep) {
     if (b->cap - b->len <= keep) return;
     if (b->len == 0) {

@@ -23,5 +23,7 @@ void buf_printf(buf_t *b, const char *fmt, ...) __attribute__((format(printf, 2,
 void buf_consume(buf_t *b, size_t n);
 /* Releases memory beyond what is in use when more than `keep` bytes would be idle. */
 void buf_shrink(buf_t *b, size_t keep);
+/* Reallocates to cap bytes, never below what is in use; 0 with nothing in use frees. */
+void buf_resize(buf_t *b, size_t cap);
 
 #endif

@@ -219,10 +219,14 @@ static enum resp_status parse_multibulk(resp_parser *p, char *buf, size_t len, s
     return RESP_DONE;
 }
 
+/* Argument slots kept between commands; a bigger command's arrays go once it has run. */
+#define ARGS_KEEP 1024
+
 enum resp_status resp_parse(resp_parser *p, char *buf, size_t len, size_t *consumed) {
     *consumed = 0;
     p->need = 0;
     p->error = NULL;
+    if (p->pos == 0 && p->argcap > ARGS_KEEP) resp_parser_free(p);
     if (len == 0) return RESP_NEED_MORE;
     if (buf[0] == '*') return parse_multibulk(p, buf, len, consumed);
     return parse_inline(p, buf, len, consumed);

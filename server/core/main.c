@@ -77,7 +77,7 @@ static void on_cron(struct ev_loop *loop, ev_timer *w, int revents) {
         while (dict_rehash(d, 100) && time_us() - start < 1000) {
         }
     }
-    net_close_idle_clients();
+    net_clients_cron();
     release_freed_memory();
     if (pending_signal) shutdown_on_signal();
     snapshot_cron();

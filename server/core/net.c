@@ -411,11 +411,11 @@ static size_t process_resp_input(client *c) {
     return pos;
 }
 
-/* Runs what the query buffer holds, then drops the consumed bytes. */
+/* Runs what the query buffer holds, then drops the consumed bytes (the room stays for the
+ * next read: net_clients_cron gives back what the client no longer uses). */
 static void process_input(client *c) {
     size_t pos = (c->flags & CLIENT_MEMCACHE) ? memcache_process_input(c) : process_resp_input(c);
     buf_consume(&c->query, pos);
-    if (c->query.len == 0) buf_shrink(&c->query, IDLE_BUFFER_KEEP);
 }
 
 static void on_readable(struct ev_loop *loop, ev_io *w, int revents) {
@@ -437,6 +437,7 @@ static void on_readable(struct ev_loop *loop, ev_io *w, int revents) {
     c->query.len += (size_t)n;
     server.stat_net_input_bytes += n;
     server.stat_reads++;
+    if (c->query.len > c->query_peak) c->query_peak = c->query.len;
     c->last_active = ev_now(server.loop);
     if (c->query.len > (size_t)server.cfg.client_query_buffer_limit) {
         server_log(LL_WARNING, "Closing client that reached max query buffer length: id=%llu "
@@ -539,12 +540,29 @@ void client_unprotect(client *c) {
 
 void net_serve_while_busy(void) { ev_run(server.loop, EVRUN_NOWAIT); }
 
-void net_close_idle_clients(void) {
-    if (server.cfg.timeout <= 0) return;
+/* Redis's query buffer policy, so that CLIENT LIST shows what Redis's would: more than 4 KB
+ * spare goes back once the client is idle for over 2 s, or once the buffer passes 32 KB and
+ * holds twice its recent peak (then it keeps the peak, and a big argument being read). */
+static void resize_query_buffer(client *c, double now) {
+    size_t keep = c->query_peak;
+    if (c->parser.need > keep) keep = c->parser.need;
+    if (c->query.cap - c->query.len > 4 * 1024) {
+        if (now - c->last_active > 2)
+            buf_resize(&c->query, c->query.len);
+        else if (c->query.cap > 32 * 1024 && c->query.cap / 2 > c->query_peak)
+            buf_resize(&c->query, keep);
+    }
+    c->query_peak = c->query.len > c->parser.need ? c->query.len : c->parser.need;
+}
+
+void net_clients_cron(void) {
     double now = ev_now(server.loop);
     for (client *c = server.clients; c; c = c->next) {
+        if (c->flags & CLIENT_CLOSE_ASAP) continue;
+        resize_query_buffer(c, now);
         /* As in Redis, clients waiting in BLPOP & co or subscribed are never idle. */
-        if (!c->blocked && !pubsub_count(c) && now - c->last_active > server.cfg.timeout) {
+        if (server.cfg.timeout > 0 && !c->blocked && !pubsub_count(c) &&
+            now - c->last_active > server.cfg.timeout) {
             server_log(LL_VERBOSE, "Closing idle client");
             client_close_async(c);
         }

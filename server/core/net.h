@@ -39,8 +39,9 @@ void client_protect(client *c);
 void client_unprotect(client *c);
 /* One loop iteration without waiting, from inside a running script. */
 void net_serve_while_busy(void);
-/* Closes clients idle for longer than cfg.timeout. */
-void net_close_idle_clients(void);
+/* From the cron: gives back query buffer room clients no longer use, and closes clients idle
+ * for longer than cfg.timeout. */
+void net_clients_cron(void);
 /* True when c connects from the loopback interface (enable-protected-configs local). */
 int client_is_local(const client *c);
 /* Frees every client (at shutdown). */

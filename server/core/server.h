@@ -48,6 +48,7 @@ typedef struct client {
     resp_parser parser; /* progress through the command at the front of query */
     buf_t reply;        /* bytes to send */
     size_t reply_sent;  /* how much of reply the socket has taken */
+    size_t query_peak;  /* the most query bytes held since the cron last looked */
     struct db *db;
     int db_index;
     char *name;                   /* CLIENT SETNAME, NULL when unset */

@@ -3,6 +3,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -69,6 +70,28 @@ static void expect_error(const char *input, const char *error) {
     assert_int_equal(resp_parse(&p, buf, len, &consumed), RESP_ERROR);
     assert_string_equal(p.error, error);
     resp_parser_free(&p);
+}
+
+/* A command of 5,000 arguments grows the argument arrays; the next command gives them back
+ * (a client that sent one SADD of 100,000 members kept 3 MB of them forever). */
+static void test_parse_gives_back_big_argument_arrays(void **state) {
+    (void)state;
+    resp_parser p;
+    resp_parser_init(&p, 512 * 1024 * 1024LL);
+    enum { N = 5000 };
+    char *big = malloc(N * 8 + 32);
+    size_t len = (size_t)sprintf(big, "*%d\r\n", N);
+    for (int i = 0; i < N; i++) len += (size_t)sprintf(big + len, "$1\r\na\r\n");
+    size_t consumed;
+    assert_int_equal(resp_parse(&p, big, len, &consumed), RESP_DONE);
+    assert_int_equal(p.argc, N);
+    assert_true(p.argcap >= N);
+    char small[] = "*1\r\n$4\r\nPING\r\n";
+    assert_int_equal(resp_parse(&p, small, sizeof small - 1, &consumed), RESP_DONE);
+    assert_int_equal(p.argc, 1);
+    assert_true(p.argcap <= 1024);
+    resp_parser_free(&p);
+    free(big);
 }
 
 static void test_parse_rejects_malformed_input(void **state) {
@@ -162,6 +185,7 @@ int main(void) {
         cmocka_unit_test(test_parse_enforces_bulk_limit),
         cmocka_unit_test(test_parse_refuses_endless_line),
         cmocka_unit_test(test_parse_empty_requests),
+        cmocka_unit_test(test_parse_gives_back_big_argument_arrays),
         cmocka_unit_test(test_parse_reports_big_argument_size),
         cmocka_unit_test(test_encode_replies),
     };
