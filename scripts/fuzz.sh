@@ -4,6 +4,8 @@
 #   scripts/fuzz.sh short   fixed number of executions each (FUZZ_RUNS), for make test
 #   scripts/fuzz.sh long    FUZZ_SECONDS each, growing a corpus in $BUILD/fuzz/corpus-NAME
 # A crash leaves its input in $BUILD/fuzz/crash-*: copy it to tests/fuzz/regressions/NAME/.
+# The harnesses that read text get tests/fuzz/dict/numbers.dict (and NAME.dict) as their
+# libFuzzer dictionary.
 # FUZZ_ONLY=fuzz_NAME runs one harness.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -30,6 +32,11 @@ for bin in "$BUILD"/fuzz/${FUZZ_ONLY:-fuzz_*}; do
         corpus=$BUILD/fuzz/scratch-$name
         rm -rf "$corpus" && mkdir -p "$corpus"
         args=(-runs="$FUZZ_RUNS" "$corpus" "$seeds")
+    fi
+    # Text harnesses get the extreme numbers, and their own words (tests/fuzz/dict).
+    if [[ $name == commands || $name == inline || $name == resp ]]; then
+        cat tests/fuzz/dict/numbers.dict tests/fuzz/dict/"$name".dict 2>/dev/null >"$BUILD/fuzz/$name.dict"
+        args=(-dict="$BUILD/fuzz/$name.dict" "${args[@]}")
     fi
     if "$bin" -timeout=10 -rss_limit_mb=2048 -artifact_prefix="$BUILD/fuzz/crash-$name-" "${args[@]}" \
         >"$BUILD/fuzz/$name.log" 2>&1; then
