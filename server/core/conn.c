@@ -290,6 +290,10 @@ void cmd_client_list(client *c) {
     describe_to_reply(c, &out);
 }
 
+static int arg_equals_str(const resp_arg *a, const char *s) {
+    return a->len == strlen(s) && memcmp(a->ptr, s, a->len) == 0;
+}
+
 struct kill_filter {
     long long id;
     const resp_arg *addr, *laddr, *user;
@@ -298,15 +302,10 @@ struct kill_filter {
     long long maxage;
 };
 
-static int arg_equals_str(const resp_arg *a, const char *s) {
-    return a->len == strlen(s) && memcmp(a->ptr, s, a->len) == 0;
-}
-
 static int kill_matches(client *c, client *o, const struct kill_filter *f) {
     if (f->id && (unsigned long long)f->id != o->id) return 0;
     if (f->addr && !arg_equals_str(f->addr, o->addr)) return 0;
     if (f->laddr && !arg_equals_str(f->laddr, o->laddr)) return 0;
-    if (f->user && !arg_is(f->user, "default")) return 0;
     if (f->type_normal == 0) return 0;
     if (f->skipme && o == c) return 0;
     if (f->maxage && ev_now(server.loop) - o->created < f->maxage) return 0;
@@ -357,6 +356,11 @@ void cmd_client_kill(client *c) {
         } else if (arg_is(opt, "laddr")) {
             f.laddr = val;
         } else if (arg_is(opt, "user")) {
+            /* User names are case-sensitive; "default" is the only user rill has. */
+            if (!arg_equals_str(val, "default")) {
+                reply_errorf(c, "No such user '%.*s'", (int)val->len, val->ptr);
+                return;
+            }
             f.user = val;
         } else if (arg_is(opt, "skipme")) {
             if (arg_is(val, "yes")) {

@@ -597,18 +597,23 @@ static void client_flag_letters(const client *c, char *out) {
 
 void client_describe(client *c, buf_t *out) {
     double now = ev_now(server.loop);
+    /* The running command's arguments (slices of the query buffer, counted as Redis counts
+     * its argv strings), and what the queued MULTI commands hold. */
+    size_t argv_mem = 0;
+    for (size_t i = 0; server.current == c && i < c->argc; i++) argv_mem += c->argv[i].len;
     const char *cmd = c->last_cmd ? c->last_cmd->fullname : "NULL";
     char flags[16];
     client_flag_letters(c, flags);
     buf_printf(out,
                "id=%llu addr=%s laddr=%s fd=%d name=%s age=%lld idle=%lld flags=%s db=%d sub=%zu "
-               "psub=%zu ssub=0 multi=%lld qbuf=%zu qbuf-free=%zu argv-mem=0 multi-mem=0 rbs=%zu "
+               "psub=%zu ssub=0 multi=%lld qbuf=%zu qbuf-free=%zu argv-mem=%zu multi-mem=%zu rbs=%zu "
                "rbp=%zu obl=%zu oll=0 omem=%zu tot-mem=%zu events=r%s cmd=%s user=default "
                "redir=-1 resp=2",
                (unsigned long long)c->id, c->addr, c->laddr, c->fd, c->name ? c->name : "",
                (long long)(now - c->created), (long long)(now - c->last_active), flags,
                c->db_index, pubsub_channel_count(c), pubsub_pattern_count(c), multi_queued(c),
-               c->query.len, c->query.cap - c->query.len, c->reply.cap, c->reply.len,
+               c->query.len, c->query.cap - c->query.len, argv_mem, multi_memory(c), c->reply.cap,
+               c->reply.len,
                c->reply.len - c->reply_sent, c->reply.cap,
                sizeof *c + c->query.cap + c->reply.cap,
                (c->flags & CLIENT_WRITE_ARMED) ? "w" : "", cmd);

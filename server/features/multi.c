@@ -91,6 +91,12 @@ long long multi_queued(const client *c) {
     return c->tx ? (long long)c->tx->nqueued : 0;
 }
 
+size_t multi_memory(const client *c) {
+    size_t n = 0;
+    for (size_t i = 0; c->tx && i < c->tx->nqueued; i++) n += mem_usable(c->tx->queue[i].argv);
+    return n;
+}
+
 void multi_flag_error(client *c) {
     if (c->flags & CLIENT_MULTI) c->flags |= CLIENT_DIRTY_EXEC;
 }
