@@ -201,7 +201,8 @@ static void test_dict_fair_random_is_uniform(void **state) {
         dict_init(&d, &item_type);
         item *items = make_items(10);
         for (int i = 0; i < 10; i++) {
-            snprintf(items[i].key, sizeof items[i].key, "r%dk%d", round, i);
+            snprintf(items[i].key, sizeof items[i].key, "r%uk%u", (unsigned)round & 0xffu,
+                     (unsigned)i & 0xffu);
             dict_add(&d, &items[i].node);
         }
         for (int i = 0; i < 10000; i++) ((item *)dict_fair_random(&d))->seen++;
