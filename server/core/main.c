@@ -183,6 +183,7 @@ int main(int argc, char **argv) {
     scripting_init();
     server_log(LL_NOTICE, "rill %s (Redis %s compatible), pid=%d, port %d", RILL_VERSION,
                REDIS_COMPAT_VERSION, (int)server.pid, server.cfg.port);
+    process_show_banner();
     /* Listening first: a busy port fails at once, and clients that connect during a long
      * load wait in the backlog rather than being refused. */
     if (net_listen() != 0) return 1;

@@ -60,6 +60,27 @@ void process_remove_pidfile(void) {
     pidfile = NULL;
 }
 
+void process_show_banner(void) {
+    /* As Redis: the logo when logging to a terminal, or when always-show-logo says so. */
+    int to_tty = !config_number("syslog-enabled") && !server.cfg.logfile[0] && isatty(STDOUT_FILENO);
+    if (!to_tty && !config_number("always-show-logo")) {
+        server_log(LL_NOTICE, "Running mode=standalone, port=%d.", server.cfg.port);
+        return;
+    }
+    char logo[1024];
+    snprintf(logo, sizeof logo,
+             "\n"
+             "              _ _ _\n"
+             "         _ __(_) | |     rill %s (Redis %s compatible) %d bit\n"
+             "        | '__| | | |\n"
+             "        | |  | | | |     Running in standalone mode\n"
+             "        |_|  |_|_|_|     Port: %d\n"
+             "                         PID: %ld\n\n",
+             RILL_VERSION, REDIS_COMPAT_VERSION, (int)(8 * sizeof(long)), server.cfg.port,
+             (long)getpid());
+    server_log_raw(LL_NOTICE, logo);
+}
+
 /* systemd's readiness protocol: one datagram on the socket it names in NOTIFY_SOCKET. */
 static void notify_systemd(const char *state) {
     const char *path = getenv("NOTIFY_SOCKET");

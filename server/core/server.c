@@ -42,4 +42,14 @@ void server_log(enum log_level level, const char *fmt, ...) {
     if (to_file) fclose(out);
 }
 
+void server_log_raw(enum log_level level, const char *text) {
+    if ((int)level < server.cfg.loglevel) return;
+    int to_file = server.cfg.logfile && server.cfg.logfile[0];
+    FILE *out = to_file ? fopen(server.cfg.logfile, "a") : stdout;
+    if (!out) return;
+    fputs(text, out);
+    fflush(out);
+    if (to_file) fclose(out);
+}
+
 void server_shutdown(void) { server.shutdown_asap = 1; }

@@ -137,6 +137,8 @@ extern struct server server;
 
 /* Log levels, as redis.conf names them. */
 enum log_level { LL_DEBUG, LL_VERBOSE, LL_NOTICE, LL_WARNING };
+/* Writes text to the log as it is: no timestamp, no newline added (the start-up logo). */
+void server_log_raw(enum log_level level, const char *text);
 void server_log(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Wall clock in milliseconds / microseconds. */

@@ -176,3 +176,22 @@ def test_shutdown_on_sigterm_save_saves_without_save_points():
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+@pytest.mark.parametrize("logo", ["yes", "no"])
+def test_always_show_logo_prints_the_pid_as_redis_does(logo):
+    port = free_port()
+    proc = track(subprocess.Popen([RILL, "--port", str(port), "--save", "", "--always-show-logo", logo],
+                                  cwd=tempfile.gettempdir(), stdout=subprocess.PIPE,
+                                  stderr=subprocess.STDOUT, text=True))
+    try:
+        wait_for_port(port, proc)
+        proc.terminate()
+        out = proc.communicate(timeout=20)[0]
+        # Redis's test suite waits for " PID: <pid>" in the log of a server it starts.
+        assert (" PID: %d\n" % proc.pid in out) == (logo == "yes")
+        assert ("Running mode=standalone, port=%d." % port in out) == (logo == "no")
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
