@@ -740,7 +740,6 @@ static const struct {
     {"cluster-enabled", "cluster mode"},
     {"tls-port", "TLS"},
     {"aclfile", "ACL files"},
-    {"unixsocket", "Unix sockets"},
     {"syslog-enabled", "syslog"},
     {"oom-score-adj", "oom-score-adj"},
     {"maxmemory-clients", "client eviction"},

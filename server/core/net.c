@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "core/commands.h"
@@ -45,11 +47,15 @@ static void format_addr(const struct sockaddr_storage *sa, char *out, size_t out
         const struct sockaddr_in6 *s = (const struct sockaddr_in6 *)sa;
         inet_ntop(AF_INET6, &s->sin6_addr, ip, sizeof ip);
         port = ntohs(s->sin6_port);
+    } else if (sa->ss_family == AF_UNIX) {
+        snprintf(ip, sizeof ip, "/unixsocket"); /* what Redis shows for either end */
     }
     snprintf(out, outlen, "%s:%d", ip, port);
 }
 
+/* Loopback, or the Unix socket (local by nature, as Redis's protected mode treats it). */
 static int is_loopback(const struct sockaddr_storage *sa) {
+    if (sa->ss_family == AF_UNIX) return 1;
     if (sa->ss_family == AF_INET) {
         const struct sockaddr_in *s = (const struct sockaddr_in *)sa;
         return (ntohl(s->sin_addr.s_addr) >> 24) == 127;
@@ -110,6 +116,40 @@ static int listen_on(const char *addr, int portnum, int memcache) {
     return 0;
 }
 
+/* The unixsocket setting: a stream socket at that path (a file left there by an earlier run
+ * is replaced), given unixsocketperm when set. */
+static int listen_unix(void) {
+    const char *path = config_string("unixsocket");
+    if (!path[0]) return 0;
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    if (strlen(path) >= sizeof sa.sun_path) {
+        server_log(LL_WARNING, "Failed opening Unix socket: unix socket path too long (%zu), "
+                   "must be under %zu", strlen(path), sizeof sa.sun_path);
+        return -1;
+    }
+    memcpy(sa.sun_path, path, strlen(path));
+    unlink(path);
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    long long perm = config_number("unixsocketperm");
+    if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0 ||
+        (perm && chmod(path, (mode_t)perm) != 0) || listen(fd, server.cfg.tcp_backlog) != 0) {
+        server_log(LL_WARNING, "Failed opening Unix socket: %s", strerror(errno));
+        if (fd >= 0) close(fd);
+        return -1;
+    }
+    if (server.nlisteners == (int)(sizeof server.listeners / sizeof server.listeners[0])) {
+        close(fd);
+        server_log(LL_WARNING, "Too many bind addresses");
+        return -1;
+    }
+    struct listener *l = &server.listeners[server.nlisteners++];
+    *l = (struct listener){.fd = fd, .unix_socket = 1};
+    ev_io_init(&l->watcher, on_accept, fd, EV_READ);
+    l->watcher.data = l;
+    server_log(LL_NOTICE, "The server is now ready to accept connections at %s", path);
+    return 0;
+}
+
 /* Listens on port at every bind address. */
 static int listen_everywhere(int port, int memcache) {
     char *copy = mem_strdup(server.cfg.bind);
@@ -123,6 +163,7 @@ static int listen_everywhere(int port, int memcache) {
 int net_listen(void) {
     int rc = listen_everywhere(server.cfg.port, 0);
     if (rc == 0 && server.cfg.memcached_port) rc = listen_everywhere(server.cfg.memcached_port, 1);
+    if (rc == 0) rc = listen_unix();
     if (rc == 0 && server.nlisteners == 0) {
         server_log(LL_WARNING, "Configured to not listen anywhere, exiting.");
         rc = -1;
@@ -136,10 +177,10 @@ int net_rebind(void) {
     struct listener old[sizeof server.listeners / sizeof server.listeners[0]];
     int nold = server.nlisteners;
     memcpy(old, server.listeners, sizeof old);
-    /* memcached-port is start-up only: its sockets stay as they are. */
+    /* memcached-port and unixsocket are start-up only: their sockets stay as they are. */
     server.nlisteners = 0;
     for (int i = 0; i < nold; i++)
-        if (old[i].memcache) server.listeners[server.nlisteners++] = old[i];
+        if (old[i].memcache || old[i].unix_socket) server.listeners[server.nlisteners++] = old[i];
     int rc = listen_everywhere(server.cfg.port, 0);
     if (rc == 0 && server.nlisteners == 0) {
         server_log(LL_WARNING, "Configured to not listen anywhere.");
@@ -148,12 +189,13 @@ int net_rebind(void) {
     /* The sockets that are not kept: the new ones on failure, else the old RESP ones. */
     if (rc != 0) {
         for (int i = 0; i < server.nlisteners; i++)
-            if (!server.listeners[i].memcache) close(server.listeners[i].fd);
+            if (!server.listeners[i].memcache && !server.listeners[i].unix_socket)
+                close(server.listeners[i].fd);
         memcpy(server.listeners, old, sizeof old);
         server.nlisteners = nold;
     } else {
         for (int i = 0; i < nold; i++)
-            if (!old[i].memcache) close(old[i].fd);
+            if (!old[i].memcache && !old[i].unix_socket) close(old[i].fd);
     }
     for (int i = 0; i < server.nlisteners; i++) {
         server.listeners[i].watcher.data = &server.listeners[i];
@@ -284,8 +326,8 @@ static void on_accept(struct ev_loop *loop, ev_io *w, int revents) {
             continue;
         }
         int one = 1;
-        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-        if (server.cfg.tcp_keepalive > 0) {
+        if (!l->unix_socket) setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        if (!l->unix_socket && server.cfg.tcp_keepalive > 0) {
             setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof one);
             int idle = server.cfg.tcp_keepalive;
             setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof idle);
@@ -578,6 +620,10 @@ int client_is_local(const client *c) {
 void net_close_all(void) {
     while (server.clients) client_free(server.clients);
     for (int i = 0; i < server.nlisteners; i++) close(server.listeners[i].fd);
+    if (config_string("unixsocket")[0]) {
+        server_log(LL_NOTICE, "Removing the unix socket file.");
+        unlink(config_string("unixsocket"));
+    }
 }
 
 /* CLIENT LIST's flag letters, in Redis's order; "N" for none. */

@@ -71,7 +71,8 @@ typedef struct client {
 
 struct listener {
     int fd;
-    int memcache; /* memcached-port: its clients speak memcached's text protocol */
+    int memcache;    /* memcached-port: its clients speak memcached's text protocol */
+    int unix_socket; /* the unixsocket path's listener */
     ev_io watcher;
 };
 

@@ -195,3 +195,31 @@ def test_always_show_logo_prints_the_pid_as_redis_does(logo):
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+def test_unixsocket_serves_clients_with_its_permissions():
+    work = tempfile.mkdtemp(prefix="rill-unix-")
+    path = os.path.join(work, "rill.sock")
+    port = free_port()
+    proc = track(subprocess.Popen([RILL, "--port", str(port), "--save", "", "--unixsocket", path,
+                                   "--unixsocketperm", "700"], cwd=work,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+    try:
+        wait_for_port(port, proc)
+        r = redis.Redis(unix_socket_path=path, decode_responses=True)
+        assert r.ping() and r.set("k", "v") and redis.Redis(port=port).get("k") == b"v"
+        assert oct(os.stat(path).st_mode & 0o777) == "0o700"
+        me = [c for c in r.client_list() if c["cmd"] == "client|list"][0]
+        assert me["addr"] == "/unixsocket:0" and me["laddr"] == "/unixsocket:0"
+        assert r.config_get("unixsocket") == {"unixsocket": path}
+        # CONFIG SET port rebinds TCP only: the Unix socket stays.
+        new_port = free_port()
+        assert r.config_set("port", new_port)
+        assert r.ping()
+        proc.terminate()
+        assert proc.wait(timeout=20) == 0
+        assert not os.path.exists(path)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
