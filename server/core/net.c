@@ -592,7 +592,8 @@ static void resize_query_buffer(client *c, double now) {
         if (now - c->last_active > 2)
             buf_resize(&c->query, c->query.len);
         else if (c->query.cap > 32 * 1024 && c->query.cap / 2 > c->query_peak)
-            buf_resize(&c->query, keep);
+            /* Not below one read's worth: the next read would only grow it back. */
+            buf_resize(&c->query, keep > READ_CHUNK ? keep : READ_CHUNK);
     }
     c->query_peak = c->query.len > c->parser.need ? c->query.len : c->parser.need;
 }
