@@ -286,6 +286,13 @@ const struct command_doc command_docs[] = {
         "\r\n$5\r\ngroup\r\n$6\r\nserver\r\n$10\r\ncomplexity\r\n$54\r\nO(N) where N is the number of arg"
         "uments to the command\r\n",
         183, 4},
+    {"command|getkeysandflags",
+        "*0\r\n*0\r\n",
+        8,
+        "$7\r\nsummary\r\n$56\r\nExtract keys and access flags given a full Redis command\r\n$5\r\n"
+        "since\r\n$5\r\n7.0.0\r\n$5\r\ngroup\r\n$6\r\nserver\r\n$10\r\ncomplexity\r\n$54\r\nO(N) where N is t"
+        "he number of arguments to the command\r\n",
+        199, 4},
     {"command|help",
         "*0\r\n*0\r\n",
         8,

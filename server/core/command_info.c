@@ -5,8 +5,10 @@
 
 #include "core/command_docs.h"
 #include "core/commands.h"
+#include "core/key_specs.h"
 #include "core/reply.h"
 #include "glob.h"
+#include "mem.h"
 
 static const struct {
     unsigned flag;
@@ -245,6 +247,74 @@ void cmd_command_getkeys(client *c) {
     }
     reply_array(c, (long long)n);
     command_foreach_key(cmd, c->argv + 2, c->argc - 2, reply_key, c);
+}
+
+struct flagged_key {
+    const resp_arg *key;
+    const char *flags;
+};
+
+/* The keys and their key-spec flags, in spec order as Redis lists them; -1 when the specs
+ * cannot say (none, unreliable, or argv does not fit one). */
+static long long keys_by_specs(const struct command *cmd, const resp_arg *argv, size_t argc,
+                               struct key_spec *specs, struct flagged_key *out, size_t cap) {
+    const struct command_doc *doc = doc_of(cmd);
+    if (!doc) return -1;
+    size_t nspecs = key_specs_read(doc->info, doc->info_len, specs, 8);
+    if (nspecs == 0 || nspecs > 8) return -1;
+    size_t n = 0;
+    for (size_t s = 0; s < nspecs; s++) {
+        long long first, last, step;
+        if (specs[s].unreliable) return -1;
+        long long count = key_specs_find(&specs[s], argv, argc, &first, &last, &step);
+        if (count < 0) return -1;
+        for (long long i = first; count > 0 && i <= last; i += step) {
+            if (n == cap) return -1;
+            out[n++] = (struct flagged_key){&argv[i], specs[s].flags};
+        }
+    }
+    return (long long)n;
+}
+
+void cmd_command_getkeysandflags(client *c) {
+    const struct command *cmd = command_lookup_argv(c->argv + 2, c->argc - 2);
+    if (!cmd) {
+        reply_error(c, "Invalid command specified");
+        return;
+    }
+    if (!command_arity_ok(cmd, c->argc - 2)) {
+        reply_error(c, "Invalid number of arguments specified for command");
+        return;
+    }
+    if (cmd->first_key == 0 && !(cmd->flags & CMD_MOVABLE_KEYS)) {
+        reply_error(c, "The command has no key arguments");
+        return;
+    }
+    const resp_arg *argv = c->argv + 2;
+    size_t argc = c->argc - 2;
+    struct key_spec specs[8];
+    struct flagged_key *keys = mem_alloc(argc * sizeof *keys);
+    long long n = keys_by_specs(cmd, argv, argc, specs, keys, argc);
+    if (n < 0 && cmd->proc == cmd_set) {
+        /* SET's spec flags vary (variable_flags): with GET it reads the old value too. */
+        int get = 0;
+        for (size_t i = 3; i < argc; i++) get |= arg_is(&argv[i], "get");
+        keys[0] = (struct flagged_key){&argv[1], get ? "RW access update" : "OW update"};
+        n = 1;
+    } else if (n < 0) {
+        n = 0; /* argv does not fit the specs: Redis's key finders find nothing either */
+    }
+    if (n == 0 && !(cmd->flags & CMD_NO_MANDATORY_KEYS)) {
+        reply_error(c, "Invalid arguments specified for command");
+    } else {
+        reply_array(c, n);
+        for (long long i = 0; i < n; i++) {
+            reply_array(c, 2);
+            reply_bulk(c, keys[i].key->ptr, keys[i].key->len);
+            reply_words(c, keys[i].flags);
+        }
+    }
+    mem_free(keys);
 }
 
 void cmd_command_help(client *c) {

@@ -108,6 +108,8 @@ static struct command command_subcommands[] = {
      "Get array of specific Redis command documentation", "7.0.0", NULL},
     {"getkeys", cmd_command_getkeys, -4, CMD_LOADING | CMD_STALE, 0, 0, 0, "server", "@slow @connection",
      "Extract keys given a full Redis command", "2.8.13", NULL},
+    {"getkeysandflags", cmd_command_getkeysandflags, -4, CMD_LOADING | CMD_STALE, 0, 0, 0, "server",
+     "@slow @connection", "Extract keys and access flags given a full Redis command", "7.0.0", NULL},
     {"help", cmd_command_help, 2, CMD_LOADING | CMD_STALE, 0, 0, 0, "server", "@slow @connection",
      "Show helpful text about the different subcommands", "5.0.0", NULL},
     {"info", cmd_command_info, -2, CMD_LOADING | CMD_STALE, 0, 0, 0, "server", "@slow @connection",

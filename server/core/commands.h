@@ -140,7 +140,7 @@ cmd_handler cmd_eval, cmd_evalsha, cmd_eval_ro, cmd_evalsha_ro, cmd_script_exist
 cmd_handler cmd_function_flush;
 /* core/command_info.c */
 cmd_handler cmd_command, cmd_command_count, cmd_command_info, cmd_command_docs,
-    cmd_command_list, cmd_command_getkeys, cmd_command_help;
+    cmd_command_list, cmd_command_getkeys, cmd_command_getkeysandflags, cmd_command_help;
 
 /* For command_info.c: the table and its size. */
 extern struct command command_table[];
