@@ -1,4 +1,4 @@
-/* Server administration: CONFIG, TIME, SHUTDOWN. */
+/* Server administration: CONFIG, TIME, SHUTDOWN, and CLUSTER in standalone mode. */
 #include <errno.h>
 #include <malloc.h>
 #include <stdio.h>
@@ -96,6 +96,10 @@ void cmd_config_set(client *c) {
     mem_free(old_dir);
     buf_free(&err);
 }
+
+/* rill has no cluster mode (cluster-enabled yes stops start-up): every CLUSTER form answers
+ * as Redis's does in standalone mode. */
+void cmd_cluster(client *c) { reply_error(c, "This instance has cluster support disabled"); }
 
 void cmd_config_resetstat(client *c) {
     commands_reset_stats();

@@ -258,6 +258,224 @@ const struct command_doc command_docs[] = {
         "ame\r\n$7\r\ntimeout\r\n$4\r\ntype\r\n$10\r\npure-token\r\n$5\r\ntoken\r\n$7\r\nTIMEOUT\r\n*6\r\n$4\r\nnam"
         "e\r\n$5\r\nerror\r\n$4\r\ntype\r\n$10\r\npure-token\r\n$5\r\ntoken\r\n$5\r\nERROR\r\n",
         543, 5},
+    {"cluster",
+        "*0\r\n*0\r\n",
+        8,
+        "$7\r\nsummary\r\n$32\r\nA container for cluster commands\r\n$5\r\nsince\r\n$5\r\n3.0.0\r\n$5\r\ngr"
+        "oup\r\n$7\r\ncluster\r\n$10\r\ncomplexity\r\n$22\r\nDepends on subcommand.\r\n",
+        144, 4},
+    {"cluster|addslots",
+        "*0\r\n*0\r\n",
+        8,
+        "$7\r\nsummary\r\n$39\r\nAssign new hash slots to receiving node\r\n$5\r\nsince\r\n$5\r\n3.0.0\r"
+        "\n$5\r\ngroup\r\n$7\r\ncluster\r\n$10\r\ncomplexity\r\n$55\r\nO(N) where N is the total number "
+        "of hash slot arguments\r\n$9\r\narguments\r\n*1\r\n*6\r\n$4\r\nname\r\n$4\r\nslot\r\n$4\r\ntype\r\n$7\r"
+        "\ninteger\r\n$5\r\nflags\r\n*1\r\n+multiple\r\n",
+        276, 5},
+    {"cluster|addslotsrange",
+        "*0\r\n*0\r\n",
+        8,
+        "$7\r\nsummary\r\n$39\r\nAssign new hash slots to receiving node\r\n$5\r\nsince\r\n$5\r\n7.0.0\r"
+        "\n$5\r\ngroup\r\n$7\r\ncluster\r\n$10\r\ncomplexity\r\n$92\r\nO(N) where N is the total number "
+        "of the slots between the start slot and end slot arguments.\r\n$9\r\narguments\r\n*1\r\n"
+        "*8\r\n$4\r\nname\r\n$19\r\nstart-slot_end-slot\r\n$4\r\ntype\r\n$5\r\nblock\r\n$5\r\nflags\r\n*1\r\n+mul"
+        "tiple\r\n$9\r\narguments\r\n*2\r\n*4\r\n$4\r\nname\r\n$10\r\nstart-slot\r\n$4\r\ntype\r\n$7\r\ninteger\r\n"
+        "*4\r\n$4\r\nname\r\n$8\r\nend-slot\r\n$4\r\ntype\r\n$7\r\ninteger\r\n",
+        451, 5},
+    {"cluster|bumpepoch",
+        "*1\r\n$23\r\nnondeterministic_output\r\n*0\r\n",
+        38,
+        "$7\r\nsummary\r\n$32\r\nAdvance the cluster config epoch\r\n$5\r\nsince\r\n$5\r\n3.0.0\r\n$5\r\ngr"
+        "oup\r\n$7\r\ncluster\r\n$10\r\ncomplexity\r\n$4\r\nO(1)\r\n",
+        125, 4},
+    {"cluster|count-failure-reports",
+        "*1\r\n$23\r\nnondeterministic_output\r\n*0\r\n",
+        38,
+        "$7\r\nsummary\r\n$60\r\nReturn the number of failure reports active for a given node\r\n"
+        "$5\r\nsince\r\n$5\r\n3.0.0\r\n$5\r\ngroup\r\n$7\r\ncluster\r\n$10\r\ncomplexity\r\n$45\r\nO(N) where N"
+        " is the number of failure reports\r\n$9\r\narguments\r\n*1\r\n*4\r\n$4\r\nname\r\n$7\r\nnode-id\r"
+        "\n$4\r\ntype\r\n$6\r\nstring\r\n",
+        263, 5},
+    {"cluster|countkeysinslot",
+        "*0\r\n*0\r\n",
+        8,
+        "$7\r\nsummary\r\n$58\r\nReturn the number of local keys in the specified hash slot\r\n$5"
+        "\r\nsince\r\n$5\r\n3.0.0\r\n$5\r\ngroup\r\n$7\r\ncluster\r\n$10\r\ncomplexity\r\n$4\r\nO(1)\r\n$9\r\nargum"
+        "ents\r\n*1\r\n*4\r\n$4\r\nname\r\n$4\r\nslot\r\n$4\r\ntype\r\n$7\r\ninteger\r\n",
+        217, 5},
+    {"cluster|delslots",
+        "*0\r\n*0\r\n",
+        8,
+        "$7\r\nsummary\r\n$43\r\nSet hash slots as unbound in receiving node\r\n$5\r\nsince\r\n$5\r\n3."
+        "0.0\r\n$5\r\ngroup\r\n$7\r\ncluster\r\n$10\r\ncomplexity\r\n$55\r\nO(N) where N is the total num"
+        "ber of hash slot arguments\r\n$9\r\narguments\r\n*1\r\n*6\r\n$4\r\nname\r\n$4\r\nslot\r\n$4\r\ntype\r"
+        "\n$7\r\ninteger\r\n$5\r\nflags\r\n*1\r\n+multiple\r\n",
+        280, 5},
+    {"cluster|delslotsrange",
+        "*0\r\n*0\r\n",
+        8,
+        "$7\r\nsummary\r\n$43\r\nSet hash slots as unbound in receiving node\r\n$5\r\nsince\r\n$5\r\n7."
+        "0.0\r\n$5\r\ngroup\r\n$7\r\ncluster\r\n$10\r\ncomplexity\r\n$92\r\nO(N) where N is the total num"
+        "ber of the slots between the start slot and end slot arguments.\r\n$9\r\narguments\r\n"
+        "*1\r\n*8\r\n$4\r\nname\r\n$19\r\nstart-slot_end-slot\r\n$4\r\ntype\r\n$5\r\nblock\r\n$5\r\nflags\r\n*1\r\n"
+        "+multiple\r\n$9\r\narguments\r\n*2\r\n*4\r\n$4\r\nname\r\n$10\r\nstart-slot\r\n$4\r\ntype\r\n$7\r\ninteg"
+        "er\r\n*4\r\n$4\r\nname\r\n$8\r\nend-slot\r\n$4\r\ntype\r\n$7\r\ninteger\r\n",
+        455, 5},
+    {"cluster|failover",
+        "*0\r\n*0\r\n",
+        8,
+        "$7\r\nsummary\r\n$60\r\nForces a replica to perform a manual failover of its master.\r\n"
+        "$5\r\nsince\r\n$5\r\n3.0.0\r\n$5\r\ngroup\r\n$7\r\ncluster\r\n$10\r\ncomplexity\r\n$4\r\nO(1)\r\n$9\r\narg"
+        "uments\r\n*1\r\n*8\r\n$4\r\nname\r\n$7\r\noptions\r\n$4\r\ntype\r\n$5\r\noneof\r\n$5\r\nflags\r\n*1\r\n+opti"
+        "onal\r\n$9\r\narguments\r\n*2\r\n*6\r\n$4\r\nname\r\n$5\r\nforce\r\n$4\r\ntype\r\n$10\r\npure-token\r\n$5\r"
+        "\ntoken\r\n$5\r\nFORCE\r\n*6\r\n$4\r\nname\r\n$8\r\ntakeover\r\n$4\r\ntype\r\n$10\r\npure-token\r\n$5\r\nto"
+        "ken\r\n$8\r\nTAKEOVER\r\n",
+        419, 5},
+    {"cluster|flushslots",
+        "*0\r\n*0\r\n",
+        8,
+        "$7\r\nsummary\r\n$37\r\nDelete a node's own slots information\r\n$5\r\nsince\r\n$5\r\n3.0.0\r\n$"
+        "5\r\ngroup\r\n$7\r\ncluster\r\n$10\r\ncomplexity\r\n$4\r\nO(1)\r\n",
+        130, 4},
+    {"cluster|forget",
+        "*0\r\n*0\r\n",
+        8,
+        "$7\r\nsummary\r\n$34\r\nRemove a node from the nodes table\r\n$5\r\nsince\r\n$5\r\n3.0.0\r\n$5\r\n"
+        "group\r\n$7\r\ncluster\r\n$10\r\ncomplexity\r\n$4\r\nO(1)\r\n$9\r\narguments\r\n*1\r\n*4\r\n$4\r\nname\r\n"
+        "$7\r\nnode-id\r\n$4\r\ntype\r\n$6\r\nstring\r\n",
+        195, 5},
+    {"cluster|getkeysinslot",
+        "*1\r\n$23\r\nnondeterministic_output\r\n*0\r\n",
+        38,
+        "$7\r\nsummary\r\n$49\r\nReturn local key names in the specified hash slot\r\n$5\r\nsince\r\n"
+        "$5\r\n3.0.0\r\n$5\r\ngroup\r\n$7\r\ncluster\r\n$10\r\ncomplexity\r\n$49\r\nO(log(N)) where N is th"
+        "e number of requested keys\r\n$9\r\narguments\r\n*2\r\n*4\r\n$4\r\nname\r\n$4\r\nslot\r\n$4\r\ntype\r"
+        "\n$7\r\ninteger\r\n*4\r\n$4\r\nname\r\n$5\r\ncount\r\n$4\r\ntype\r\n$7\r\ninteger\r\n",
+        302, 5},
+    {"cluster|help",
+        "*0\r\n*0\r\n",
+        8,
+        "$7\r\nsummary\r\n$49\r\nShow helpful text about the different subcommands\r\n$5\r\nsince\r\n"
+        "$5\r\n5.0.0\r\n$5\r\ngroup\r\n$7\r\ncluster\r\n$10\r\ncomplexity\r\n$4\r\nO(1)\r\n",
+        142, 4},
+    {"cluster|info",
+        "*1\r\n$23\r\nnondeterministic_output\r\n*0\r\n",
+        38,
+        "$7\r\nsummary\r\n$44\r\nProvides info about Redis Cluster node state\r\n$5\r\nsince\r\n$5\r\n3"
+        ".0.0\r\n$5\r\ngroup\r\n$7\r\ncluster\r\n$10\r\ncomplexity\r\n$4\r\nO(1)\r\n",
+        137, 4},
+    {"cluster|keyslot",
+        "*0\r\n*0\r\n",
+        8,
+        "$7\r\nsummary\r\n$42\r\nReturns the hash slot of the specified key\r\n$5\r\nsince\r\n$5\r\n3.0"
+        ".0\r\n$5\r\ngroup\r\n$7\r\ncluster\r\n$10\r\ncomplexity\r\n$46\r\nO(N) where N is the number of "
+        "bytes in the key\r\n$9\r\narguments\r\n*1\r\n*4\r\n$4\r\nname\r\n$3\r\nkey\r\n$4\r\ntype\r\n$6\r\nstring"
+        "\r\n",
+        242, 5},
+    {"cluster|links",
+        "*1\r\n$23\r\nnondeterministic_output\r\n*0\r\n",
+        38,
+        "$7\r\nsummary\r\n$65\r\nReturns a list of all TCP links to and from peer nodes in clus"
+        "ter\r\n$5\r\nsince\r\n$5\r\n7.0.0\r\n$5\r\ngroup\r\n$7\r\ncluster\r\n$10\r\ncomplexity\r\n$49\r\nO(N) wh"
+        "ere N is the total number of Cluster nodes\r\n",
+        204, 4},
+    {"cluster|meet",
+        "*0\r\n*0\r\n",
+        8,
+        "$7\r\nsummary\r\n$51\r\nForce a node cluster to handshake with another node\r\n$5\r\nsince"
+        "\r\n$5\r\n3.0.0\r\n$5\r\ngroup\r\n$7\r\ncluster\r\n$10\r\ncomplexity\r\n$4\r\nO(1)\r\n$7\r\nhistory\r\n*1\r"
+        "\n*2\r\n$5\r\n4.0.0\r\n$47\r\nAdded the optional `cluster_bus_port` argument.\r\n$9\r\nargume"
+        "nts\r\n*3\r\n*4\r\n$4\r\nname\r\n$2\r\nip\r\n$4\r\ntype\r\n$6\r\nstring\r\n*4\r\n$4\r\nname\r\n$4\r\nport\r\n$4\r"
+        "\ntype\r\n$7\r\ninteger\r\n*8\r\n$4\r\nname\r\n$16\r\ncluster_bus_port\r\n$4\r\ntype\r\n$7\r\ninteger\r\n"
+        "$5\r\nsince\r\n$5\r\n4.0.0\r\n$5\r\nflags\r\n*1\r\n+optional\r\n",
+        448, 6},
+    {"cluster|myid",
+        "*0\r\n*0\r\n",
+        8,
+        "$7\r\nsummary\r\n$18\r\nReturn the node id\r\n$5\r\nsince\r\n$5\r\n3.0.0\r\n$5\r\ngroup\r\n$7\r\nclust"
+        "er\r\n$10\r\ncomplexity\r\n$4\r\nO(1)\r\n",
+        111, 4},
+    {"cluster|nodes",
+        "*1\r\n$23\r\nnondeterministic_output\r\n*0\r\n",
+        38,
+        "$7\r\nsummary\r\n$31\r\nGet Cluster config for the node\r\n$5\r\nsince\r\n$5\r\n3.0.0\r\n$5\r\ngro"
+        "up\r\n$7\r\ncluster\r\n$10\r\ncomplexity\r\n$49\r\nO(N) where N is the total number of Clust"
+        "er nodes\r\n",
+        170, 4},
+    {"cluster|replicas",
+        "*1\r\n$23\r\nnondeterministic_output\r\n*0\r\n",
+        38,
+        "$7\r\nsummary\r\n$47\r\nList replica nodes of the specified master node\r\n$5\r\nsince\r\n$5"
+        "\r\n5.0.0\r\n$5\r\ngroup\r\n$7\r\ncluster\r\n$10\r\ncomplexity\r\n$4\r\nO(1)\r\n$9\r\narguments\r\n*1\r\n*"
+        "4\r\n$4\r\nname\r\n$7\r\nnode-id\r\n$4\r\ntype\r\n$6\r\nstring\r\n",
+        208, 5},
+    {"cluster|replicate",
+        "*0\r\n*0\r\n",
+        8,
+        "$7\r\nsummary\r\n$60\r\nReconfigure a node as a replica of the specified master node\r\n"
+        "$5\r\nsince\r\n$5\r\n3.0.0\r\n$5\r\ngroup\r\n$7\r\ncluster\r\n$10\r\ncomplexity\r\n$4\r\nO(1)\r\n$9\r\narg"
+        "uments\r\n*1\r\n*4\r\n$4\r\nname\r\n$7\r\nnode-id\r\n$4\r\ntype\r\n$6\r\nstring\r\n",
+        221, 5},
+    {"cluster|reset",
+        "*0\r\n*0\r\n",
+        8,
+        "$7\r\nsummary\r\n$26\r\nReset a Redis Cluster node\r\n$5\r\nsince\r\n$5\r\n3.0.0\r\n$5\r\ngroup\r\n$"
+        "7\r\ncluster\r\n$10\r\ncomplexity\r\n$95\r\nO(N) where N is the number of known nodes. The"
+        " command may execute a FLUSHALL as a side effect.\r\n$9\r\narguments\r\n*1\r\n*8\r\n$4\r\nna"
+        "me\r\n$9\r\nhard_soft\r\n$4\r\ntype\r\n$5\r\noneof\r\n$5\r\nflags\r\n*1\r\n+optional\r\n$9\r\narguments\r"
+        "\n*2\r\n*6\r\n$4\r\nname\r\n$4\r\nhard\r\n$4\r\ntype\r\n$10\r\npure-token\r\n$5\r\ntoken\r\n$4\r\nHARD\r\n*6\r"
+        "\n$4\r\nname\r\n$4\r\nsoft\r\n$4\r\ntype\r\n$10\r\npure-token\r\n$5\r\ntoken\r\n$4\r\nSOFT\r\n",
+        469, 5},
+    {"cluster|saveconfig",
+        "*0\r\n*0\r\n",
+        8,
+        "$7\r\nsummary\r\n$45\r\nForces the node to save cluster state on disk\r\n$5\r\nsince\r\n$5\r\n"
+        "3.0.0\r\n$5\r\ngroup\r\n$7\r\ncluster\r\n$10\r\ncomplexity\r\n$4\r\nO(1)\r\n",
+        138, 4},
+    {"cluster|set-config-epoch",
+        "*0\r\n*0\r\n",
+        8,
+        "$7\r\nsummary\r\n$41\r\nSet the configuration epoch in a new node\r\n$5\r\nsince\r\n$5\r\n3.0."
+        "0\r\n$5\r\ngroup\r\n$7\r\ncluster\r\n$10\r\ncomplexity\r\n$4\r\nO(1)\r\n$9\r\narguments\r\n*1\r\n*4\r\n$4\r"
+        "\nname\r\n$12\r\nconfig-epoch\r\n$4\r\ntype\r\n$7\r\ninteger\r\n",
+        209, 5},
+    {"cluster|setslot",
+        "*0\r\n*0\r\n",
+        8,
+        "$7\r\nsummary\r\n$35\r\nBind a hash slot to a specific node\r\n$5\r\nsince\r\n$5\r\n3.0.0\r\n$5\r"
+        "\ngroup\r\n$7\r\ncluster\r\n$10\r\ncomplexity\r\n$4\r\nO(1)\r\n$9\r\narguments\r\n*2\r\n*4\r\n$4\r\nname\r"
+        "\n$4\r\nslot\r\n$4\r\ntype\r\n$7\r\ninteger\r\n*6\r\n$4\r\nname\r\n$10\r\nsubcommand\r\n$4\r\ntype\r\n$5\r\no"
+        "neof\r\n$9\r\narguments\r\n*4\r\n*6\r\n$4\r\nname\r\n$7\r\nnode-id\r\n$4\r\ntype\r\n$6\r\nstring\r\n$5\r\nto"
+        "ken\r\n$9\r\nIMPORTING\r\n*6\r\n$4\r\nname\r\n$7\r\nnode-id\r\n$4\r\ntype\r\n$6\r\nstring\r\n$5\r\ntoken\r\n"
+        "$9\r\nMIGRATING\r\n*6\r\n$4\r\nname\r\n$7\r\nnode-id\r\n$4\r\ntype\r\n$6\r\nstring\r\n$5\r\ntoken\r\n$4\r\nN"
+        "ODE\r\n*6\r\n$4\r\nname\r\n$6\r\nstable\r\n$4\r\ntype\r\n$10\r\npure-token\r\n$5\r\ntoken\r\n$6\r\nSTABLE\r"
+        "\n",
+        561, 5},
+    {"cluster|shards",
+        "*1\r\n$23\r\nnondeterministic_output\r\n*0\r\n",
+        38,
+        "$7\r\nsummary\r\n$43\r\nGet array of cluster slots to node mappings\r\n$5\r\nsince\r\n$5\r\n7."
+        "0.0\r\n$5\r\ngroup\r\n$7\r\ncluster\r\n$10\r\ncomplexity\r\n$49\r\nO(N) where N is the total num"
+        "ber of cluster nodes\r\n",
+        182, 4},
+    {"cluster|slaves",
+        "*1\r\n$23\r\nnondeterministic_output\r\n*0\r\n",
+        38,
+        "$7\r\nsummary\r\n$47\r\nList replica nodes of the specified master node\r\n$5\r\nsince\r\n$5"
+        "\r\n3.0.0\r\n$5\r\ngroup\r\n$7\r\ncluster\r\n$10\r\ncomplexity\r\n$4\r\nO(1)\r\n$9\r\ndoc_flags\r\n*1\r\n+"
+        "deprecated\r\n$16\r\ndeprecated_since\r\n$5\r\n5.0.0\r\n$11\r\nreplaced_by\r\n$18\r\n`CLUSTER RE"
+        "PLICAS`\r\n$9\r\narguments\r\n*1\r\n*4\r\n$4\r\nname\r\n$7\r\nnode-id\r\n$4\r\ntype\r\n$6\r\nstring\r\n",
+        317, 8},
+    {"cluster|slots",
+        "*1\r\n$23\r\nnondeterministic_output\r\n*0\r\n",
+        38,
+        "$7\r\nsummary\r\n$42\r\nGet array of Cluster slot to node mappings\r\n$5\r\nsince\r\n$5\r\n3.0"
+        ".0\r\n$5\r\ngroup\r\n$7\r\ncluster\r\n$10\r\ncomplexity\r\n$49\r\nO(N) where N is the total numb"
+        "er of Cluster nodes\r\n$9\r\ndoc_flags\r\n*1\r\n+deprecated\r\n$16\r\ndeprecated_since\r\n$5\r\n"
+        "7.0.0\r\n$11\r\nreplaced_by\r\n$16\r\n`CLUSTER SHARDS`\r\n$7\r\nhistory\r\n*2\r\n*2\r\n$5\r\n4.0.0\r\n"
+        "$15\r\nAdded node IDs.\r\n*2\r\n$5\r\n7.0.0\r\n$43\r\nAdded additional networking metadata f"
+        "ield.\r\n",
+        407, 8},
     {"command",
         "*1\r\n$29\r\nnondeterministic_output_order\r\n*0\r\n",
         44,

@@ -129,6 +129,7 @@ cmd_handler cmd_info;
 cmd_handler cmd_memory_usage, cmd_memory_stats, cmd_memory_doctor, cmd_memory_malloc_stats,
     cmd_memory_purge, cmd_memory_help;
 /* core/admin.c */
+cmd_handler cmd_cluster;
 cmd_handler cmd_config_get, cmd_config_set, cmd_config_resetstat,
     cmd_config_rewrite, cmd_config_help, cmd_time, cmd_shutdown;
 /* persistence/snapshot.c */
