@@ -72,10 +72,10 @@ static void read_part(struct reader *r, struct key_spec *ks, int find_keys) {
             read_string(r, type, sizeof type);
             if (find_keys) ks->find = !strcmp(type, "range")    ? KS_RANGE
                                       : !strcmp(type, "keynum") ? KS_KEYNUM
-                                                                : KS_UNKNOWN;
+                                                                : KS_FIND_UNKNOWN;
             else ks->begin = !strcmp(type, "index")     ? KS_INDEX
                              : !strcmp(type, "keyword") ? KS_KEYWORD
-                                                        : KS_UNKNOWN;
+                                                        : KS_BEGIN_UNKNOWN;
         } else if (!strcmp(name, "spec")) {
             long long m = read_number(r) / 2;
             while (m-- > 0) {

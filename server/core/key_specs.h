@@ -7,8 +7,8 @@
 
 #include "resp.h"
 
-enum key_spec_begin { KS_UNKNOWN, KS_INDEX, KS_KEYWORD };
-enum key_spec_find { KS_RANGE = 1, KS_KEYNUM };
+enum key_spec_begin { KS_BEGIN_UNKNOWN, KS_INDEX, KS_KEYWORD };
+enum key_spec_find { KS_FIND_UNKNOWN, KS_RANGE, KS_KEYNUM };
 
 struct key_spec {
     char flags[96]; /* "RW access delete": the words COMMAND INFO lists */
