@@ -1,6 +1,7 @@
 #include "keyspace/scan.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -73,7 +74,8 @@ static void collect(dict_node *node, void *ctx) {
 unsigned long scan_dict(dict *d, unsigned long cursor, long long count, dict_node ***found,
                         size_t *nfound) {
     struct collector col = {NULL, 0, 0};
-    long long max_steps = count * 10;
+    /* Ten buckets per element asked for, as Redis walks; a count near 2^63 must not overflow. */
+    long long max_steps = count > LLONG_MAX / 10 ? LLONG_MAX : count * 10;
     do {
         cursor = dict_scan(d, cursor, collect, &col);
     } while (cursor && max_steps-- && col.n < (size_t)count);
