@@ -80,7 +80,15 @@ restart_both() {
 
 rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
 median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.3f", (b > 0 ? a / b : 0)}'; }
+# A measurement that came back empty or zero is a failed run: say so and stop, rather than
+# print a ratio of 0.000 (set -e ends the script when this fails inside $(...)).
+ratio() {
+    if ! awk -v a="$1" -v b="$2" 'BEGIN {exit !(a > 0 && b > 0)}'; then
+        echo "bench: a measurement failed (got '$1' against '$2'): see the servers' logs" >&2
+        return 1
+    fi
+    awk -v a="$1" -v b="$2" 'BEGIN {printf "%.3f", a / b}'
+}
 geomean() { tr ' ' '\n' | grep -v '^$' | awk '{l += log($1 > 0 ? $1 : 1e-9); n++} END {printf "%.3f", exp(l / n)}'; }
 
 # Pipelined runs are quicker: more requests keep them long enough to measure.
