@@ -507,8 +507,11 @@ static int normalise_list(const struct setting *s, const char *v, size_t len, bu
         }
         break;
     case T_KEYSPACE_EVENTS:
-        if (strspn(v, "Ag$lshzxeKEtmdn") != len) problem = "Invalid event class character. Use 'Ag$lshzxeKEtmdn'.";
-        else buf_append(out, v, len);
+        /* v is not NUL-terminated: each of its len bytes must be a class letter. */
+        for (size_t i = 0; i < len && !problem; i++)
+            if (!memchr("Ag$lshzxeKEtmdn", v[i], 15))
+                problem = "Invalid event class character. Use 'Ag$lshzxeKEtmdn'.";
+        if (!problem) buf_append(out, v, len);
         break;
     case T_REPLICAOF:
         /* Empty: no primary (the default; a directive or CONFIG SET always has words). */
