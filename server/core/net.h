@@ -27,7 +27,7 @@ void client_check_output_limit(client *c);
  * the output can take `more` bytes, checked before the loop with the least the reply can
  * take and every so often in it. Past its hard output limit (or a 512 MB ceiling where its
  * class has none) a connection is closed, as Redis closes one over its limit; a script's
- * client (no connection) just has no room, and the handler calls reply_cut_short. */
+ * client (no connection) just has no room (reply_draw_fits then replaces the reply). */
 int client_reply_has_room(client *c, long long more);
 /* Queues the client's reply for the next flush. */
 void client_queue_reply(client *c);

@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "core/commands.h"
+#include "core/net.h"
 #include "keyspace/db.h"
 #include "numconv.h"
 
@@ -23,10 +24,15 @@ void reply_help(client *c, const char *container, const char *const *lines) {
     reply_status(c, "    Prints this help.");
 }
 
-void reply_cut_short(client *c, size_t start) {
-    if (c->flags & CLIENT_CLOSE_ASAP) return;
-    c->reply.len = start;
-    reply_error(c, ERR_REPLY_TOO_BIG);
+int reply_draw_fits(client *c, long long i, long long n, long long each, size_t start) {
+    if (i % 1024 != 0) return 1;
+    long long more = i ? 0 : n > LLONG_MAX / each ? LLONG_MAX : n * each;
+    if (client_reply_has_room(c, more)) return 1;
+    if (!(c->flags & CLIENT_CLOSE_ASAP)) {
+        c->reply.len = start;
+        reply_error(c, ERR_REPLY_TOO_BIG);
+    }
+    return 0;
 }
 
 void reply_ok(client *c) { buf_append(&c->reply, "+OK\r\n", 5); }

@@ -3,7 +3,6 @@
 #ifndef RILL_REPLY_H
 #define RILL_REPLY_H
 
-#include <limits.h>
 #include <stddef.h>
 
 #include "core/server.h"
@@ -32,14 +31,12 @@
 #define ERR_BUSY_SCRIPT \
     "-BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE."
 
-/* Ends a reply that client_reply_has_room stopped, begun at reply offset start: nothing
- * more for a closing connection; a script's client gets ERR_REPLY_TOO_BIG instead of it. */
-void reply_cut_short(client *c, size_t start);
-/* The least n replies of at least `each` bytes take (an empty bulk string is 6), saturating:
- * what client_reply_has_room is asked before a loop of n. */
-static inline long long reply_least_bytes(long long n, long long each) {
-    return n > LLONG_MAX / each ? LLONG_MAX : n * each;
-}
+/* For draw i of a reply of n draws (a client's count: SRANDMEMBER k -n), each at least
+ * `each` bytes, begun at reply offset start: 1 to go on. Checks the least the whole reply
+ * takes before the first draw and the output every 1,024 draws (client_reply_has_room);
+ * without room it ends the reply (nothing more for a closing connection, ERR_REPLY_TOO_BIG
+ * for a script's client) and returns 0. */
+int reply_draw_fits(client *c, long long i, long long n, long long each, size_t start);
 void reply_ok(client *c);
 void reply_status(client *c, const char *s);
 void reply_error(client *c, const char *msg);

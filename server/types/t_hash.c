@@ -5,7 +5,6 @@
 #include <math.h>
 
 #include "core/commands.h"
-#include "core/net.h"
 #include "core/reply.h"
 #include "keyspace/db.h"
 #include "keyspace/scan.h"
@@ -304,11 +303,7 @@ static void hrandfield_with_count(client *c, int withvalues) {
         size_t start = c->reply.len;
         reply_array(c, -count * (withvalues ? 2 : 1));
         for (long long i = 0; i < -count; i++) {
-            long long more = i ? 0 : reply_least_bytes(-count, withvalues ? 12 : 6);
-            if (i % 1024 == 0 && !client_reply_has_room(c, more)) {
-                reply_cut_short(c, start);
-                return;
-            }
+            if (!reply_draw_fits(c, i, -count, withvalues ? 12 : 6, start)) return;
             hash_random(h, &f, &flen, &v, &vlen);
             reply_field(c, f, flen, v, vlen, withvalues);
         }

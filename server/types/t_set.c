@@ -5,7 +5,6 @@
 #include <stdlib.h>
 
 #include "core/commands.h"
-#include "core/net.h"
 #include "core/reply.h"
 #include "features/multi.h"
 #include "keyspace/db.h"
@@ -235,11 +234,7 @@ static void srandmember_with_count(client *c) {
         size_t start = c->reply.len;
         reply_array(c, -count);
         for (long long i = 0; i < -count; i++) {
-            long long more = i ? 0 : reply_least_bytes(-count, 6);
-            if (i % 1024 == 0 && !client_reply_has_room(c, more)) {
-                reply_cut_short(c, start);
-                return;
-            }
+            if (!reply_draw_fits(c, i, -count, 6, start)) return;
             set_random(s, num, &m, &len);
             reply_bulk(c, m, len);
         }

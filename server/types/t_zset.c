@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "core/commands.h"
-#include "core/net.h"
 #include "core/reply.h"
 #include "features/blocking.h"
 #include "keyspace/db.h"
@@ -783,11 +782,7 @@ static void zrandmember_with_count(client *c, int withscores) {
         size_t start = c->reply.len;
         reply_array(c, -count * (withscores ? 2 : 1));
         for (long long i = 0; i < -count; i++) {
-            long long more = i ? 0 : reply_least_bytes(-count, withscores ? 13 : 6);
-            if (i % 1024 == 0 && !client_reply_has_room(c, more)) {
-                reply_cut_short(c, start);
-                return;
-            }
+            if (!reply_draw_fits(c, i, -count, withscores ? 13 : 6, start)) return;
             zset_iter_init(&it, z, (size_t)random() % n, 0);
             zset_iter_next(&it, &m, &len, &score);
             reply_member(c, m, len, score, withscores);
