@@ -225,21 +225,25 @@ void cmd_command_list(client *c) {
 
 static void reply_key(const resp_arg *key, void *ctx) { reply_bulk(ctx, key->ptr, key->len); }
 
-void cmd_command_getkeys(client *c) {
-    /* A container's keys are its subcommand's (MEMORY USAGE key). */
+/* The command GETKEYS and GETKEYSANDFLAGS are asked about (a container's subcommand: MEMORY
+ * USAGE key), or NULL after replying why there is none to look into. */
+static const struct command *keys_target(client *c) {
     const struct command *cmd = command_lookup_argv(c->argv + 2, c->argc - 2);
     if (!cmd) {
         reply_error(c, "Invalid command specified");
-        return;
-    }
-    if (!command_arity_ok(cmd, c->argc - 2)) {
+    } else if (!command_arity_ok(cmd, c->argc - 2)) {
         reply_error(c, "Invalid number of arguments specified for command");
-        return;
-    }
-    if (cmd->first_key == 0 && !(cmd->flags & CMD_MOVABLE_KEYS)) {
+    } else if (cmd->first_key == 0 && !(cmd->flags & CMD_MOVABLE_KEYS)) {
         reply_error(c, "The command has no key arguments");
-        return;
+    } else {
+        return cmd;
     }
+    return NULL;
+}
+
+void cmd_command_getkeys(client *c) {
+    const struct command *cmd = keys_target(c);
+    if (!cmd) return;
     size_t n = command_foreach_key(cmd, c->argv + 2, c->argc - 2, NULL, NULL);
     if (n == 0 && !(cmd->flags & CMD_NO_MANDATORY_KEYS)) {
         reply_error(c, "Invalid arguments specified for command");
@@ -277,19 +281,8 @@ static long long keys_by_specs(const struct command *cmd, const resp_arg *argv, 
 }
 
 void cmd_command_getkeysandflags(client *c) {
-    const struct command *cmd = command_lookup_argv(c->argv + 2, c->argc - 2);
-    if (!cmd) {
-        reply_error(c, "Invalid command specified");
-        return;
-    }
-    if (!command_arity_ok(cmd, c->argc - 2)) {
-        reply_error(c, "Invalid number of arguments specified for command");
-        return;
-    }
-    if (cmd->first_key == 0 && !(cmd->flags & CMD_MOVABLE_KEYS)) {
-        reply_error(c, "The command has no key arguments");
-        return;
-    }
+    const struct command *cmd = keys_target(c);
+    if (!cmd) return;
     const resp_arg *argv = c->argv + 2;
     size_t argc = c->argc - 2;
     struct key_spec specs[8];

@@ -163,8 +163,7 @@ void info_memory_figures(struct memory_figures *m) {
     m->peak = peak_memory;
     m->startup = startup_memory;
     m->rss = rss_bytes();
-    size_t lua_vm;
-    scripting_memory(&lua_vm, &m->lua_caches, &m->cached_scripts);
+    scripting_memory(&m->lua_vm, &m->lua_caches, &m->cached_scripts);
     m->clients_normal = clients_memory();
     size_t tables = keyspace_tables();
     m->overhead = m->startup + m->clients_normal + m->lua_caches +
@@ -194,8 +193,7 @@ void info_memory_figures(struct memory_figures *m) {
 static void info_memory(buf_t *o) {
     struct memory_figures m;
     info_memory_figures(&m);
-    size_t lua_vm, scripts, nscripts;
-    scripting_memory(&lua_vm, &scripts, &nscripts);
+    size_t lua_vm = m.lua_vm, scripts = m.lua_caches, nscripts = m.cached_scripts;
     long long system = (long long)sysconf(_SC_PHYS_PAGES) * sysconf(_SC_PAGESIZE);
     char h[10][32];
     buf_t policy;
