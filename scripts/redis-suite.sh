@@ -18,7 +18,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
-RILL=$PWD/$BUILD/rill-server
+RILL=${RILL_SERVER:-$PWD/$BUILD/rill-server}
 FILE_TIMEOUT=${FILE_TIMEOUT:-900}
 
 mode=external
@@ -137,14 +137,14 @@ run_file() {
             "${extra[@]}") >"$log" 2>&1
         R_RC=$?
     fi
-    R_OK=$(grep -c '^\[ok\]:' "$log")
-    R_ERR=$(grep -cE '^\[(err|exception)\]:' "$log")
+    R_OK=$(grep -ac '^\[ok\]:' "$log")
+    R_ERR=$(grep -acE '^\[(err|exception)\]:' "$log")
     # A file that stopped early (timeout, a crash the suite reports as an exception, a server
     # that would not start) counts as one more failure.
     if [[ $R_RC -ne 0 && $R_ERR -eq 0 ]]; then R_ERR=1; fi
 }
 
-failed_names() { grep -E '^\[(err|exception)\]:' "$1" | sed -E 's/^\[[a-z]+\]: //; s/ in tests\/.*//' | sort -u; }
+failed_names() { grep -aE '^\[(err|exception)\]:' "$1" | sed -E 's/^\[[a-z]+\]: //; s/ in tests\/.*//' | sort -u; }
 
 total_ok=0
 total_err=0

@@ -8,8 +8,10 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "core/client_memory.h"
 #include "core/commands.h"
 #include "core/net.h"
+#include "core/process.h"
 #include "core/reply.h"
 #include "features/pubsub.h"
 #include "keyspace/db.h"
@@ -61,7 +63,7 @@ void cmd_config_set(client *c) {
     char *old_dir = mem_strdup(server.cfg.dir);
     buf_t err;
     buf_init(&err);
-    int failed = 0, listening_changed = 0;
+    int failed = 0, bind_changed = 0, port_changed = 0;
     for (size_t i = 0; i < n && !failed; i++) {
         const resp_arg *value = &c->argv[3 + 2 * i];
         if (config_set(names[i], strlen(names[i]), value->ptr, value->len, client_is_local(c),
@@ -73,15 +75,28 @@ void cmd_config_set(client *c) {
             buf_t now;
             buf_init(&now);
             config_value(names[i], &now);
-            if (now.len != old[i].len || memcmp(now.data, old[i].data, now.len) != 0)
-                listening_changed = 1;
+            int changed = now.len != old[i].len || memcmp(now.data, old[i].data, now.len) != 0;
+            if (changed && !strcmp(names[i], "bind")) bind_changed = 1;
+            if (changed && !strcmp(names[i], "port")) port_changed = 1;
             buf_free(&now);
         }
     }
-    if (!failed && listening_changed && net_rebind() != 0) {
+    if (!failed && (bind_changed || port_changed) && net_rebind() != 0) {
         failed = 1;
-        reply_error(c, "CONFIG SET failed (possibly related to argument 'port') - Unable to "
-                       "listen on this port");
+        reply_error(c, bind_changed ? "CONFIG SET failed (possibly related to argument 'bind') - "
+                                      "Failed to bind to specified addresses."
+                                    : "CONFIG SET failed (possibly related to argument 'port') - "
+                                      "Unable to listen on this port. Check server logs.");
+    }
+    /* Both settings act through one write to /proc, made once both have their new values. */
+    const char *oom_setting = NULL;
+    for (size_t i = 0; i < n && !oom_setting; i++)
+        if (!strcmp(names[i], "oom-score-adj") || !strcmp(names[i], "oom-score-adj-values"))
+            oom_setting = names[i];
+    if (!failed && oom_setting && process_apply_oom_score_adj(OOM_CLASS_PRIMARY) != 0) {
+        failed = 1;
+        reply_errorf(c, "CONFIG SET failed (possibly related to argument '%s') - Failed to set "
+                        "current oom_score_adj. Check server logs.", oom_setting);
     }
     /* The server works in dir: a new one is entered once everything else was accepted. */
     if (!failed && strcmp(old_dir, server.cfg.dir) != 0 && chdir(server.cfg.dir) != 0) {
@@ -92,6 +107,15 @@ void cmd_config_set(client *c) {
         if (failed) config_restore(names[i], old[i].data ? old[i].data : "", old[i].len);
         buf_free(&old[i]);
     }
+    if (failed && oom_setting) process_apply_oom_score_adj(OOM_CLASS_PRIMARY);
+    for (size_t i = 0; i < n && !failed; i++)
+        if (!strcmp(names[i], "proc-title-template")) process_set_title(NULL);
+    /* A lower client memory limit evicts at once, as in Redis. */
+    for (size_t i = 0; i < n && !failed; i++)
+        if (!strcmp(names[i], "maxmemory-clients") || !strcmp(names[i], "maxmemory")) {
+            client_memory_check_all();
+            break;
+        }
     if (!failed) reply_ok(c);
     mem_free(old_dir);
     buf_free(&err);
@@ -107,7 +131,7 @@ void cmd_config_resetstat(client *c) {
     server.stat_keyspace_hits = server.stat_keyspace_misses = server.stat_expired_keys = 0;
     server.stat_net_input_bytes = server.stat_net_output_bytes = 0;
     server.stat_expire_cycle_time_us = server.stat_expire_cycle_cap_reached = 0;
-    server.stat_reads = server.stat_writes = 0;
+    server.stat_reads = server.stat_writes = server.stat_evicted_clients = 0;
     reply_ok(c);
 }
 

@@ -127,6 +127,8 @@ static struct command client_subcommands[] = {
      "Set client eviction mode for the current connection", "7.0.0", NULL},
     {"no-touch", cmd_client_no_touch, 3, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, 0, 0, 0, "connection", "@slow @connection",
      "Controls whether commands sent by the client will alter the LRU/LFU of the keys they access.", "7.2.0", NULL},
+    {"reply", cmd_client_reply, 3, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, 0, 0, 0, "connection", "@slow @connection",
+     "Instruct the server whether to reply to commands", "3.2.0", NULL},
     {"setinfo", cmd_client_setinfo, 4, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, 0, 0, 0, "connection", "@slow @connection",
      "Set client or connection specific info", "7.2.0", NULL},
     {"setname", cmd_client_setname, 3, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, 0, 0, 0, "connection", "@slow @connection",
@@ -765,8 +767,19 @@ void command_execute(client *c) {
      * commands then is a rejection, although a command (the script's) is executing. */
     int outer_executing = executing;
     executing = 0;
+    size_t mark = c->reply.len;
     dispatch(c);
     executing = outer_executing;
+    /* CLIENT REPLY OFF or SKIP: what the command said is dropped, but subscribing and
+     * unsubscribing still confirm, as in Redis 7.0 (a client needs them to follow its state). */
+    if ((c->flags & (CLIENT_REPLY_OFF | CLIENT_REPLY_SKIP)) && c->reply_sent <= mark &&
+        !(c->last_cmd && pubsub_is_subscription(c->last_cmd)))
+        c->reply.len = mark;
+    c->flags &= ~CLIENT_REPLY_SKIP;
+    if (c->flags & CLIENT_REPLY_SKIP_NEXT) {
+        c->flags &= ~CLIENT_REPLY_SKIP_NEXT;
+        c->flags |= CLIENT_REPLY_SKIP;
+    }
 }
 
 size_t command_foreach_key(const struct command *cmd, const resp_arg *argv, size_t argc,

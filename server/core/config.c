@@ -7,7 +7,9 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "core/process.h"
 #include "core/server.h"
+#include "features/notify.h"
 #include "glob.h"
 #include "mem.h"
 #include "numconv.h"
@@ -22,9 +24,9 @@ enum setting_type {
     T_ENUM, /* int field: the index of the value in the row's names */
     T_SAVE,
     T_OUTPUT_LIMITS,
+    T_MEMORY_PERCENT, /* long long: a memory value or a percentage ("10%", kept as -10) */
     /* Kept settings only (their values live in config.kept): */
     T_OCTAL,          /* unixsocketperm */
-    T_MEMORY_PERCENT, /* a memory value or a percentage ("10%", kept as -10) */
     T_FLAGS,          /* several of the row's names, or its first one alone for none */
     T_OOM_VALUES,     /* three integers from -2000 to 2000 */
     T_KEYSPACE_EVENTS,
@@ -263,7 +265,7 @@ static const struct setting settings[] = {
     {"stream-node-max-bytes", T_MEMORY, 0, KEPT, 0, LLMAX, "4096"},
     {"hll-sparse-max-bytes", T_MEMORY, 0, KEPT, 0, LLMAX, "3000"},
     {"tracking-table-max-keys", T_LONGLONG, 0, KEPT, 0, LLMAX, "1000000"},
-    {"maxmemory-clients", T_MEMORY_PERCENT, 0, KEPT, -100, LLMAX, "0"},
+    {"maxmemory-clients", T_MEMORY_PERCENT, 0, FIELD(maxmemory_clients), -100, LLMAX, "0"},
     {"repl-backlog-ttl", T_LONGLONG, 0, KEPT, 0, LLMAX, "3600"},
     {"auto-aof-rewrite-min-size", T_MEMORY, 0, KEPT, 0, LLMAX, "67108864"},
     {"loading-process-events-interval-bytes", T_LONGLONG, HIDDEN, KEPT, 1024, 2147483647,
@@ -289,7 +291,7 @@ static const struct setting settings[] = {
     {"tls-ciphers", T_STRING, 0, KEPT, 0, 0, ""},
     {"tls-ciphersuites", T_STRING, 0, KEPT, 0, 0, ""},
     {"oom-score-adj-values", T_OOM_VALUES, 0, KEPT, 0, 0, "0 200 800"},
-    {"notify-keyspace-events", T_KEYSPACE_EVENTS, 0, KEPT, 0, 0, ""},
+    {"notify-keyspace-events", T_KEYSPACE_EVENTS, 0, FIELD(notify_keyspace_events), 0, 0, ""},
     {"replicaof", T_REPLICAOF, IMMUTABLE, KEPT, 0, 0, ""},
     {"slaveof", T_REPLICAOF, IMMUTABLE | ALIAS, KEPT, 0, 0, ""},
     {"latency-tracking-info-percentiles", T_PERCENTILES, 0, KEPT, 0, 0, "50 99 99.9"},
@@ -414,7 +416,8 @@ static void store_number(struct config *cfg, const struct setting *s, long long 
     void *slot = slot_of(cfg, s);
     if (s->offset == KEPT)
         ((union config_kept *)slot)->n = n;
-    else if (s->type == T_BOOL || s->type == T_INT || s->type == T_ENUM)
+    else if (s->type == T_BOOL || s->type == T_INT || s->type == T_ENUM ||
+             s->type == T_KEYSPACE_EVENTS)
         *(int *)slot = (int)n;
     else
         *(long long *)slot = n;
@@ -423,7 +426,9 @@ static void store_number(struct config *cfg, const struct setting *s, long long 
 static long long load_number(const struct config *cfg, const struct setting *s) {
     const void *slot = slot_of(cfg, s);
     if (s->offset == KEPT) return ((const union config_kept *)slot)->n;
-    if (s->type == T_BOOL || s->type == T_INT || s->type == T_ENUM) return *(const int *)slot;
+    if (s->type == T_BOOL || s->type == T_INT || s->type == T_ENUM ||
+        s->type == T_KEYSPACE_EVENTS)
+        return *(const int *)slot;
     return *(const long long *)slot;
 }
 
@@ -505,13 +510,6 @@ static int normalise_list(const struct setting *s, const char *v, size_t len, bu
             else
                 buf_printf(out, "%s%lld", i ? " " : "", x);
         }
-        break;
-    case T_KEYSPACE_EVENTS:
-        /* v is not NUL-terminated: each of its len bytes must be a class letter. */
-        for (size_t i = 0; i < len && !problem; i++)
-            if (!memchr("Ag$lshzxeKEtmdn", v[i], 15))
-                problem = "Invalid event class character. Use 'Ag$lshzxeKEtmdn'.";
-        if (!problem) buf_append(out, v, len);
         break;
     case T_REPLICAOF:
         /* Empty: no primary (the default; a directive or CONFIG SET always has words). */
@@ -615,6 +613,10 @@ static int apply(struct config *cfg, const struct setting *s, const char *v, siz
             buf_append_str(err, "dbfilename can't be a path, just a filename");
             return -1;
         }
+        if (strcmp(s->name, "proc-title-template") == 0 && !process_title_template_valid(v, len)) {
+            buf_append_str(err, "template format is invalid or contains unknown variables");
+            return -1;
+        }
         set_string(string_slot(cfg, s), v, len);
         return 0;
     case T_ENUM: {
@@ -639,8 +641,15 @@ static int apply(struct config *cfg, const struct setting *s, const char *v, siz
         }
         set_string(string_slot(cfg, s), v, len);
         return 0;
-    case T_OOM_VALUES:
     case T_KEYSPACE_EVENTS:
+        n = notify_flags_from_string(v, len);
+        if (n < 0) {
+            buf_append_str(err, "Invalid event class character. Use 'Ag$lshzxeKEtmdn'.");
+            return -1;
+        }
+        store_number(cfg, s, n);
+        return 0;
+    case T_OOM_VALUES:
     case T_REPLICAOF:
     case T_PERCENTILES: {
         buf_t norm;
@@ -713,10 +722,12 @@ static void format_value(const struct config *cfg, const struct setting *s, buf_
                        l[i].soft, l[i].soft_seconds);
         break;
     }
+    case T_KEYSPACE_EVENTS:
+        notify_flags_to_string((int)load_number(cfg, s), out);
+        break;
     case T_STRING:
     case T_SAVE:
     case T_OOM_VALUES:
-    case T_KEYSPACE_EVENTS:
     case T_REPLICAOF:
     case T_PERCENTILES:
         if (strcmp(s->name, "dir") == 0) {
@@ -744,9 +755,6 @@ static const struct {
     {"tls-port", "TLS"},
     {"aclfile", "ACL files"},
     {"syslog-enabled", "syslog"},
-    {"oom-score-adj", "oom-score-adj"},
-    {"maxmemory-clients", "client eviction"},
-    {"notify-keyspace-events", "keyspace notifications"},
     {"activedefrag", "active defragmentation"},
 };
 
@@ -850,7 +858,8 @@ static int apply_directive(struct config *cfg, resp_arg *argv, size_t argc, int 
     const struct setting *s = find_setting(argv[0].ptr, argv[0].len);
     int several = s && (s->type == T_SAVE || s->type == T_OUTPUT_LIMITS || s->type == T_FLAGS ||
                         s->type >= T_OOM_VALUES || strcmp(s->name, "bind") == 0);
-    if (!s || argc < 2 || (argc > 2 && !several)) {
+    /* A setting that takes several words may have none ("save" alone: no save points). */
+    if (!s || (argc != 2 && !several)) {
         buf_append_str(err, "Bad directive or wrong number of arguments");
         return -1;
     }

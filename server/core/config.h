@@ -59,8 +59,10 @@ struct config {
     long long proto_max_bulk_len;
     long long client_query_buffer_limit;
     struct output_limit output_limits[CLASS_COUNT];
+    int notify_keyspace_events; /* NOTIFY_* classes (features/notify.h) */
     long long busy_reply_threshold; /* ms a script runs before others get -BUSY, 0 = never */
     long long maxmemory;            /* bytes, 0 = no cap */
+    long long maxmemory_clients;    /* bytes, or minus a percentage of maxmemory; 0 = no cap */
     int maxmemory_policy;           /* enum maxmemory_policy */
     int maxmemory_samples, maxmemory_eviction_tenacity;
     int lfu_log_factor, lfu_decay_time;

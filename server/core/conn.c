@@ -45,7 +45,7 @@ void cmd_reset(client *c) {
     multi_reset_client(c);
     pubsub_reset(c);
     select_db(c, 0);
-    c->flags &= ~(CLIENT_NO_EVICT | CLIENT_NO_TOUCH);
+    c->flags &= ~(CLIENT_NO_EVICT | CLIENT_NO_TOUCH | CLIENT_REPLY_OFF | CLIENT_REPLY_SKIP_NEXT);
     if (server.cfg.requirepass[0]) c->flags &= ~CLIENT_AUTHENTICATED;
     reply_status(c, "RESET");
 }
@@ -408,6 +408,20 @@ void cmd_client_no_evict(client *c) { client_switch(c, CLIENT_NO_EVICT); }
 
 void cmd_client_no_touch(client *c) { client_switch(c, CLIENT_NO_TOUCH); }
 
+/* OFF and SKIP answer nothing themselves (command_execute drops what a muted command says). */
+void cmd_client_reply(client *c) {
+    if (arg_is(&c->argv[2], "on")) {
+        c->flags &= ~(CLIENT_REPLY_OFF | CLIENT_REPLY_SKIP | CLIENT_REPLY_SKIP_NEXT);
+        reply_ok(c);
+    } else if (arg_is(&c->argv[2], "off")) {
+        c->flags |= CLIENT_REPLY_OFF;
+    } else if (arg_is(&c->argv[2], "skip")) {
+        if (!(c->flags & CLIENT_REPLY_OFF)) c->flags |= CLIENT_REPLY_SKIP_NEXT;
+    } else {
+        reply_error(c, ERR_SYNTAX);
+    }
+}
+
 void cmd_client_unblock(client *c) {
     if (c->argc > 4) {
         size_t len = c->argv[1].len;
@@ -450,6 +464,8 @@ void cmd_client_help(client *c) {
         "    Kill connections. Options are: ID, TYPE, USER, ADDR, LADDR, SKIPME, MAXAGE.",
         "LIST [options ...]",
         "    Return information about client connections. Options: TYPE, ID.",
+        "REPLY (ON|OFF|SKIP)",
+        "    Control the replies sent to the current connection.",
         "SETNAME <name>",
         "    Assign the name <name> to the current connection.",
         "UNBLOCK <clientid> [TIMEOUT|ERROR]",

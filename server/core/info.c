@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/client_memory.h"
 #include "core/commands.h"
 #include "core/reply.h"
 #include "features/pubsub.h"
@@ -45,8 +46,7 @@ static void track_peak(void) {
 /* What the server holds besides the data: client buffers and the keyspace's tables. */
 static size_t clients_memory(void) {
     size_t n = 0;
-    for (client *c = server.clients; c; c = c->next)
-        n += mem_usable(c) + c->query.cap + c->reply.cap;
+    for (client *c = server.clients; c; c = c->next) n += client_memory(c);
     return n;
 }
 
@@ -248,7 +248,7 @@ static void info_stats(buf_t *o) {
                "instantaneous_output_repl_kbps:0.00\r\nrejected_connections:%lld\r\n"
                "sync_full:0\r\nsync_partial_ok:0\r\nsync_partial_err:0\r\nexpired_keys:%lld\r\n"
                "expired_stale_perc:0.00\r\nexpired_time_cap_reached_count:%lld\r\n"
-               "expire_cycle_cpu_milliseconds:%lld\r\nevicted_keys:%lld\r\nevicted_clients:0\r\n"
+               "expire_cycle_cpu_milliseconds:%lld\r\nevicted_keys:%lld\r\nevicted_clients:%lld\r\n"
                "keyspace_hits:%lld\r\nkeyspace_misses:%lld\r\npubsub_channels:%zu\r\n"
                "pubsub_patterns:%zu\r\npubsubshard_channels:0\r\n",
                server.stat_connections, server.stat_commands, (long long)(rate(RATE_OPS) + 0.5),
@@ -256,7 +256,8 @@ static void info_stats(buf_t *o) {
                rate(RATE_NET_INPUT) / 1024, rate(RATE_NET_OUTPUT) / 1024,
                server.stat_rejected_conn, server.stat_expired_keys,
                server.stat_expire_cycle_cap_reached, server.stat_expire_cycle_time_us / 1000,
-               evict_stat_evicted_keys(), server.stat_keyspace_hits, server.stat_keyspace_misses,
+               evict_stat_evicted_keys(), server.stat_evicted_clients, server.stat_keyspace_hits,
+               server.stat_keyspace_misses,
                pubsub_total_channels(), pubsub_total_patterns());
     snapshot_info_stats(o);
     buf_printf(o,

@@ -140,6 +140,7 @@ static void usage(void) {
 }
 
 int main(int argc, char **argv) {
+    process_title_init(argc, argv);
     if (argc >= 2 && (!strcmp(argv[1], "-v") || !strcmp(argv[1], "--version"))) {
         printf("rill-server v=%s (Redis %s compatible)\n", RILL_VERSION, REDIS_COMPAT_VERSION);
         return 0;
@@ -169,6 +170,7 @@ int main(int argc, char **argv) {
     }
 
     process_daemonize();
+    process_apply_oom_score_adj(OOM_CLASS_PRIMARY);
     signal(SIGPIPE, SIG_IGN);
     server.pid = getpid();
     server.start_time = server.lastsave = time(NULL);
@@ -188,6 +190,7 @@ int main(int argc, char **argv) {
      * load wait in the backlog rather than being refused. */
     if (net_listen() != 0) return 1;
     process_write_pidfile();
+    process_set_title(NULL);
     info_init(); /* what the server uses before any data */
     if (snapshot_load() != 0) return 1;
     net_init();

@@ -14,6 +14,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "core/client_memory.h"
 #include "core/commands.h"
 #include "core/reply.h"
 #include "features/blocking.h"
@@ -207,6 +208,7 @@ int net_rebind(void) {
 /* ---- Client lifecycle ---- */
 
 static void client_free(client *c) {
+    client_memory_forget(c);
     blocking_forget(c);
     multi_reset_client(c);
     pubsub_reset(c);
@@ -233,8 +235,10 @@ static void client_free(client *c) {
 void client_close_async(client *c) {
     if (c->flags & CLIENT_CLOSE_ASAP) return;
     c->flags |= CLIENT_CLOSE_ASAP;
-    /* Out of every wait queue now, so nothing is served to a client about to go. */
+    /* Out of every wait queue now, so nothing is served to a client about to go, and no
+     * longer counted for client eviction. */
     blocking_forget(c);
+    client_memory_forget(c);
     ev_io_stop(server.loop, &c->read_watcher);
     c->next_close = server.pending_close;
     server.pending_close = c;
@@ -354,6 +358,7 @@ static void after_input(client *c) {
         client_check_output_limit(c);
     }
     if ((c->flags & CLIENT_CLOSE_AFTER_REPLY) && c->reply.len == c->reply_sent) client_close_async(c);
+    client_memory_update(c);
 }
 
 /* Where the client's class has no hard output limit, the most a reply built from a client's
@@ -487,6 +492,7 @@ static void on_readable(struct ev_loop *loop, ev_io *w, int revents) {
         client_close_async(c);
         return;
     }
+    if (client_memory_update(c) != 0) return;
     process_input(c);
     after_input(c);
 }
@@ -517,6 +523,7 @@ static int write_client(client *c) {
             c->flags &= ~CLIENT_WRITE_ARMED;
         }
         if (c->flags & CLIENT_CLOSE_AFTER_REPLY) client_close_async(c);
+        client_memory_update(c);
         return 0;
     }
     /* Keep the unsent tail at the front once the sent part dominates the buffer. */
@@ -610,6 +617,7 @@ void net_clients_cron(void) {
             client_close_async(c);
         }
     }
+    client_memory_check_all();
 }
 
 int client_is_local(const client *c) {
@@ -662,7 +670,7 @@ void client_describe(client *c, buf_t *out) {
                c->query.len, c->query.cap - c->query.len, argv_mem, multi_memory(c), c->reply.cap,
                c->reply.len,
                c->reply.len - c->reply_sent, c->reply.cap,
-               sizeof *c + c->query.cap + c->reply.cap,
+               client_memory(c),
                (c->flags & CLIENT_WRITE_ARMED) ? "w" : "", cmd);
     if (c->lib_name || c->lib_ver)
         buf_printf(out, " lib-name=%s lib-ver=%s", c->lib_name ? c->lib_name : "",

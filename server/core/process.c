@@ -114,3 +114,176 @@ void process_notify_ready(void) {
         notify_systemd("STATUS=Ready to accept connections\nREADY=1\n");
     }
 }
+
+/* ---- oom-score-adj ---- */
+
+/* The score the process had before rill first changed it, to add to and to restore. */
+static struct {
+    int adjusted;
+    int base;
+} oom;
+
+int process_apply_oom_score_adj(enum oom_class process_class) {
+    long long mode = config_number("oom-score-adj"); /* 0 no, 1 yes/relative, 2 absolute */
+    char buf[64];
+    int val;
+    if (mode != 0) {
+        if (!oom.adjusted) {
+            int fd = open("/proc/self/oom_score_adj", O_RDONLY);
+            ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof buf - 1);
+            if (fd >= 0) close(fd);
+            if (n < 0) {
+                server_log(LL_WARNING, "Unable to read oom_score_adj: %s", strerror(errno));
+                return -1;
+            }
+            buf[n] = '\0';
+            oom.base = atoi(buf);
+            oom.adjusted = 1;
+        }
+        int values[3] = {0, 0, 0};
+        sscanf(config_string("oom-score-adj-values"), "%d %d %d", &values[0], &values[1],
+               &values[2]);
+        val = values[process_class] + (mode == 1 ? oom.base : 0);
+        if (val > 1000) val = 1000;
+        if (val < -1000) val = -1000;
+    } else if (oom.adjusted) {
+        oom.adjusted = 0;
+        val = oom.base;
+    } else {
+        return 0;
+    }
+    int len = snprintf(buf, sizeof buf, "%d\n", val);
+    int fd = open("/proc/self/oom_score_adj", O_WRONLY);
+    if (fd < 0 || write(fd, buf, (size_t)len) < 0) {
+        server_log(LL_WARNING, "Unable to write oom_score_adj: %s", strerror(errno));
+        if (fd >= 0) close(fd);
+        return -1;
+    }
+    close(fd);
+    return 0;
+}
+
+/* ---- Process title ---- */
+
+extern char **environ;
+
+static struct {
+    char *area;  /* where the arguments and the environment were: the title goes there */
+    size_t size;
+    char *argv0; /* the command as it was run */
+} title;
+
+void process_title_init(int argc, char **argv) {
+    /* The area is contiguous: the arguments, then the environment strings. */
+    char *end = argv[0] + strlen(argv[0]) + 1;
+    for (int i = 1; i < argc; i++)
+        if (argv[i] == end) end = argv[i] + strlen(argv[i]) + 1;
+    size_t nenv = 0;
+    while (environ[nenv]) nenv++;
+    char **env = malloc((nenv + 1) * sizeof *env);
+    if (!env) return;
+    for (size_t i = 0; i < nenv; i++) {
+        if (environ[i] == end) end = environ[i] + strlen(environ[i]) + 1;
+        env[i] = strdup(environ[i]);
+    }
+    env[nenv] = NULL;
+    environ = env;
+    title.area = argv[0];
+    title.size = (size_t)(end - argv[0]);
+    for (int i = 0; i < argc; i++) argv[i] = strdup(argv[i]);
+    title.argv0 = argv[0];
+    /* Redis's executable: argv[0] made absolute, symlinks kept. */
+    char cwd[4096];
+    if (argv[0][0] != '/' && strchr(argv[0], '/') && getcwd(cwd, sizeof cwd)) {
+        size_t n = strlen(cwd) + strlen(argv[0]) + 2;
+        server.executable = malloc(n);
+        if (server.executable) snprintf(server.executable, n, "%s/%s", cwd, argv[0]);
+    } else {
+        server.executable = strdup(argv[0]);
+    }
+}
+
+static int is(const char *name, size_t len, const char *wanted) {
+    return len == strlen(wanted) && memcmp(name, wanted, len) == 0;
+}
+
+/* Appends a template variable's value; -1 for an unknown name. */
+static int title_variable(const char *name, size_t len, const char *arg, buf_t *out) {
+    const char *bind = server.cfg.bind ? server.cfg.bind : "";
+    long long tls_port = config_number("tls-port");
+    const char *unixsocket = config_string("unixsocket");
+    if (is(name, len, "title")) {
+        buf_append_str(out, arg);
+    } else if (is(name, len, "listen-addr")) {
+        if (server.cfg.port || tls_port)
+            buf_printf(out, "%.*s:%lld", bind[0] ? (int)strcspn(bind, " ") : 1,
+                       bind[0] ? bind : "*", server.cfg.port ? (long long)server.cfg.port : tls_port);
+        else
+            buf_printf(out, "unixsocket:%s", unixsocket);
+    } else if (is(name, len, "server-mode")) {
+        /* Neither cluster mode nor sentinel: nothing, as on a standalone Redis. */
+    } else if (is(name, len, "config-file")) {
+        buf_append_str(out, server.config_file ? server.config_file : "-");
+    } else if (is(name, len, "port")) {
+        buf_printf(out, "%d", server.cfg.port);
+    } else if (is(name, len, "tls-port")) {
+        buf_printf(out, "%lld", tls_port);
+    } else if (is(name, len, "unixsocket")) {
+        buf_append_str(out, unixsocket);
+    } else {
+        return -1;
+    }
+    return 0;
+}
+
+/* Redis's sdstemplate: {name} is a variable, {{ a brace; then trimmed of spaces. */
+static int expand_title(const char *t, size_t len, const char *arg, buf_t *out) {
+    size_t i = 0;
+    while (i < len) {
+        const char *open = memchr(t + i, '{', len - i);
+        if (!open) {
+            buf_append(out, t + i, len - i);
+            break;
+        }
+        buf_append(out, t + i, (size_t)(open - (t + i)));
+        i = (size_t)(open - t) + 1;
+        if (i == len) return -1;
+        if (t[i] == '{') {
+            buf_append(out, "{", 1);
+            i++;
+            continue;
+        }
+        const char *close = memchr(t + i, '}', len - i);
+        if (!close || title_variable(t + i, (size_t)(close - (t + i)), arg, out) != 0) return -1;
+        i = (size_t)(close - t) + 1;
+    }
+    size_t start = 0;
+    while (start < out->len && out->data[start] == ' ') start++;
+    while (out->len > start && out->data[out->len - 1] == ' ') out->len--;
+    if (start) {
+        memmove(out->data, out->data + start, out->len - start);
+        out->len -= start;
+    }
+    return 0;
+}
+
+int process_title_template_valid(const char *template, size_t len) {
+    buf_t out;
+    buf_init(&out);
+    int ok = expand_title(template, len, "", &out) == 0 && out.len > 0;
+    buf_free(&out);
+    return ok;
+}
+
+void process_set_title(const char *name) {
+    if (!title.area || !config_number("set-proc-title")) return;
+    const char *template = config_string("proc-title-template");
+    buf_t out;
+    buf_init(&out);
+    if (expand_title(template, strlen(template), name ? name : title.argv0, &out) == 0) {
+        size_t n = out.len < title.size - 1 ? out.len : title.size - 1;
+        memset(title.area, 0, title.size);
+        memcpy(title.area, out.data, n);
+    }
+    buf_free(&out);
+}

@@ -37,6 +37,9 @@ struct ready_key;
 #define CLIENT_DIRTY_EXEC (1u << 10) /* a command was refused while queuing: EXECABORT */
 #define CLIENT_PROTECTED (1u << 11)  /* its script is running past the limit: not read, not freed */
 #define CLIENT_MEMCACHE (1u << 12)   /* connected to memcached-port: speaks memcached's text protocol */
+#define CLIENT_REPLY_OFF (1u << 13)  /* CLIENT REPLY OFF: commands run without replies */
+#define CLIENT_REPLY_SKIP (1u << 14) /* this command runs without a reply */
+#define CLIENT_REPLY_SKIP_NEXT (1u << 15) /* CLIENT REPLY SKIP: the next command has none */
 
 typedef struct client {
     uint64_t id;
@@ -67,6 +70,7 @@ typedef struct client {
     struct pubsub_state *pubsub;   /* subscriptions, NULL when none */
     double obuf_soft_since;        /* ev_now() when the output passed the soft limit, 0 = not */
     size_t mc_swallow;             /* memcached: bytes of a refused data block still to discard */
+    size_t memory_counted;         /* its part of server.clients_memory (client_memory.c) */
 } client;
 
 struct listener {
@@ -99,6 +103,7 @@ struct server {
     client *current; /* the client whose command is running */
     int in_exec;     /* inside EXEC or a script: nothing blocks */
     int keys_touched_by_handler; /* the running write touched its changed keys for WATCH */
+    size_t clients_memory;       /* what clients hold, counted while maxmemory-clients is set */
 
     /* keyspace */
     struct db *dbs;
@@ -131,6 +136,7 @@ struct server {
     long long stat_expire_cycle_time_us;
     long long stat_expire_cycle_cap_reached; /* active expiry cycles cut by their budget */
     long long stat_reads, stat_writes;       /* read and write calls on client sockets */
+    long long stat_evicted_clients;          /* closed by maxmemory-clients */
     int shutdown_asap;
 };
 

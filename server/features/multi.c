@@ -30,6 +30,7 @@ struct watched {
 struct transaction {
     struct queued_command *queue;
     size_t nqueued, queue_cap;
+    size_t queued_bytes; /* what the queued commands' arguments hold */
     struct watched *watched;
     size_t nwatched, watched_cap;
 };
@@ -76,6 +77,7 @@ void multi_queue(client *c, const struct command *cmd) {
     q->cmd = cmd;
     q->argv = resp_args_copy(c->argv, c->argc);
     q->argc = c->argc;
+    t->queued_bytes += mem_usable(q->argv);
     reply_raw(c, "+QUEUED\r\n", 9);
 }
 
@@ -92,9 +94,10 @@ long long multi_queued(const client *c) {
 }
 
 size_t multi_memory(const client *c) {
-    size_t n = 0;
-    for (size_t i = 0; c->tx && i < c->tx->nqueued; i++) n += mem_usable(c->tx->queue[i].argv);
-    return n;
+    const struct transaction *t = c->tx;
+    if (!t) return 0;
+    size_t n = t->queued_bytes + t->queue_cap * sizeof *t->queue;
+    return n + t->nwatched * (sizeof *t->watched + sizeof(struct watchers));
 }
 
 void multi_flag_error(client *c) {
@@ -117,6 +120,7 @@ static void discard_queue(client *c) {
     if (t) {
         for (size_t i = 0; i < t->nqueued; i++) mem_free(t->queue[i].argv);
         t->nqueued = 0;
+        t->queued_bytes = 0;
     }
     c->flags &= ~(CLIENT_MULTI | CLIENT_DIRTY_EXEC | CLIENT_DIRTY_CAS);
 }

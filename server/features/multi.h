@@ -25,7 +25,7 @@ void multi_flag_error(client *c);
 void multi_reject(client *c, const struct command *cmd, const char *msg);
 /* True when a queued command has this flag (EXEC then counts as a write, or as denyoom). */
 int multi_queued_flag(const client *c, unsigned flag);
-/* Bytes the queued commands hold (CLIENT LIST's multi-mem=). */
+/* Bytes the queued commands and the watched keys cost the client (CLIENT LIST's multi-mem=). */
 size_t multi_memory(const client *c);
 /* Commands queued so far, -1 outside MULTI (CLIENT LIST's multi=). */
 long long multi_queued(const client *c);

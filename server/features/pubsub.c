@@ -61,6 +61,17 @@ size_t pubsub_count(const client *c) {
     return pubsub_channel_count(c) + pubsub_pattern_count(c);
 }
 
+size_t pubsub_memory(const client *c) {
+    if (!c->pubsub) return 0;
+    return sizeof *c->pubsub + dict_bytes(&c->pubsub->channels) +
+           dict_bytes(&c->pubsub->patterns) + pubsub_count(c) * sizeof(struct subscription);
+}
+
+int pubsub_is_subscription(const struct command *cmd) {
+    return cmd->proc == cmd_subscribe || cmd->proc == cmd_psubscribe ||
+           cmd->proc == cmd_unsubscribe || cmd->proc == cmd_punsubscribe;
+}
+
 int pubsub_allowed_in_context(const struct command *cmd) {
     return cmd->proc == cmd_subscribe || cmd->proc == cmd_unsubscribe ||
            cmd->proc == cmd_psubscribe || cmd->proc == cmd_punsubscribe || cmd->proc == cmd_ping ||
@@ -224,7 +235,8 @@ static void deliver(struct topic *t, const buf_t *message) {
 }
 
 struct pattern_publish {
-    const resp_arg *channel, *message;
+    const char *channel, *message;
+    size_t channel_len, message_len;
     buf_t *encoded;
     long long receivers;
 };
@@ -232,40 +244,43 @@ struct pattern_publish {
 static void publish_to_pattern(dict_node *n, void *ctx) {
     struct pattern_publish *p = ctx;
     struct topic *t = (struct topic *)n;
-    if (!glob_match(t->name, t->len, p->channel->ptr, p->channel->len, 0)) return;
+    if (!glob_match(t->name, t->len, p->channel, p->channel_len, 0)) return;
     buf_t *out = p->encoded;
     out->len = 0;
     resp_add_array(out, 4);
     resp_add_bulk(out, "pmessage", 8);
     resp_add_bulk(out, t->name, t->len);
-    resp_add_bulk(out, p->channel->ptr, p->channel->len);
-    resp_add_bulk(out, p->message->ptr, p->message->len);
+    resp_add_bulk(out, p->channel, p->channel_len);
+    resp_add_bulk(out, p->message, p->message_len);
     p->receivers += (long long)t->n;
     deliver(t, out);
 }
 
-void cmd_publish(client *c) {
-    const resp_arg *channel = &c->argv[1], *message = &c->argv[2];
+long long pubsub_publish(const char *channel, size_t channel_len, const char *message,
+                         size_t message_len) {
     long long receivers = 0;
     buf_t encoded;
     buf_init(&encoded);
-    struct topic *t =
-        (struct topic *)dict_find(&server.pubsub_channels, channel->ptr, channel->len);
+    struct topic *t = (struct topic *)dict_find(&server.pubsub_channels, channel, channel_len);
     if (t) {
         resp_add_array(&encoded, 3);
         resp_add_bulk(&encoded, "message", 7);
-        resp_add_bulk(&encoded, channel->ptr, channel->len);
-        resp_add_bulk(&encoded, message->ptr, message->len);
+        resp_add_bulk(&encoded, channel, channel_len);
+        resp_add_bulk(&encoded, message, message_len);
         receivers += (long long)t->n;
         deliver(t, &encoded);
     }
     if (dict_size(&server.pubsub_patterns) > 0) {
-        struct pattern_publish p = {channel, message, &encoded, 0};
+        struct pattern_publish p = {channel, message, channel_len, message_len, &encoded, 0};
         dict_foreach(&server.pubsub_patterns, publish_to_pattern, &p);
         receivers += p.receivers;
     }
     buf_free(&encoded);
-    reply_int(c, receivers);
+    return receivers;
+}
+
+void cmd_publish(client *c) {
+    reply_int(c, pubsub_publish(c->argv[1].ptr, c->argv[1].len, c->argv[2].ptr, c->argv[2].len));
 }
 
 /* ---- PUBSUB ---- */

@@ -13,11 +13,20 @@ void pubsub_init(void);
 size_t pubsub_count(const client *c);
 size_t pubsub_channel_count(const client *c);
 size_t pubsub_pattern_count(const client *c);
+/* Bytes the client's own subscription tables hold (its part of client memory). */
+size_t pubsub_memory(const client *c);
 /* Unsubscribes from everything without replying (RESET, as Redis does; disconnect). */
 void pubsub_reset(client *c);
 /* Channels and patterns with at least one subscriber (INFO stats). */
 size_t pubsub_total_channels(void);
 size_t pubsub_total_patterns(void);
+/* Sends message to the subscribers of channel and of the patterns matching it; returns how
+ * many received it (PUBLISH's reply). */
+long long pubsub_publish(const char *channel, size_t channel_len, const char *message,
+                         size_t message_len);
+/* SUBSCRIBE, UNSUBSCRIBE, PSUBSCRIBE, PUNSUBSCRIBE: their confirmations are sent even under
+ * CLIENT REPLY OFF. */
+int pubsub_is_subscription(const struct command *cmd);
 /* In subscribed mode only these commands run. */
 int pubsub_allowed_in_context(const struct command *cmd);
 

@@ -5,6 +5,7 @@
 #include "core/server.h"
 #include "features/blocking.h"
 #include "features/multi.h"
+#include "features/notify.h"
 #include "keyspace/evict.h"
 #include "mem.h"
 #include "numconv.h"
@@ -271,10 +272,12 @@ entry *db_lookup_write(db *d, const char *key, size_t len) {
 
 entry *db_lookup_peek(db *d, const char *key, size_t len) {
     entry *e = db_lookup(d, key, len);
-    if (e)
+    if (e) {
         server.stat_keyspace_hits++;
-    else
+    } else {
         server.stat_keyspace_misses++;
+        notify_key_event(NOTIFY_KEY_MISS, "keymiss", d, key, len);
+    }
     return e;
 }
 
@@ -288,6 +291,7 @@ void db_add(db *d, entry *e) {
     dict_add(&d->keys, &e->node);
     if (e->flags & ENTRY_HAS_TTL) heap_push(d, e);
     if (e->type == OBJ_LIST || e->type == OBJ_ZSET) blocking_signal_key(d, entry_key(e), e->keylen);
+    notify_key_event(NOTIFY_NEW, "new", d, entry_key(e), e->keylen);
 }
 
 int db_add_if_absent(db *d, entry *e) {
@@ -307,14 +311,17 @@ void db_delete_entry(db *d, entry *e) {
     entry_free(e);
 }
 
-int db_store_result(db *d, const char *key, size_t len, enum obj_type type, void *obj) {
+int db_store_result(db *d, const char *key, size_t len, enum obj_type type, void *obj,
+                    const char *event) {
     if (obj) {
         db_set(d, entry_new_obj(key, len, type, obj, -1));
+        notify_key_event(type == OBJ_SET ? NOTIFY_SET : NOTIFY_ZSET, event, d, key, len);
         return 1;
     }
     entry *old = db_lookup_write(d, key, len);
     if (!old) return 0;
     db_delete_entry(d, old);
+    notify_key_event(NOTIFY_GENERIC, "del", d, key, len);
     return 1;
 }
 
@@ -434,6 +441,7 @@ void db_swap(db *a, db *b) {
 
 void db_delete_expired(db *d, entry *e) {
     multi_touch_key(d, entry_key(e), e->keylen);
+    notify_key_event(NOTIFY_EXPIRED, "expired", d, entry_key(e), e->keylen);
     db_delete_entry(d, e);
     server.stat_expired_keys++;
 }

@@ -138,10 +138,11 @@ int db_add_if_absent(db *d, entry *e);
 /* Puts e in place of whatever holds its key (which is freed), or adds it. */
 void db_set(db *d, entry *e);
 void db_delete_entry(db *d, entry *e);
-/* The end of the STORE commands (SINTERSTORE, ZUNIONSTORE, ZRANGESTORE...): obj, a value of
- * type, replaces whatever holds key; obj NULL (an empty result) deletes key instead. Returns
- * 1 when the keyspace changed. */
-int db_store_result(db *d, const char *key, size_t len, enum obj_type type, void *obj);
+/* The end of the STORE commands (SINTERSTORE, ZUNIONSTORE, ZRANGESTORE...): obj, a set or
+ * sorted set, replaces whatever holds key, announced as event; obj NULL (an empty result)
+ * deletes key instead, announced as "del". Returns 1 when the keyspace changed. */
+int db_store_result(db *d, const char *key, size_t len, enum obj_type type, void *obj,
+                    const char *event);
 /* Unlinks without freeing (for RENAME, MOVE). */
 void db_unlink_entry(db *d, entry *e);
 /* Sets or clears the TTL; may reallocate, so returns the entry to use from now on. */

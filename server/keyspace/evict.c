@@ -13,6 +13,7 @@
 #include "core/server.h"
 #include "dict.h"
 #include "features/multi.h"
+#include "features/notify.h"
 #include "mem.h"
 
 #define POOL_SIZE 16
@@ -180,6 +181,7 @@ int evict_to_fit(void) {
         entry *e = pick(policy, &d);
         if (!e) return 1;
         multi_touch_key(d, entry_key(e), e->keylen);
+        notify_key_event(NOTIFY_EVICTED, "evicted", d, entry_key(e), e->keylen);
         db_delete_entry(d, e);
         ev.evicted_keys++;
         server.dirty++;

@@ -3,6 +3,7 @@
 
 #include "core/commands.h"
 #include "core/reply.h"
+#include "features/notify.h"
 #include "keyspace/db.h"
 
 #define EXP_NX 1u
@@ -70,8 +71,10 @@ static void expire_generic(client *c, long long base, long long unit) {
     }
     if (when <= server.now_ms) {
         db_delete_entry(c->db, e);
+        notify_key_arg(NOTIFY_GENERIC, "del", c, &c->argv[1]);
     } else {
         db_set_expire(c->db, e, when);
+        notify_key_arg(NOTIFY_GENERIC, "expire", c, &c->argv[1]);
     }
     server.dirty++;
     reply_int(c, 1);
@@ -121,6 +124,7 @@ void cmd_persist(client *c) {
         return;
     }
     db_persist(c->db, e);
+    notify_key_arg(NOTIFY_GENERIC, "persist", c, &c->argv[1]);
     server.dirty++;
     reply_int(c, 1);
 }

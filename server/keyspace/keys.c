@@ -6,6 +6,7 @@
 #include "core/commands.h"
 #include "core/reply.h"
 #include "features/multi.h"
+#include "features/notify.h"
 #include "glob.h"
 #include "keyspace/db.h"
 #include "keyspace/evict.h"
@@ -23,6 +24,7 @@ void cmd_del(client *c) {
         entry *e = db_lookup_write(c->db, c->argv[i].ptr, c->argv[i].len);
         if (e) {
             db_delete_entry(c->db, e);
+            notify_key_arg(NOTIFY_GENERIC, "del", c, &c->argv[i]);
             deleted++;
         }
     }
@@ -135,12 +137,17 @@ static void rename_generic(client *c, int only_if_absent) {
         }
         return;
     }
-    if (only_if_absent && db_lookup_write(c->db, dst->ptr, dst->len)) {
+    entry *old = db_lookup_write(c->db, dst->ptr, dst->len);
+    if (only_if_absent && old) {
         reply_int(c, 0);
         return;
     }
+    /* The destination is deleted, then added: Redis announces it as a new key. */
+    if (old) db_delete_entry(c->db, old);
     db_unlink_entry(c->db, e);
-    db_set(c->db, entry_rekey(e, dst->ptr, dst->len));
+    db_add(c->db, entry_rekey(e, dst->ptr, dst->len));
+    notify_key_arg(NOTIFY_GENERIC, "rename_from", c, src);
+    notify_key_arg(NOTIFY_GENERIC, "rename_to", c, dst);
     server.dirty++;
     if (only_if_absent) {
         reply_int(c, 1);
@@ -179,6 +186,8 @@ void cmd_move(client *c) {
     }
     db_unlink_entry(c->db, e);
     db_add(dst, e);
+    notify_key_arg(NOTIFY_GENERIC, "move_from", c, &c->argv[1]);
+    notify_key_event(NOTIFY_GENERIC, "move_to", dst, c->argv[1].ptr, c->argv[1].len);
     server.dirty++;
     reply_int(c, 1);
 }
@@ -213,7 +222,10 @@ void cmd_copy(client *c) {
         reply_int(c, 0);
         return;
     }
-    db_set(dst, entry_copy(e, to->ptr, to->len));
+    entry *copy = entry_copy(e, to->ptr, to->len);
+    if (existing) db_delete_entry(dst, existing);
+    db_add(dst, copy);
+    notify_key_event(NOTIFY_GENERIC, "copy_to", dst, to->ptr, to->len);
     server.dirty++;
     reply_int(c, 1);
 }

@@ -20,6 +20,7 @@
 
 #include "core/commands.h"
 #include "core/reply.h"
+#include "core/process.h"
 #include "core/server.h"
 #include "keyspace/db.h"
 #include "keyspace/value_limits.h"
@@ -259,7 +260,11 @@ static int bgsave_start(void) {
     snap.last_bgsave_try = time(NULL);
     long long start = time_us();
     pid_t pid = fork();
-    if (pid == 0) child_main();
+    if (pid == 0) {
+        process_apply_oom_score_adj(OOM_CLASS_CHILD);
+        process_set_title("redis-rdb-bgsave");
+        child_main();
+    }
     if (pid < 0) {
         snap.last_bgsave_ok = 0;
         server_log(LL_WARNING, "Can't save in background: fork: %s", strerror(errno));

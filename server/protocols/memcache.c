@@ -8,6 +8,7 @@
 #include "core/net.h"
 #include "core/reply.h"
 #include "features/multi.h"
+#include "features/notify.h"
 #include "keyspace/db.h"
 #include "keyspace/evict.h"
 #include "mem.h"
@@ -177,10 +178,12 @@ static long long expire_at(long long exptime, int *expired) {
 
 /* ---- Keyspace access ---- */
 
-/* Writes change the dataset: snapshots count them and WATCH sees them. */
-static void changed(const char *key, size_t len) {
+/* Writes change the dataset: snapshots count them, WATCH sees them, and keyspace
+ * notifications announce them under the name of the Redis command that does the same. */
+static void changed(const char *key, size_t len, int type, const char *event) {
     server.dirty++;
     if (multi_has_watchers()) multi_touch_key(mc_db(), key, len);
+    notify_key_event(type, event, mc_db(), key, len);
 }
 
 /* An item is a string entry; other types are invisible to this protocol. */
@@ -194,7 +197,7 @@ static int delete_key(const word *k) {
     entry *e = db_lookup(mc_db(), k->ptr, k->len);
     if (!e) return 0;
     db_delete_entry(mc_db(), e);
-    changed(k->ptr, k->len);
+    changed(k->ptr, k->len, NOTIFY_GENERIC, "del");
     return 1;
 }
 
@@ -206,15 +209,19 @@ static entry *set_item_expiry(entry *e, long long exptime) {
     char key[KEY_MAX];
     size_t klen = e->keylen;
     memcpy(key, entry_key(e), klen);
+    const char *event;
     if (expired) {
         db_delete_entry(mc_db(), e);
         e = NULL;
+        event = "del";
     } else if (when < 0) {
         e = db_persist(mc_db(), e);
+        event = "persist";
     } else {
         e = db_set_expire(mc_db(), e, when);
+        event = "expire";
     }
-    changed(key, klen);
+    changed(key, klen, NOTIFY_GENERIC, event);
     return e;
 }
 
@@ -355,7 +362,7 @@ static const char *store(const struct store_request *r) {
     if (r->op == OP_APPEND || r->op == OP_PREPEND) {
         if (e->flags & ENTRY_HAS_STAMP) entry_renew_cas(e);
         concat(e, r);
-        changed(r->key.ptr, r->key.len);
+        changed(r->key.ptr, r->key.len, NOTIFY_STRING, r->op == OP_APPEND ? "append" : "prepend");
         return "STORED";
     }
     int expired;
@@ -366,7 +373,7 @@ static const char *store(const struct store_request *r) {
         return "STORED";
     }
     db_set(d, entry_new_stamped(r->key.ptr, r->key.len, r->data, r->len, when, r->flags));
-    changed(r->key.ptr, r->key.len);
+    changed(r->key.ptr, r->key.len, NOTIFY_STRING, "set");
     return "STORED";
 }
 
@@ -476,7 +483,7 @@ static void cmd_arith(client *c, const line *l, int incr) {
                                          entry_client_flags(e));
         db_set(mc_db(), fresh);
     }
-    changed(l->w[1].ptr, l->w[1].len);
+    changed(l->w[1].ptr, l->w[1].len, NOTIFY_STRING, "incrby");
     if (l->noreply) return;
     out(c, digits, n);
     OUT_LIT(c, "\r\n");

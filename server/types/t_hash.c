@@ -6,6 +6,7 @@
 
 #include "core/commands.h"
 #include "core/reply.h"
+#include "features/notify.h"
 #include "keyspace/db.h"
 #include "keyspace/scan.h"
 #include "keyspace/value_limits.h"
@@ -44,10 +45,6 @@ static entry *lookup_read(client *c, const resp_arg *key, int *failed) {
     return *failed ? NULL : e;
 }
 
-static void delete_if_empty(db *d, entry *e) {
-    if (hash_count(hash_of(e)) == 0) db_delete_entry(d, e);
-}
-
 /* ---- Writes ---- */
 
 static void hset_generic(client *c, int reply_count) {
@@ -62,6 +59,7 @@ static void hset_generic(client *c, int reply_count) {
     for (size_t i = 2; i < c->argc; i += 2)
         created += hash_set(hash_of(e), c->argv[i].ptr, c->argv[i].len, c->argv[i + 1].ptr,
                             c->argv[i + 1].len, &lim);
+    notify_key_arg(NOTIFY_HASH, "hset", c, &c->argv[1]);
     server.dirty += (long long)(c->argc - 2) / 2;
     if (reply_count) {
         reply_int(c, created);
@@ -85,6 +83,7 @@ void cmd_hsetnx(client *c) {
     }
     struct packed_limits lim = hash_limits();
     hash_set(hash_of(e), c->argv[2].ptr, c->argv[2].len, c->argv[3].ptr, c->argv[3].len, &lim);
+    notify_key_arg(NOTIFY_HASH, "hset", c, &c->argv[1]);
     server.dirty++;
     reply_int(c, 1);
 }
@@ -100,7 +99,13 @@ void cmd_hdel(client *c) {
     for (size_t i = 2; i < c->argc && hash_count(hash_of(e)) > 0; i++)
         deleted += hash_delete(hash_of(e), c->argv[i].ptr, c->argv[i].len);
     server.dirty += deleted;
-    delete_if_empty(c->db, e);
+    if (deleted) {
+        notify_key_arg(NOTIFY_HASH, "hdel", c, &c->argv[1]);
+        if (hash_count(hash_of(e)) == 0) {
+            db_delete_entry(c->db, e);
+            notify_key_arg(NOTIFY_GENERIC, "del", c, &c->argv[1]);
+        }
+    }
     reply_int(c, deleted);
 }
 
@@ -124,6 +129,7 @@ void cmd_hincrby(client *c) {
     char out[LL_STR_SIZE];
     struct packed_limits lim = hash_limits();
     hash_set(hash_of(e), c->argv[2].ptr, c->argv[2].len, out, ll_to_str(out, v), &lim);
+    notify_key_arg(NOTIFY_HASH, "hincrby", c, &c->argv[1]);
     server.dirty++;
     reply_int(c, v);
 }
@@ -156,6 +162,7 @@ void cmd_hincrbyfloat(client *c) {
     size_t n = ld_to_str(out, v);
     struct packed_limits lim = hash_limits();
     hash_set(hash_of(e), c->argv[2].ptr, c->argv[2].len, out, n, &lim);
+    notify_key_arg(NOTIFY_HASH, "hincrbyfloat", c, &c->argv[1]);
     server.dirty++;
     reply_bulk(c, out, n);
 }

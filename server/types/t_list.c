@@ -6,6 +6,7 @@
 #include "core/commands.h"
 #include "core/reply.h"
 #include "features/blocking.h"
+#include "features/notify.h"
 #include "keyspace/db.h"
 #include "mem.h"
 #include "values/deque.h"
@@ -40,9 +41,16 @@ static entry *list_create(db *d, const resp_arg *key) {
     return e;
 }
 
-static void delete_if_empty(db *d, entry *e) {
-    if (list_of(e)->count == 0) db_delete_entry(d, e);
+/* Announces event on the list, then deletes it if it is empty now (announced as "del"). */
+static void list_changed(db *d, entry *e, const char *event) {
+    notify_key_event(NOTIFY_LIST, event, d, entry_key(e), e->keylen);
+    if (list_of(e)->count > 0) return;
+    notify_key_event(NOTIFY_GENERIC, "del", d, entry_key(e), e->keylen);
+    db_delete_entry(d, e);
 }
+
+static const char *pop_event(enum deque_end end) { return end == DEQUE_HEAD ? "lpop" : "rpop"; }
+static const char *push_event(enum deque_end end) { return end == DEQUE_HEAD ? "lpush" : "rpush"; }
 
 /* "left" or "right"; -1 after a syntax error reply. */
 static int parse_end(client *c, const resp_arg *a, enum deque_end *end) {
@@ -92,6 +100,7 @@ static void push_generic(client *c, enum deque_end end, int only_if_exists) {
         deque *l = list_of(e);
         for (size_t i = 2; i < c->argc; i++) deque_push(l, end, c->argv[i].ptr, c->argv[i].len);
     }
+    notify_key_arg(NOTIFY_LIST, push_event(end), c, &c->argv[1]);
     server.dirty += (long long)c->argc - 2;
     reply_int(c, (long long)list_of(e)->count);
 }
@@ -136,7 +145,7 @@ static void pop_generic(client *c, enum deque_end end) {
         server.dirty++;
         pop_reply(c, l, end);
     }
-    delete_if_empty(c->db, e);
+    list_changed(c->db, e, pop_event(end));
 }
 
 void cmd_lpop(client *c) { pop_generic(c, DEQUE_HEAD); }
@@ -295,6 +304,7 @@ void cmd_lset(client *c) {
     deque_iter it;
     deque_iter_at(&it, list_of(e), (size_t)index, 1);
     deque_iter_replace(&it, c->argv[3].ptr, c->argv[3].len);
+    notify_key_arg(NOTIFY_LIST, "lset", c, &c->argv[1]);
     server.dirty++;
     reply_ok(c);
 }
@@ -329,7 +339,7 @@ void cmd_lrem(client *c) {
         }
     }
     server.dirty += removed;
-    delete_if_empty(c->db, e);
+    if (removed) list_changed(c->db, e, "lrem");
     reply_int(c, removed);
 }
 
@@ -351,7 +361,7 @@ void cmd_ltrim(client *c) {
         deque_delete_range(l, 0, (size_t)start);
     }
     server.dirty += (long long)(len - l->count);
-    delete_if_empty(c->db, e);
+    list_changed(c->db, e, "ltrim");
     reply_ok(c);
 }
 
@@ -380,6 +390,7 @@ void cmd_linsert(client *c) {
         deque_iter_get(&it, &el);
         if (deque_elem_equals(&el, pivot->ptr, pivot->len)) {
             deque_iter_insert(&it, after, c->argv[4].ptr, c->argv[4].len);
+            notify_key_arg(NOTIFY_LIST, "linsert", c, &c->argv[1]);
             server.dirty++;
             reply_int(c, (long long)l->count);
             return;
@@ -407,9 +418,14 @@ static void move_element(client *c, entry *src, const resp_arg *dstkey, entry *d
         dst = list_create(c->db, dstkey);
     }
     deque_push(list_of(dst), to, value, len);
+    notify_key_event(NOTIFY_LIST, push_event(to), c->db, dstkey->ptr, dstkey->len);
     reply_bulk(c, value, len);
     if (value != small) mem_free(value);
-    if (src != dst) delete_if_empty(c->db, src);
+    if (src != dst) {
+        list_changed(c->db, src, pop_event(from));
+    } else {
+        notify_key_event(NOTIFY_LIST, pop_event(from), c->db, dstkey->ptr, dstkey->len);
+    }
     server.dirty += 2;
 }
 
@@ -445,8 +461,9 @@ static int mpop_first(client *c, const struct mpop_args *a) {
         server.dirty += a->count < (long long)l->count ? a->count : (long long)l->count;
         reply_array(c, 2);
         reply_bulk(c, key->ptr, key->len);
-        pop_count_reply(c, l, a->first_end ? DEQUE_HEAD : DEQUE_TAIL, a->count);
-        delete_if_empty(c->db, e);
+        enum deque_end end = a->first_end ? DEQUE_HEAD : DEQUE_TAIL;
+        pop_count_reply(c, l, end, a->count);
+        list_changed(c->db, e, pop_event(end));
         return 1;
     }
     return 0;
@@ -484,7 +501,7 @@ static void bpop_generic(client *c, enum deque_end end) {
         reply_bulk(c, c->argv[j].ptr, c->argv[j].len);
         pop_reply(c, list_of(e), end);
         server.dirty++;
-        delete_if_empty(c->db, e);
+        list_changed(c->db, e, pop_event(end));
         return;
     }
     block_or_give_up(c, 1, c->argc - 2, deadline, 0);

@@ -7,6 +7,7 @@
 #include "core/commands.h"
 #include "core/reply.h"
 #include "features/multi.h"
+#include "features/notify.h"
 #include "keyspace/db.h"
 #include "keyspace/scan.h"
 #include "keyspace/value_limits.h"
@@ -32,8 +33,12 @@ static entry *lookup_read(client *c, const resp_arg *key, int *failed) {
     return *failed ? NULL : e;
 }
 
-static void delete_if_empty(db *d, entry *e) {
-    if (set_count(set_of(e)) == 0) db_delete_entry(d, e);
+/* Announces event on the set, then deletes it if it is empty now (announced as "del"). */
+static void set_changed(db *d, entry *e, const char *event) {
+    notify_key_event(NOTIFY_SET, event, d, entry_key(e), e->keylen);
+    if (set_count(set_of(e)) > 0) return;
+    notify_key_event(NOTIFY_GENERIC, "del", d, entry_key(e), e->keylen);
+    db_delete_entry(d, e);
 }
 
 static void reply_members(client *c, set_value *s) {
@@ -60,6 +65,7 @@ void cmd_sadd(client *c) {
     long long added = 0;
     for (size_t i = 2; i < c->argc; i++)
         added += set_add(set_of(e), c->argv[i].ptr, c->argv[i].len, &lim);
+    if (added) notify_key_arg(NOTIFY_SET, "sadd", c, key);
     server.dirty += added;
     reply_int(c, added);
 }
@@ -75,7 +81,7 @@ void cmd_srem(client *c) {
     for (size_t i = 2; i < c->argc && set_count(set_of(e)) > 0; i++)
         removed += set_remove(set_of(e), c->argv[i].ptr, c->argv[i].len);
     server.dirty += removed;
-    delete_if_empty(c->db, e);
+    if (removed) set_changed(c->db, e, "srem");
     reply_int(c, removed);
 }
 
@@ -96,7 +102,7 @@ void cmd_smove(client *c) {
         reply_int(c, 0);
         return;
     }
-    delete_if_empty(c->db, src);
+    set_changed(c->db, src, "srem");
     server.dirty++;
     /* As in Redis, the destination counts as changed for WATCH only if the member is new. */
     multi_touch_key(c->db, c->argv[1].ptr, c->argv[1].len);
@@ -109,6 +115,7 @@ void cmd_smove(client *c) {
     if (set_add(set_of(dst), member->ptr, member->len, &lim)) {
         server.dirty++;
         multi_touch_key(c->db, c->argv[2].ptr, c->argv[2].len);
+        notify_key_arg(NOTIFY_SET, "sadd", c, &c->argv[2]);
     }
     reply_int(c, 1);
 }
@@ -172,10 +179,12 @@ static void spop_with_count(client *c) {
     }
     set_value *s = set_of(e);
     size_t n = set_count(s);
+    notify_key_arg(NOTIFY_SET, "spop", c, &c->argv[1]);
     if ((unsigned long long)count >= n) {
         /* Everything: the reply is the whole set, and the key goes. */
         reply_members(c, s);
         db_delete_entry(c->db, e);
+        notify_key_arg(NOTIFY_GENERIC, "del", c, &c->argv[1]);
         server.dirty += (long long)n;
         return;
     }
@@ -212,7 +221,7 @@ void cmd_spop(client *c) {
     set_remove(set_of(e), copy, len);
     mem_free(copy);
     server.dirty++;
-    delete_if_empty(c->db, e);
+    set_changed(c->db, e, "spop");
 }
 
 static void srandmember_with_count(client *c) {
@@ -278,12 +287,10 @@ enum set_op { OP_INTER, OP_UNION, OP_DIFF };
 
 /* The sets named by nkeys keys (NULL where a key is absent). Returns -1 after WRONGTYPE,
  * else how many keys were absent. */
-static long long gather_sets(client *c, const resp_arg *keys, size_t nkeys, int for_write,
-                             set_value **sets) {
+static long long gather_sets(client *c, const resp_arg *keys, size_t nkeys, set_value **sets) {
     long long absent = 0;
     for (size_t i = 0; i < nkeys; i++) {
-        entry *e = for_write ? db_lookup_write(c->db, keys[i].ptr, keys[i].len)
-                             : db_lookup_read(c->db, keys[i].ptr, keys[i].len);
+        entry *e = db_lookup_read(c->db, keys[i].ptr, keys[i].len);
         if (not_a_set(c, e)) return -1;
         sets[i] = e ? set_of(e) : NULL;
         absent += e == NULL;
@@ -354,7 +361,7 @@ static void difference(set_value **sets, size_t n, set_value *out) {
 static void algebra(client *c, enum set_op op, const resp_arg *keys, size_t nkeys,
                     const resp_arg *dst) {
     set_value **sets = mem_alloc(nkeys * sizeof *sets);
-    long long absent = gather_sets(c, keys, nkeys, dst != NULL, sets);
+    long long absent = gather_sets(c, keys, nkeys, sets);
     if (absent < 0) {
         mem_free(sets);
         return;
@@ -379,7 +386,8 @@ static void algebra(client *c, enum set_op op, const resp_arg *keys, size_t nkey
         set_free(result);
         result = NULL;
     }
-    server.dirty += db_store_result(c->db, dst->ptr, dst->len, OBJ_SET, result);
+    static const char *const events[] = {"sinterstore", "sunionstore", "sdiffstore"};
+    server.dirty += db_store_result(c->db, dst->ptr, dst->len, OBJ_SET, result, events[op]);
     reply_int(c, n);
 }
 
@@ -413,7 +421,7 @@ void cmd_sintercard(client *c) {
         }
     }
     set_value **sets = mem_alloc((size_t)numkeys * sizeof *sets);
-    long long absent = gather_sets(c, &c->argv[2], (size_t)numkeys, 0, sets);
+    long long absent = gather_sets(c, &c->argv[2], (size_t)numkeys, sets);
     if (absent >= 0) reply_int(c, absent ? 0 : intersect(sets, (size_t)numkeys, limit, NULL));
     mem_free(sets);
 }

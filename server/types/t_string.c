@@ -5,6 +5,7 @@
 
 #include "core/commands.h"
 #include "core/reply.h"
+#include "features/notify.h"
 #include "keyspace/db.h"
 #include "numconv.h"
 
@@ -118,6 +119,8 @@ static void set_generic(client *c, const resp_arg *key, const resp_arg *value, u
     }
     if ((flags & OPT_KEEPTTL) && old) expire_ms = entry_expire(old);
     db_set(c->db, string_entry(key, value->ptr, value->len, expire_ms));
+    notify_key_arg(NOTIFY_STRING, "set", c, key);
+    if (expire) notify_key_arg(NOTIFY_GENERIC, "expire", c, key);
     server.dirty++;
     if (!(flags & OPT_GET)) reply_ok(c);
 }
@@ -135,6 +138,7 @@ void cmd_setnx(client *c) {
         return;
     }
     db_add(c->db, string_entry(&c->argv[1], c->argv[2].ptr, c->argv[2].len, -1));
+    notify_key_arg(NOTIFY_STRING, "set", c, &c->argv[1]);
     server.dirty++;
     reply_int(c, 1);
 }
@@ -153,6 +157,7 @@ void cmd_getdel(client *c) {
     entry *e = db_lookup_read(c->db, c->argv[1].ptr, c->argv[1].len);
     if (reply_current_value(c, e) != 0 || !e) return;
     db_delete_entry(c->db, e);
+    notify_key_arg(NOTIFY_GENERIC, "del", c, &c->argv[1]);
     server.dirty++;
 }
 
@@ -174,12 +179,15 @@ void cmd_getex(client *c) {
     reply_entry_string(c, e);
     if ((flags & (OPT_EXAT | OPT_PXAT)) && expire_ms <= server.now_ms) {
         db_delete_entry(c->db, e);
+        notify_key_arg(NOTIFY_GENERIC, "del", c, &c->argv[1]);
         server.dirty++;
     } else if (expire) {
         db_set_expire(c->db, e, expire_ms);
+        notify_key_arg(NOTIFY_GENERIC, "expire", c, &c->argv[1]);
         server.dirty++;
     } else if ((flags & OPT_PERSIST) && entry_expire(e) >= 0) {
         db_persist(c->db, e);
+        notify_key_arg(NOTIFY_GENERIC, "persist", c, &c->argv[1]);
         server.dirty++;
     }
 }
@@ -209,8 +217,10 @@ static void mset_generic(client *c, int only_if_none) {
             }
         }
     }
-    for (size_t i = 1; i < c->argc; i += 2)
+    for (size_t i = 1; i < c->argc; i += 2) {
         db_set(c->db, string_entry(&c->argv[i], c->argv[i + 1].ptr, c->argv[i + 1].len, -1));
+        notify_key_arg(NOTIFY_STRING, "set", c, &c->argv[i]);
+    }
     server.dirty += (long long)(c->argc - 1) / 2;
     if (only_if_none) {
         reply_int(c, 1);
@@ -259,6 +269,7 @@ void cmd_append(client *c) {
     entry *e = db_lookup_write(c->db, key->ptr, key->len);
     if (!e) {
         db_add(c->db, string_entry(key, value->ptr, value->len, -1));
+        notify_key_arg(NOTIFY_STRING, "append", c, key);
         server.dirty++;
         reply_int(c, (long long)value->len);
         return;
@@ -272,6 +283,7 @@ void cmd_append(client *c) {
     e = make_raw(c->db, e, key);
     e = db_resize_value(c->db, e, old + value->len, 1);
     memcpy(entry_value(e) + old, value->ptr, value->len);
+    notify_key_arg(NOTIFY_STRING, "append", c, key);
     server.dirty++;
     reply_int(c, (long long)e->vallen);
 }
@@ -309,6 +321,7 @@ void cmd_setrange(client *c) {
     }
     memcpy(entry_value(e) + offset, value->ptr, value->len);
     e->flags |= ENTRY_GROWN; /* edited in place: Redis's raw encoding, whatever the length */
+    notify_key_arg(NOTIFY_STRING, "setrange", c, key);
     server.dirty++;
     reply_int(c, (long long)e->vallen);
 }
@@ -371,6 +384,7 @@ static void incr_generic(client *c, long long by) {
     } else {
         db_set(c->db, entry_new_int(key->ptr, key->len, v, e ? entry_expire(e) : -1));
     }
+    notify_key_arg(NOTIFY_STRING, "incrby", c, key);
     server.dirty++;
     reply_int(c, v);
 }
@@ -423,6 +437,7 @@ void cmd_incrbyfloat(client *c) {
     char out[LD_STR_SIZE];
     size_t n = ld_to_str(out, v);
     db_set(c->db, string_entry(key, out, n, e ? entry_expire(e) : -1));
+    notify_key_arg(NOTIFY_STRING, "incrbyfloat", c, key);
     server.dirty++;
     reply_bulk(c, out, n);
 }

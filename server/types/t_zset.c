@@ -10,6 +10,7 @@
 #include "core/commands.h"
 #include "core/reply.h"
 #include "features/blocking.h"
+#include "features/notify.h"
 #include "keyspace/db.h"
 #include "keyspace/scan.h"
 #include "keyspace/value_limits.h"
@@ -37,8 +38,13 @@ static entry *lookup(client *c, const resp_arg *key, int for_write, int *failed)
     return *failed ? NULL : e;
 }
 
-static void delete_if_empty(db *d, entry *e) {
-    if (zset_count(zset_of(e)) == 0) db_delete_entry(d, e);
+/* Announces event on the sorted set, then deletes it if it is empty now (announced as
+ * "del"). */
+static void zset_changed(db *d, entry *e, const char *event) {
+    notify_key_event(NOTIFY_ZSET, event, d, entry_key(e), e->keylen);
+    if (zset_count(zset_of(e)) > 0) return;
+    notify_key_event(NOTIFY_GENERIC, "del", d, entry_key(e), e->keylen);
+    db_delete_entry(d, e);
 }
 
 static void reply_member(client *c, const char *m, size_t len, double score, int withscores) {
@@ -47,14 +53,14 @@ static void reply_member(client *c, const char *m, size_t len, double score, int
 }
 
 /* Stores z under dst (or deletes dst when z is empty) and replies its size, as the STORE
- * commands do. Takes z. */
-static void store_result(client *c, const resp_arg *dst, zset_value *z) {
+ * commands do; event announces the stored set. Takes z. */
+static void store_result(client *c, const resp_arg *dst, zset_value *z, const char *event) {
     long long n = (long long)zset_count(z);
     if (n == 0) {
         zset_free(z);
         z = NULL;
     }
-    server.dirty += db_store_result(c->db, dst->ptr, dst->len, OBJ_ZSET, z);
+    server.dirty += db_store_result(c->db, dst->ptr, dst->len, OBJ_ZSET, z, event);
     reply_int(c, n);
 }
 
@@ -341,6 +347,8 @@ static void zadd_generic(client *c, unsigned flags) {
         processed += o != ZADD_NOP;
     }
     server.dirty += added + updated;
+    if (added + updated) notify_key_arg(NOTIFY_ZSET, (flags & ZADD_INCR) ? "zincr" : "zadd", c,
+                                        &c->argv[1]);
 reply:
     if (flags & ZADD_INCR) {
         if (processed) {
@@ -373,7 +381,7 @@ void cmd_zrem(client *c) {
     for (size_t i = 2; i < c->argc && zset_count(zset_of(e)) > 0; i++)
         deleted += zset_delete(zset_of(e), c->argv[i].ptr, c->argv[i].len);
     server.dirty += deleted;
-    delete_if_empty(c->db, e);
+    if (deleted) zset_changed(c->db, e, "zrem");
     reply_int(c, deleted);
 }
 
@@ -479,7 +487,7 @@ static void emit_ranks(client *c, zset_value *z, size_t first, size_t last, int 
         }
         zset_iter_done(&it);
     }
-    if (dst) store_result(c, dst, out);
+    if (dst) store_result(c, dst, out, "zrangestore");
 }
 
 /* Z[REV]RANGE[BYSCORE|BYLEX] and ZRANGESTORE: key at argv[src], range after it. */
@@ -543,7 +551,7 @@ static void zrange_generic(client *c, size_t src, const resp_arg *dst, enum rang
     if (failed) return;
     if (!e) {
         if (dst) {
-            store_result(c, dst, zset_new());
+            store_result(c, dst, zset_new(), "zrangestore");
         } else {
             reply_array(c, 0);
         }
@@ -571,7 +579,7 @@ static void zrange_generic(client *c, size_t src, const resp_arg *dst, enum rang
     }
     if (!any) {
         if (dst) {
-            store_result(c, dst, zset_new());
+            store_result(c, dst, zset_new(), "zrangestore");
         } else {
             reply_array(c, 0);
         }
@@ -631,7 +639,8 @@ static void zremrange_generic(client *c, enum range_kind kind) {
     }
     zset_delete_ranks(z, first, last);
     server.dirty += (long long)(last - first + 1);
-    delete_if_empty(c->db, e);
+    static const char *const events[] = {"zremrangebyrank", "zremrangebyscore", "zremrangebylex"};
+    zset_changed(c->db, e, events[kind - RANGE_RANK]);
     reply_int(c, (long long)(last - first + 1));
 }
 
@@ -697,11 +706,11 @@ static int pop_first(client *c, const resp_arg *keys, size_t nkeys, int min, lon
             zset_iter_done(&it);
             zset_delete_ranks(z, rank, rank);
             server.dirty++;
-            delete_if_empty(c->db, e);
+            zset_changed(c->db, e, min ? "zpopmin" : "zpopmax");
             return 1;
         }
         pop_reply(c, zset_of(e), min, count, pairs);
-        delete_if_empty(c->db, e);
+        zset_changed(c->db, e, min ? "zpopmin" : "zpopmax");
         return 1;
     }
     return 0;
@@ -1030,7 +1039,8 @@ static void algebra_generic(client *c, size_t numkeys_index, const resp_arg *dst
     if (cardinality) {
         reply_int(c, a.found);
     } else if (dst) {
-        store_result(c, dst, a.out);
+        static const char *const events[] = {"zunionstore", "zinterstore", "zdiffstore"};
+        store_result(c, dst, a.out, events[op]);
     } else {
         size_t count = zset_count(a.out);
         if (count) {

@@ -122,3 +122,12 @@ def redis_module():
     server = start_redis()
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="module")
+def rill_and_redis():
+    """A rill and a redis-server for a module's differential tests."""
+    rill, redis = start_rill(), start_redis()
+    yield rill, redis
+    rill.stop()
+    redis.stop()

@@ -35,8 +35,7 @@ def test_every_redis_setting_is_there_with_redis_default(rill_module, redis_modu
     ("appendonly", "yes", "the append-only file"),
     ("replicaof", "127.0.0.1 6380", "replication"),
     ("cluster-enabled", "yes", "cluster mode"),
-    ("notify-keyspace-events", "KEA", "keyspace notifications"),
-    ("maxmemory-clients", "10%", "client eviction"),
+    ("syslog-enabled", "yes", "syslog"),
 ])
 def test_a_value_needing_a_missing_feature_stops_start_up(name, value, feature):
     proc = subprocess.run([RILL, "--port", str(free_port()), "--" + name, *value.split()],
@@ -223,3 +222,122 @@ def test_unixsocket_serves_clients_with_its_permissions():
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+def start_slow_bgsave(r, pid):
+    """Starts a BGSAVE that takes long enough to look at, and returns its child's pid."""
+    r.set("k", "v")
+    r.config_set("rdb-key-save-delay", "1000000")
+    r.bgsave()
+    with open("/proc/%d/task/%d/children" % (pid, pid)) as f:
+        return int(f.read().split()[0])
+
+
+def wait_for(condition, what, timeout=10.0):
+    deadline = time.time() + timeout
+    while not condition():
+        assert time.time() < deadline, "timed out waiting for " + what
+        time.sleep(0.01)
+
+
+def oom_score_adj(pid):
+    with open("/proc/%d/oom_score_adj" % pid) as f:
+        return int(f.read())
+
+
+def test_oom_score_adj_sets_the_process_score_as_redis_does(rill):
+    pid, r = rill.proc.pid, redis.Redis(port=rill.port)
+    base = oom_score_adj(pid)
+    # Values above the base: an unprivileged process may raise its score and come back.
+    r.config_set("oom-score-adj-values", "10 20 30")
+    assert oom_score_adj(pid) == base, "oom-score-adj no leaves the score alone"
+    r.config_set("oom-score-adj", "yes")
+    assert oom_score_adj(pid) == base + 10
+    r.config_set("oom-score-adj-values", "15 20 30")
+    assert oom_score_adj(pid) == base + 15
+    r.execute_command("CONFIG", "SET", "oom-score-adj", "absolute")
+    assert oom_score_adj(pid) == 15
+    r.execute_command("CONFIG", "SET", "oom-score-adj", "relative")
+    assert oom_score_adj(pid) == base + 15
+    # A background save's child takes the third value.
+    child = start_slow_bgsave(r, pid)
+    wait_for(lambda: oom_score_adj(child) == base + 30, "the child's score")
+    assert oom_score_adj(pid) == base + 15
+    os.kill(child, signal.SIGKILL)
+    r.config_set("oom-score-adj", "no")
+    assert oom_score_adj(pid) == base, "the original score is put back"
+    with pytest.raises(redis.ResponseError, match="must be between -2000 and 2000"):
+        r.config_set("oom-score-adj-values", "2001 2001 2001")
+
+
+def test_oom_score_adj_applies_at_start_up():
+    port = free_port()
+    work = tempfile.mkdtemp(prefix="rill-oom-")
+    proc = track(subprocess.Popen([RILL, "--port", str(port), "--oom-score-adj", "absolute",
+                                   "--oom-score-adj-values", "7 8 9"], cwd=work,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+    try:
+        wait_for_port(port, proc)
+        assert oom_score_adj(proc.pid) == 7
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+@pytest.mark.parametrize("lines", [["save "], ["save 10 1", "save "], ["save 10 1", 'save ""'],
+                                   ["save 10 1", "save 20 2"]])
+def test_save_lines_in_a_config_file_read_as_on_redis(lines):
+    shown = []
+    for argv0 in (RILL, "redis-server"):
+        work = tempfile.mkdtemp(prefix="rill-save-")
+        port = free_port()
+        path = os.path.join(work, "test.conf")
+        with open(path, "w") as f:
+            f.write("\n".join(lines + ["port %d" % port, "dir " + work, "appendonly no"]) + "\n")
+        proc = track(subprocess.Popen([argv0, path], cwd=work, stdout=subprocess.DEVNULL,
+                                      stderr=subprocess.DEVNULL))
+        try:
+            wait_for_port(port, proc)
+            shown.append(redis.Redis(port=port).config_get("save"))
+        finally:
+            proc.terminate()
+            proc.wait(timeout=10)
+    assert shown[0] == shown[1]
+
+
+def cmdline(pid):
+    with open("/proc/%d/cmdline" % pid, "rb") as f:
+        return f.read().rstrip(b"\0").decode()
+
+
+def test_the_process_title_follows_proc_title_template(rill):
+    pid, r = rill.proc.pid, redis.Redis(port=rill.port)
+    assert cmdline(pid) == "%s 127.0.0.1:%d" % (RILL, rill.port)
+    r.config_set("proc-title-template", "TEST {title} {listen-addr} {port} {tls-port} {{x} "
+                 "{config-file} {server-mode}")
+    assert cmdline(pid) == "TEST %s 127.0.0.1:%d %d 0 {x} -" % (RILL, rill.port, rill.port)
+    assert r.info("server")["executable"] == RILL
+    for bad in ["{invalid-var}", "{title", "", "{server-mode}", "{"]:
+        with pytest.raises(redis.ResponseError, match="template format is invalid or contains "
+                                                      "unknown variables"):
+            r.config_set("proc-title-template", bad)
+    # A background save's child names itself as Redis's does.
+    r.config_set("proc-title-template", "{title} {listen-addr} {server-mode}")
+    child = start_slow_bgsave(r, pid)
+    wait_for(lambda: cmdline(child) == "redis-rdb-bgsave 127.0.0.1:%d" % rill.port,
+             "the child's title")
+    os.kill(child, signal.SIGKILL)
+
+
+def test_listening_failures_are_reported_as_redis_reports_them(rill_module, redis_module):
+    replies = []
+    for server, busy in ((rill_module, redis_module), (redis_module, rill_module)):
+        r = redis.Redis(port=server.port)
+        got = []
+        for name, value in (("bind", "999.999.999.999"), ("port", str(busy.port))):
+            with pytest.raises(redis.ResponseError) as e:
+                r.config_set(name, value)
+            got.append(str(e.value))
+        assert r.ping(), "still listening where it was"
+        replies.append(got)
+    assert replies[0] == replies[1]

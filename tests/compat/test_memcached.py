@@ -311,3 +311,29 @@ def test_failed_background_save_stops_memcached_writes_too():
         server.stop()
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def test_memcached_writes_are_announced_like_their_redis_commands(rill_mc):
+    r = redis.Redis(port=rill_mc.port)
+    r.config_set("notify-keyspace-events", "KA")
+    pubsub = r.pubsub()
+    pubsub.psubscribe("__keyspace@0__:*")
+    assert pubsub.get_message(timeout=5)["type"] == "psubscribe"
+    client = pymemcache_client(rill_mc)
+    client.set("k", "1", noreply=False)
+    client.append("k", "0", noreply=False)
+    client.prepend("k", "1", noreply=False)
+    client.incr("k", 1)
+    client.touch("k", 100, noreply=False)
+    client.touch("k", 0, noreply=False)
+    client.delete("k", noreply=False)
+    events = []
+    while len(events) < 7:
+        message = pubsub.get_message(timeout=5)
+        assert message is not None, events
+        events.append((message["channel"], message["data"]))
+    assert events == [(b"__keyspace@0__:k", e) for e in
+                      [b"set", b"append", b"prepend", b"incrby", b"expire", b"persist",
+                       b"del"]]
+    pubsub.close()
+    r.close()
