@@ -132,6 +132,7 @@ void cmd_config_resetstat(client *c) {
     server.stat_net_input_bytes = server.stat_net_output_bytes = 0;
     server.stat_expire_cycle_time_us = server.stat_expire_cycle_cap_reached = 0;
     server.stat_reads = server.stat_writes = server.stat_evicted_clients = 0;
+    evict_reset_stats();
     reply_ok(c);
 }
 

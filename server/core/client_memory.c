@@ -43,7 +43,7 @@ static void evict(size_t limit) {
         server_log(LL_WARNING, "Evicting client: %.*s", (int)line.len, line.data);
         buf_free(&line);
         server.stat_evicted_clients++;
-        client_close_async(victim);
+        client_close_and_release(victim);
     }
 }
 

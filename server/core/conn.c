@@ -275,7 +275,10 @@ void cmd_client_list(client *c) {
     }
     buf_t out;
     buf_init(&out);
-    for (client *o = server.clients; o; o = o->next) {
+    /* Oldest first, as Redis lists them (the list holds the newest first). */
+    client *oldest = server.clients;
+    while (oldest && oldest->next) oldest = oldest->next;
+    for (client *o = oldest; o; o = o->prev) {
         if (only_normal == 0) break;
         if (nids) {
             size_t i;

@@ -244,6 +244,14 @@ void client_close_async(client *c) {
     server.pending_close = c;
 }
 
+void client_close_and_release(client *c) {
+    client_close_async(c);
+    if (c == server.current || (c->flags & CLIENT_PROTECTED)) return;
+    buf_free(&c->query);
+    buf_free(&c->reply);
+    c->reply_sent = 0;
+}
+
 void client_queue_reply(client *c) {
     if (c->flags & (CLIENT_PENDING_WRITE | CLIENT_CLOSE_ASAP)) return;
     c->flags |= CLIENT_PENDING_WRITE;
@@ -610,6 +618,9 @@ void net_clients_cron(void) {
     for (client *c = server.clients; c; c = c->next) {
         if (c->flags & CLIENT_CLOSE_ASAP) continue;
         resize_query_buffer(c, now);
+        /* Over the soft limit: its time runs out even if no more output comes. */
+        if (c->obuf_soft_since != 0) client_check_output_limit(c);
+        if (c->flags & CLIENT_CLOSE_ASAP) continue;
         /* As in Redis, clients waiting in BLPOP & co or subscribed are never idle. */
         if (server.cfg.timeout > 0 && !c->blocked && !pubsub_count(c) &&
             now - c->last_active > server.cfg.timeout) {
@@ -657,6 +668,10 @@ void client_describe(client *c, buf_t *out) {
     size_t argv_mem = 0;
     for (size_t i = 0; server.current == c && i < c->argc; i++) argv_mem += c->argv[i].len;
     const char *cmd = c->last_cmd ? c->last_cmd->fullname : "NULL";
+    /* Redis's obl is what its 16 KB reply buffer holds, omem what overflows it (what the output
+     * limits count). */
+    size_t pending = c->reply.len - c->reply_sent;
+    size_t obl = pending < REPLY_BUFFER_FREE ? pending : REPLY_BUFFER_FREE;
     char flags[16];
     client_flag_letters(c, flags);
     buf_printf(out,
@@ -669,8 +684,7 @@ void client_describe(client *c, buf_t *out) {
                c->db_index, pubsub_channel_count(c), pubsub_pattern_count(c), multi_queued(c),
                c->query.len, c->query.cap - c->query.len, argv_mem, multi_memory(c), c->reply.cap,
                c->reply.len,
-               c->reply.len - c->reply_sent, c->reply.cap,
-               client_memory(c),
+               obl, pending - obl, client_memory(c),
                (c->flags & CLIENT_WRITE_ARMED) ? "w" : "", cmd);
     if (c->lib_name || c->lib_ver)
         buf_printf(out, " lib-name=%s lib-ver=%s", c->lib_name ? c->lib_name : "",

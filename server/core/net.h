@@ -18,6 +18,9 @@ struct sockaddr_storage;
 client *client_new(int fd, const struct sockaddr_storage *peer);
 /* Marks a client to be closed at the next safe point (never frees it at once). */
 void client_close_async(client *c);
+/* client_close_async, and its query and reply buffers are given back at once (unless its
+ * command is running): client eviction needs the memory now, not at the next safe point. */
+void client_close_and_release(client *c);
 /* A blocked client's wait ended: the rest of its pipeline runs before the loop sleeps. */
 void client_resume(client *c);
 /* Closes the client (asynchronously, with a log line) when its unsent output passes the

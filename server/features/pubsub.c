@@ -2,6 +2,7 @@
 
 #include <stdio.h>
 
+#include "core/client_memory.h"
 #include "core/commands.h"
 #include "core/net.h"
 #include "core/reply.h"
@@ -231,6 +232,7 @@ static void deliver(struct topic *t, const buf_t *message) {
         buf_append(&s->reply, message->data, message->len);
         client_queue_reply(s);
         client_check_output_limit(s);
+        client_memory_update(s); /* a burst of messages can pass maxmemory-clients */
     }
 }
 

@@ -46,6 +46,8 @@ int evict_policy_is_lfu(void) { return policy_is_lfu(server.cfg.maxmemory_policy
 
 long long evict_stat_evicted_keys(void) { return ev.evicted_keys; }
 
+void evict_reset_stats(void) { ev.evicted_keys = 0; }
+
 /* ---- Access tracking ---- */
 
 long long evict_idle_seconds(const entry *e) {

@@ -21,5 +21,7 @@ long long evict_idle_seconds(const entry *e);
 int evict_frequency(const entry *e);
 int evict_policy_is_lfu(void);
 long long evict_stat_evicted_keys(void);
+/* CONFIG RESETSTAT. */
+void evict_reset_stats(void);
 
 #endif

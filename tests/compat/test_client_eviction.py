@@ -158,3 +158,79 @@ def test_watched_keys_and_queued_commands_count(server):
         for _ in range(10):
             other.execute_command("SET", "k", "x" * 10000)
     assert client_fields(r, "tx") is None
+
+
+def test_client_eviction_comes_before_key_eviction(server):
+    """Clients that do not read their replies are closed before their buffers push the dataset
+    past maxmemory: no key goes (as Redis's unit/maxmemory checks)."""
+    r = control(server)
+    r.config_set("maxmemory", "11mb")
+    r.config_set("maxmemory-policy", "allkeys-lru")
+    r.config_set("maxmemory-clients", "3mb")
+    for j in range(50):
+        r.setrange(str(j), 100000, "x")
+    r.config_resetstat()
+    readers = []
+    for _ in range(20):
+        s = socket.socket()
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        s.connect(("127.0.0.1", server.port))
+        readers.append(s)
+    deadline = time.time() + 30
+    while r.info("stats")["evicted_clients"] < 5:
+        assert time.time() < deadline, "no client was evicted"
+        for s in readers:
+            try:
+                s.sendall(b"*2\r\n$4\r\nMGET\r\n$1\r\n1\r\n")
+            except OSError:
+                pass
+    assert r.info("stats")["evicted_keys"] == 0
+    assert r.dbsize() == 50
+    for s in readers:
+        s.close()
+
+
+def test_config_resetstat_resets_the_eviction_counters(server):
+    r = control(server)
+    r.config_set("maxmemory-policy", "allkeys-random")
+    for j in range(100):
+        r.set("k%d" % j, "x" * 1000)
+    r.config_set("maxmemory", "1")
+    r.config_set("maxmemory", "0")
+    s = named_socket(server, "goes")
+    r.config_set("maxmemory-clients", "1")
+    assert closed(s)
+    stats = r.info("stats")
+    assert stats["evicted_keys"] > 0 and stats["evicted_clients"] == 1
+    r.config_resetstat()
+    stats = r.info("stats")
+    assert stats["evicted_keys"] == 0 and stats["evicted_clients"] == 0
+
+
+def test_subscribers_are_counted_as_messages_reach_them(server):
+    """One batch of PUBLISH commands fills many subscribers' buffers: they are evicted as the
+    messages arrive, before the keys pay for them."""
+    r = control(server)
+    r.config_set("maxmemory", "11mb")
+    r.config_set("maxmemory-policy", "allkeys-lru")
+    r.config_set("maxmemory-clients", "3mb")
+    for j in range(50):
+        r.setrange(str(j), 100000, "x")
+    r.config_resetstat()
+    subscribers = []
+    for _ in range(20):
+        s = socket.socket()
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        s.connect(("127.0.0.1", server.port))
+        s.sendall(b"SUBSCRIBE bla\r\n")
+        subscribers.append(s)
+    wait_until(lambda: r.pubsub_numsub("bla")[0][1] == 20, "all subscribed")
+    pipe = r.pipeline(transaction=False)
+    for _ in range(100):
+        pipe.publish("bla", "x" * 100000)
+    pipe.execute()
+    assert r.info("stats")["evicted_clients"] > 0
+    assert r.info("stats")["evicted_keys"] == 0
+    assert r.dbsize() == 50
+    for s in subscribers:
+        s.close()
