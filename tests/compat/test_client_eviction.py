@@ -160,9 +160,9 @@ def test_watched_keys_and_queued_commands_count(server):
     assert client_fields(r, "tx") is None
 
 
-def test_client_eviction_comes_before_key_eviction(server):
-    """Clients that do not read their replies are closed before their buffers push the dataset
-    past maxmemory: no key goes (as Redis's unit/maxmemory checks)."""
+def dataset_under_maxmemory(server):
+    """Redis's unit/maxmemory set-up: 5 MB of keys under an 11 MB maxmemory, clients limited
+    to 3 MB; returns the control connection."""
     r = control(server)
     r.config_set("maxmemory", "11mb")
     r.config_set("maxmemory-policy", "allkeys-lru")
@@ -170,12 +170,22 @@ def test_client_eviction_comes_before_key_eviction(server):
     for j in range(50):
         r.setrange(str(j), 100000, "x")
     r.config_resetstat()
-    readers = []
-    for _ in range(20):
-        s = socket.socket()
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-        s.connect(("127.0.0.1", server.port))
-        readers.append(s)
+    return r
+
+
+def slow_reader(server):
+    """A connection with a tiny receive buffer that never reads: replies pile up in rill."""
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    s.connect(("127.0.0.1", server.port))
+    return s
+
+
+def test_client_eviction_comes_before_key_eviction(server):
+    """Clients that do not read their replies are closed before their buffers push the dataset
+    past maxmemory: no key goes (as Redis's unit/maxmemory checks)."""
+    r = dataset_under_maxmemory(server)
+    readers = [slow_reader(server) for _ in range(20)]
     deadline = time.time() + 30
     while r.info("stats")["evicted_clients"] < 5:
         assert time.time() < deadline, "no client was evicted"
@@ -210,20 +220,10 @@ def test_config_resetstat_resets_the_eviction_counters(server):
 def test_subscribers_are_counted_as_messages_reach_them(server):
     """One batch of PUBLISH commands fills many subscribers' buffers: they are evicted as the
     messages arrive, before the keys pay for them."""
-    r = control(server)
-    r.config_set("maxmemory", "11mb")
-    r.config_set("maxmemory-policy", "allkeys-lru")
-    r.config_set("maxmemory-clients", "3mb")
-    for j in range(50):
-        r.setrange(str(j), 100000, "x")
-    r.config_resetstat()
-    subscribers = []
-    for _ in range(20):
-        s = socket.socket()
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-        s.connect(("127.0.0.1", server.port))
+    r = dataset_under_maxmemory(server)
+    subscribers = [slow_reader(server) for _ in range(20)]
+    for s in subscribers:
         s.sendall(b"SUBSCRIBE bla\r\n")
-        subscribers.append(s)
     wait_until(lambda: r.pubsub_numsub("bla")[0][1] == 20, "all subscribed")
     pipe = r.pipeline(transaction=False)
     for _ in range(100):
