@@ -71,10 +71,13 @@ static int is_loopback(const struct sockaddr_storage *sa) {
 
 static void on_accept(struct ev_loop *loop, ev_io *w, int revents);
 
-/* Listens on one address. A leading '-' means a missing address is not an error. */
+/* Listens on one address. A leading '-' means a missing address is not an error; "*" is every
+ * IPv4 address and "::*" every IPv6 one, as in Redis. */
 static int listen_on(const char *addr, int portnum, int memcache) {
     int optional = addr[0] == '-';
     if (optional) addr++;
+    if (strcmp(addr, "*") == 0) addr = "0.0.0.0";
+    if (strcmp(addr, "::*") == 0) addr = "::";
     char port[16];
     snprintf(port, sizeof port, "%d", portnum);
     struct addrinfo hints = {0}, *res;

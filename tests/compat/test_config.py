@@ -22,9 +22,8 @@ def config_all(port):
 
 def test_every_redis_setting_is_there_with_redis_default(rill_module, redis_module):
     ours, theirs = config_all(rill_module.port), config_all(redis_module.port)
-    # Where the two servers were started differently, or rill chose otherwise on purpose
-    # (it listens on loopback only unless told).
-    differ = {"port", "bind", "dir", "save"}
+    # Where the two servers were started differently.
+    differ = {"port", "dir", "save"}
     missing = sorted(set(theirs) - set(ours))
     assert not missing, "settings rill lacks: %s" % missing
     wrong = {k: (ours[k], theirs[k]) for k in theirs if k not in differ and ours[k] != theirs[k]}
@@ -312,10 +311,10 @@ def cmdline(pid):
 
 def test_the_process_title_follows_proc_title_template(rill):
     pid, r = rill.proc.pid, redis.Redis(port=rill.port)
-    assert cmdline(pid) == "%s 127.0.0.1:%d" % (RILL, rill.port)
+    assert cmdline(pid) == "%s *:%d" % (RILL, rill.port)
     r.config_set("proc-title-template", "TEST {title} {listen-addr} {port} {tls-port} {{x} "
                  "{config-file} {server-mode}")
-    assert cmdline(pid) == "TEST %s 127.0.0.1:%d %d 0 {x} -" % (RILL, rill.port, rill.port)
+    assert cmdline(pid) == "TEST %s *:%d %d 0 {x} -" % (RILL, rill.port, rill.port)
     assert r.info("server")["executable"] == RILL
     for bad in ["{invalid-var}", "{title", "", "{server-mode}", "{"]:
         with pytest.raises(redis.ResponseError, match="template format is invalid or contains "
@@ -324,7 +323,7 @@ def test_the_process_title_follows_proc_title_template(rill):
     # A background save's child names itself as Redis's does.
     r.config_set("proc-title-template", "{title} {listen-addr} {server-mode}")
     child = start_slow_bgsave(r, pid)
-    wait_for(lambda: cmdline(child) == "redis-rdb-bgsave 127.0.0.1:%d" % rill.port,
+    wait_for(lambda: cmdline(child) == "redis-rdb-bgsave *:%d" % rill.port,
              "the child's title")
     os.kill(child, signal.SIGKILL)
 
