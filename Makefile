@@ -40,8 +40,9 @@ $(BUILD)/%.o: %.c $(wildcard shared/*.h) $(SERVER_HDR)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c $< -o $@
 
+# -rdynamic: the crash report's stack trace names the functions.
 $(BUILD)/rill-server: $(SERVER_OBJ) $(SHARED_OBJ)
-	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS) $(LUA_LIBS)
+	$(CC) $(CFLAGS) -rdynamic $^ -o $@ $(LDLIBS) $(LUA_LIBS)
 
 $(BUILD)/rill-check-snapshot: $(BUILD)/server/tools/check_snapshot.o $(SHARED_OBJ)
 	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)

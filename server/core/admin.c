@@ -10,6 +10,7 @@
 
 #include "core/client_memory.h"
 #include "core/commands.h"
+#include "core/crash.h"
 #include "core/net.h"
 #include "core/process.h"
 #include "core/reply.h"
@@ -108,8 +109,11 @@ void cmd_config_set(client *c) {
         buf_free(&old[i]);
     }
     if (failed && oom_setting) process_apply_oom_score_adj(OOM_CLASS_PRIMARY);
-    for (size_t i = 0; i < n && !failed; i++)
+    for (size_t i = 0; i < n && !failed; i++) {
         if (!strcmp(names[i], "proc-title-template")) process_set_title(NULL);
+        if (!strcmp(names[i], "crash-log-enabled")) crash_apply_config();
+        if (!strcmp(names[i], "watchdog-period")) crash_watchdog();
+    }
     /* A lower client memory limit evicts at once, as in Redis. */
     for (size_t i = 0; i < n && !failed; i++)
         if (!strcmp(names[i], "maxmemory-clients") || !strcmp(names[i], "maxmemory")) {
@@ -143,44 +147,15 @@ void cmd_config_rewrite(client *c) {
         reply_error(c, "The server is running without a config file");
         return;
     }
-    FILE *in = fopen(server.config_file, "r");
-    buf_t out, value;
-    buf_init(&out);
-    buf_init(&value);
-    const char *written[64];
-    long nwritten = 0;
-    char line[4096];
-    while (in && fgets(line, sizeof line, in)) {
-        char name[128];
-        if (sscanf(line, " %127s", name) == 1 && name[0] != '#' &&
-            config_canonical_name(name, strlen(name))) {
-            const char *canon = config_canonical_name(name, strlen(name));
-            int done = 0;
-            for (long i = 0; i < nwritten; i++) done |= written[i] == canon;
-            if (done) continue;
-            written[nwritten++] = canon;
-            value.len = 0;
-            config_value(canon, &value);
-            buf_printf(&out, "%s \"%.*s\"\n", canon, (int)value.len, value.data ? value.data : "");
-            continue;
-        }
-        buf_append_str(&out, line);
+    buf_t err;
+    buf_init(&err);
+    if (config_rewrite(server.config_file, &err) == 0) {
+        reply_ok(c);
+    } else {
+        server_log(LL_WARNING, "CONFIG REWRITE failed: %.*s", (int)err.len, err.data);
+        reply_errorf(c, "%.*s", (int)err.len, err.data);
     }
-    if (in) fclose(in);
-    buf_free(&value);
-    char tmp[4200];
-    snprintf(tmp, sizeof tmp, "%s.rewrite.tmp", server.config_file);
-    FILE *f = fopen(tmp, "w");
-    int ok = f && fwrite(out.data ? out.data : "", 1, out.len, f) == out.len;
-    if (f) ok = (fflush(f) == 0) && (fsync(fileno(f)) == 0) && ok, fclose(f);
-    ok = ok && rename(tmp, server.config_file) == 0;
-    buf_free(&out);
-    if (!ok) {
-        unlink(tmp);
-        reply_errorf(c, "Rewriting config file: %m");
-        return;
-    }
-    reply_ok(c);
+    buf_free(&err);
 }
 
 void cmd_config_help(client *c) {
@@ -230,7 +205,11 @@ void cmd_shutdown(client *c) {
         return;
     }
     if (abort_shutdown) {
-        reply_error(c, "No shutdown in progress.");
+        if (server_abort_signalled_shutdown() == 0) {
+            reply_ok(c);
+        } else {
+            reply_error(c, "No shutdown in progress.");
+        }
         return;
     }
     if (!nosave && scripting_timed_out()) {

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/net.h"
 #include "core/reply.h"
 #include "dict.h"
 #include "features/blocking.h"
@@ -276,6 +277,8 @@ struct command command_table[] = {
      "Move a key to another database", "1.0.0", NULL},
     {"copy", cmd_copy, -3, CMD_WRITE | CMD_DENYOOM, 1, 2, 1, "generic", "@keyspace @write @slow",
      "Copy a key", "6.2.0", NULL},
+    {"debug", cmd_debug, -2, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, 0, 0, 0, "server", "@admin @slow @dangerous",
+     "A container for debugging commands", "1.0.0", NULL},
     {"dbsize", cmd_dbsize, 1, CMD_READONLY | CMD_FAST, 0, 0, 0, "server", "@keyspace @read @fast",
      "Return the number of keys in the selected database", "1.0.0", NULL},
     {"flushdb", cmd_flushdb, -1, CMD_WRITE, 0, 0, 0, "server", "@keyspace @write @slow @dangerous",
@@ -673,6 +676,12 @@ static void reject_unknown_command(client *c) {
                  c->argv[0].ptr, args);
 }
 
+/* enable-debug-command: no, yes, or local (loopback clients). */
+static int debug_allowed(client *c) {
+    long long mode = config_number("enable-debug-command");
+    return mode == ENABLE_YES || (mode == ENABLE_LOCAL && client_is_local(c));
+}
+
 static int auth_required(client *c) {
     return server.cfg.requirepass[0] && !(c->flags & CLIENT_AUTHENTICATED);
 }
@@ -715,6 +724,13 @@ static void dispatch(client *c) {
     }
     if (auth_required(c) && !(cmd->flags & CMD_NO_AUTH)) {
         multi_reject(c, cmd, ERR_NOAUTH);
+        return;
+    }
+    if (cmd->proc == cmd_debug && !debug_allowed(c)) {
+        multi_reject(c, cmd, "DEBUG command not allowed. If the enable-debug-command option is set "
+                             "to \"local\", you can run it from a local connection, otherwise you "
+                             "need to set this option in the configuration file, and then restart "
+                             "the server.");
         return;
     }
     if (server.cfg.maxmemory && !scripting_running()) {

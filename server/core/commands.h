@@ -125,6 +125,8 @@ cmd_handler cmd_ping, cmd_echo, cmd_quit, cmd_reset, cmd_hello, cmd_auth, cmd_se
     cmd_client_help, cmd_client_unblock;
 /* core/info.c */
 cmd_handler cmd_info;
+/* core/debug.c */
+cmd_handler cmd_debug;
 /* core/memory.c */
 cmd_handler cmd_memory_usage, cmd_memory_stats, cmd_memory_doctor, cmd_memory_malloc_stats,
     cmd_memory_purge, cmd_memory_help;

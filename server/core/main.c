@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "core/commands.h"
+#include "core/crash.h"
 #include "core/info.h"
 #include "core/net.h"
 #include "core/process.h"
@@ -22,26 +23,24 @@
 #include "persistence/snapshot.h"
 #include "scripting/scripting.h"
 
-/* SIGTERM / SIGINT received and not acted on yet (a script was running). */
-static int pending_signal;
-
 /* As shutdown-on-sigint / shutdown-on-sigterm say: by default saves when save points are
  * set, then stops; a failed save keeps the server running unless the flags say force. */
 static void shutdown_on_signal(void) {
-    const char *name = pending_signal == SIGINT ? "SIGINT" : "SIGTERM";
-    long long flags =
-        config_number(pending_signal == SIGINT ? "shutdown-on-sigint" : "shutdown-on-sigterm");
-    pending_signal = 0;
+    int sigint = server.pending_signal == SIGINT;
+    long long flags = config_number(sigint ? "shutdown-on-sigint" : "shutdown-on-sigterm");
     enum shutdown_save mode = (flags & SHUTDOWN_ON_SIG_NOSAVE) ? SHUTDOWN_NOSAVE
                               : (flags & SHUTDOWN_ON_SIG_SAVE) ? SHUTDOWN_SAVE_FORCE
                                                                : SHUTDOWN_SAVE_DEFAULT;
+    /* The signal stays pending during the final save: a second SIGINT then means now. */
     if (snapshot_before_shutdown(mode) != 0 && !(flags & SHUTDOWN_ON_SIG_FORCE)) {
-        server_log(LL_WARNING, "%s received but errors trying to shut down the server, check the logs "
-                   "for more information", name);
+        server.pending_signal = 0;
+        server_log(LL_WARNING, "Errors trying to shut down the server. Check the logs for more "
+                   "information.");
         return;
     }
     server_shutdown();
 }
+
 
 /* glibc keeps freed memory for reuse; after a large drop (a mass expiry, FLUSHALL) hand
  * the whole free pages back to the system so that RSS follows used memory. A trim of a
@@ -60,6 +59,10 @@ static void release_freed_memory(void) {
 static void on_cron(struct ev_loop *loop, ev_timer *w, int revents) {
     (void)loop;
     (void)revents;
+    if (server.cron_paused) {
+        ev_timer_again(server.loop, w);
+        return;
+    }
     server.lru_clock = (uint32_t)time(NULL);
     /* A quarter of each tick for expiry, as Redis's slow cycle allows itself. */
     long long tick_us = 1000000 / server.cfg.hz;
@@ -68,7 +71,7 @@ static void on_cron(struct ev_loop *loop, ev_timer *w, int revents) {
         ev_timer_again(server.loop, w);
         return;
     }
-    db_active_expire(tick_us / 4);
+    if (server.active_expire) db_active_expire(tick_us / 4);
     evict_to_fit(); /* what a command's eviction left over time */
     long long start = time_us();
     for (int i = 0; i < server.ndbs; i++) {
@@ -78,28 +81,26 @@ static void on_cron(struct ev_loop *loop, ev_timer *w, int revents) {
         }
     }
     net_clients_cron();
+    crash_watchdog();
     release_freed_memory();
-    if (pending_signal) shutdown_on_signal();
+    if (server.pending_signal) shutdown_on_signal();
     snapshot_cron();
     info_cron();
     w->repeat = 1.0 / server.cfg.hz;
     ev_timer_again(server.loop, w);
 }
 
-static void on_signal(struct ev_loop *loop, ev_signal *w, int revents) {
-    (void)loop;
-    (void)revents;
-    if (pending_signal) {
-        /* Asked twice while a script holds the first request back. */
-        server_log(LL_WARNING, "You insist... exiting now.");
-        exit(1);
+/* A real handler, not a loop watcher: a second SIGINT must work while the final save blocks
+ * the loop. Ctrl-C twice means "now": the save in progress is deleted, as in Redis. */
+static void on_shutdown_signal(int sig) {
+    if (server.pending_signal && sig == SIGINT) {
+        server_log_from_handler(LL_WARNING, "You insist... exiting now.");
+        snapshot_remove_temp_file(getpid());
+        _exit(1);
     }
-    server_log(LL_WARNING, "Received %s scheduling shutdown...",
-               w->signum == SIGINT ? "SIGINT" : "SIGTERM");
-    pending_signal = w->signum;
-    /* A script past its time limit lets the loop run: its half-done writes must not be
-     * saved, so the shutdown waits for it to end (as in Redis). */
-    if (!scripting_running()) shutdown_on_signal();
+    server_log_from_handler(LL_WARNING, sig == SIGINT ? "Received SIGINT scheduling shutdown..."
+                                                      : "Received SIGTERM scheduling shutdown...");
+    server.pending_signal = sig;
 }
 
 static void seed_hash(void) {
@@ -173,6 +174,7 @@ int main(int argc, char **argv) {
     process_apply_oom_score_adj(OOM_CLASS_PRIMARY);
     signal(SIGPIPE, SIG_IGN);
     server.pid = getpid();
+    server.active_expire = 1;
     server.start_time = server.lastsave = time(NULL);
     server.lru_clock = (uint32_t)server.start_time;
     server.now_ms = time_ms();
@@ -197,10 +199,13 @@ int main(int argc, char **argv) {
 
     ev_timer_init(&server.cron_watcher, on_cron, 0, 1.0 / server.cfg.hz);
     ev_timer_again(server.loop, &server.cron_watcher);
-    ev_signal_init(&server.sigterm_watcher, on_signal, SIGTERM);
-    ev_signal_start(server.loop, &server.sigterm_watcher);
-    ev_signal_init(&server.sigint_watcher, on_signal, SIGINT);
-    ev_signal_start(server.loop, &server.sigint_watcher);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sigemptyset(&sa.sa_mask);
+    sa.sa_handler = on_shutdown_signal;
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    crash_apply_config();
 
     server_log(LL_NOTICE, "Ready to accept connections tcp");
     process_notify_ready();

@@ -154,9 +154,9 @@ static int listen_unix(void) {
     return 0;
 }
 
-/* Listens on port at every bind address. */
-static int listen_everywhere(int port, int memcache) {
-    char *copy = mem_strdup(server.cfg.bind);
+/* Listens on port at every address of bind (space-separated). */
+static int listen_everywhere(const char *bind, int port, int memcache) {
+    char *copy = mem_strdup(bind);
     int rc = 0;
     for (char *save, *tok = strtok_r(copy, " ", &save); tok; tok = strtok_r(NULL, " ", &save))
         if (listen_on(tok, port, memcache) != 0) rc = -1;
@@ -164,42 +164,57 @@ static int listen_everywhere(int port, int memcache) {
     return rc;
 }
 
+/* What the RESP listeners are bound to, to go back to when a CONFIG SET cannot bind. */
+static struct {
+    char *bind;
+    int port;
+} listening;
+
+static void remember_listening(void) {
+    mem_free(listening.bind);
+    listening.bind = mem_strdup(server.cfg.bind);
+    listening.port = server.cfg.port;
+}
+
 int net_listen(void) {
-    int rc = listen_everywhere(server.cfg.port, 0);
-    if (rc == 0 && server.cfg.memcached_port) rc = listen_everywhere(server.cfg.memcached_port, 1);
+    int rc = listen_everywhere(server.cfg.bind, server.cfg.port, 0);
+    if (rc == 0 && server.cfg.memcached_port)
+        rc = listen_everywhere(server.cfg.bind, server.cfg.memcached_port, 1);
     if (rc == 0) rc = listen_unix();
     if (rc == 0 && server.nlisteners == 0) {
         server_log(LL_WARNING, "Configured to not listen anywhere, exiting.");
         rc = -1;
     }
+    if (rc == 0) remember_listening();
     return rc;
+}
+
+/* Closes the RESP TCP listeners (memcached-port and unixsocket are start-up only and stay). */
+static void close_resp_listeners(void) {
+    int kept = 0;
+    for (int i = 0; i < server.nlisteners; i++) {
+        struct listener *l = &server.listeners[i];
+        if (l->memcache || l->unix_socket)
+            server.listeners[kept++] = *l;
+        else
+            close(l->fd);
+    }
+    server.nlisteners = kept;
 }
 
 int net_rebind(void) {
     /* libev points at the watchers: stop them all before the array moves under it. */
     for (int i = 0; i < server.nlisteners; i++) ev_io_stop(server.loop, &server.listeners[i].watcher);
-    struct listener old[sizeof server.listeners / sizeof server.listeners[0]];
-    int nold = server.nlisteners;
-    memcpy(old, server.listeners, sizeof old);
-    /* memcached-port and unixsocket are start-up only: their sockets stay as they are. */
-    server.nlisteners = 0;
-    for (int i = 0; i < nold; i++)
-        if (old[i].memcache || old[i].unix_socket) server.listeners[server.nlisteners++] = old[i];
-    int rc = listen_everywhere(server.cfg.port, 0);
-    if (rc == 0 && server.nlisteners == 0) {
-        server_log(LL_WARNING, "Configured to not listen anywhere.");
-        rc = -1;
-    }
-    /* The sockets that are not kept: the new ones on failure, else the old RESP ones. */
+    /* The old sockets go first, as in Redis: the new addresses may include them. An empty
+     * bind leaves no TCP listener (connected clients stay; nobody new gets in). */
+    close_resp_listeners();
+    int rc = listen_everywhere(server.cfg.bind, server.cfg.port, 0);
     if (rc != 0) {
-        for (int i = 0; i < server.nlisteners; i++)
-            if (!server.listeners[i].memcache && !server.listeners[i].unix_socket)
-                close(server.listeners[i].fd);
-        memcpy(server.listeners, old, sizeof old);
-        server.nlisteners = nold;
+        close_resp_listeners();
+        if (listen_everywhere(listening.bind, listening.port, 0) != 0)
+            server_log(LL_WARNING, "Could not listen again on the previous addresses");
     } else {
-        for (int i = 0; i < nold; i++)
-            if (!old[i].memcache && !old[i].unix_socket) close(old[i].fd);
+        remember_listening();
     }
     for (int i = 0; i < server.nlisteners; i++) {
         server.listeners[i].watcher.data = &server.listeners[i];

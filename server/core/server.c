@@ -2,6 +2,7 @@
  * fuzzer, which has no main.c) needs from the server around it. */
 #include "core/server.h"
 
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <sys/time.h>
@@ -42,6 +43,21 @@ void server_log(enum log_level level, const char *fmt, ...) {
     if (to_file) fclose(out);
 }
 
+void server_log_from_handler(enum log_level level, const char *msg) {
+    if ((int)level < server.cfg.loglevel) return;
+    int to_file = server.cfg.logfile && server.cfg.logfile[0];
+    int fd = to_file ? open(server.cfg.logfile, O_APPEND | O_CREAT | O_WRONLY, 0644) : STDOUT_FILENO;
+    if (fd < 0) return;
+    char line[256];
+    int n = snprintf(line, sizeof line, "%d:signal-handler (%lld) %s\n", (int)getpid(),
+                     (long long)time(NULL), msg);
+    if (n > 0) {
+        ssize_t ignored = write(fd, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
+        (void)ignored;
+    }
+    if (to_file) close(fd);
+}
+
 void server_log_raw(enum log_level level, const char *text) {
     if ((int)level < server.cfg.loglevel) return;
     int to_file = server.cfg.logfile && server.cfg.logfile[0];
@@ -53,3 +69,10 @@ void server_log_raw(enum log_level level, const char *text) {
 }
 
 void server_shutdown(void) { server.shutdown_asap = 1; }
+
+int server_abort_signalled_shutdown(void) {
+    if (!server.pending_signal) return -1;
+    server.pending_signal = 0;
+    server_log(LL_NOTICE, "Shutdown manually aborted.");
+    return 0;
+}

@@ -4,6 +4,7 @@
 #define RILL_SERVER_H
 
 #include <ev.h>
+#include <signal.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -92,7 +93,6 @@ struct server {
     int nlisteners;
     ev_prepare flush_watcher; /* sends pending replies before the loop sleeps */
     ev_timer cron_watcher;
-    ev_signal sigterm_watcher, sigint_watcher;
     client *clients; /* doubly linked, newest first */
     size_t nclients;
     uint64_t next_client_id;
@@ -138,6 +138,11 @@ struct server {
     long long stat_reads, stat_writes;       /* read and write calls on client sockets */
     long long stat_evicted_clients;          /* closed by maxmemory-clients */
     int shutdown_asap;
+    /* SIGTERM / SIGINT received and not acted on yet: the handler only records it, the cron
+     * acts on it (not while a script runs or DEBUG PAUSE-CRON holds the cron), as Redis's. */
+    volatile sig_atomic_t pending_signal;
+    int cron_paused;   /* DEBUG PAUSE-CRON */
+    int active_expire; /* DEBUG SET-ACTIVE-EXPIRE: 0 leaves due keys to lazy expiry */
 };
 
 extern struct server server;
@@ -146,6 +151,10 @@ extern struct server server;
 enum log_level { LL_DEBUG, LL_VERBOSE, LL_NOTICE, LL_WARNING };
 /* Writes text to the log as it is: no timestamp, no newline added (the start-up logo). */
 void server_log_raw(enum log_level level, const char *text);
+/* From a signal handler: one write(2), no allocation, no stdio. */
+void server_log_from_handler(enum log_level level, const char *msg);
+/* SHUTDOWN ABORT: forgets a SIGTERM / SIGINT not acted on yet; -1 when there is none. */
+int server_abort_signalled_shutdown(void);
 void server_log(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Wall clock in milliseconds / microseconds. */

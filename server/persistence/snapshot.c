@@ -53,6 +53,12 @@ static void temp_name(char *out, size_t size, pid_t pid) {
     snprintf(out, size, "temp-%d.rdb", (int)pid);
 }
 
+void snapshot_remove_temp_file(int pid) {
+    char tmp[64];
+    temp_name(tmp, sizeof tmp, (pid_t)pid);
+    unlink(tmp); /* the server works in dir */
+}
+
 static const char *cwd(char *buf, size_t size) {
     return getcwd(buf, size) ? buf : "?";
 }

@@ -23,6 +23,8 @@ int snapshot_before_shutdown(enum shutdown_save mode);
 void snapshot_after_flushall(void);
 
 void snapshot_info(buf_t *out);
+/* Deletes the temporary file a save by process pid writes (safe in a signal handler). */
+void snapshot_remove_temp_file(int pid);
 /* latest_fork_usec and total_forks for INFO stats. */
 void snapshot_info_stats(buf_t *out);
 
