@@ -225,6 +225,13 @@ int net_rebind(void) {
 
 /* ---- Client lifecycle ---- */
 
+/* proto-max-bulk-len, within what an entry's 32-bit length holds: a longer argument is refused
+ * as one over the limit would be, never stored cut short. */
+static long long max_bulk_len(void) {
+    long long entry_max = (long long)UINT32_MAX;
+    return server.cfg.proto_max_bulk_len < entry_max ? server.cfg.proto_max_bulk_len : entry_max;
+}
+
 static void client_free(client *c) {
     client_memory_forget(c);
     blocking_forget(c);
@@ -286,7 +293,7 @@ client *client_new(int fd, const struct sockaddr_storage *peer) {
     if (!server.cfg.requirepass[0]) c->flags |= CLIENT_AUTHENTICATED;
     buf_init(&c->query);
     buf_init(&c->reply);
-    resp_parser_init(&c->parser, server.cfg.proto_max_bulk_len);
+    resp_parser_init(&c->parser, max_bulk_len());
     format_addr(peer, c->addr, sizeof c->addr);
     struct sockaddr_storage local;
     socklen_t len = sizeof local;
@@ -461,7 +468,7 @@ static size_t process_resp_input(client *c) {
            !(c->flags & (CLIENT_CLOSE_AFTER_REPLY | CLIENT_CLOSE_ASAP))) {
         size_t used;
         c->parser.unauthenticated = auth_required(c);
-        c->parser.max_bulk_len = server.cfg.proto_max_bulk_len;
+        c->parser.max_bulk_len = max_bulk_len();
         enum resp_status st = resp_parse(&c->parser, c->query.data + pos, c->query.len - pos, &used);
         if (st == RESP_NEED_MORE) break;
         if (st == RESP_ERROR) {
