@@ -163,8 +163,13 @@ static void maybe_grow(dict *d) {
         resize_to(d, DICT_MIN_SIZE);
         return;
     }
-    if (d->used[0] >= d->size[0])
-        resize_to(d, d->used[0] * 2);
+    if (d->used[0] < d->size[0]) return;
+    size_t size = DICT_MIN_SIZE;
+    while (size < d->used[0] * 2) size *= 2;
+    if (d->type->may_grow &&
+        !d->type->may_grow(size * sizeof(dict_node *), (double)d->used[0] / (double)d->size[0]))
+        return;
+    resize_to(d, size);
 }
 
 void dict_reserve(dict *d, size_t n) {

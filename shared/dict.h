@@ -13,6 +13,9 @@ typedef struct dict_node {
 
 typedef struct dict_type {
     void (*key)(const dict_node *n, const char **key, size_t *len);
+    /* Asked before the table grows by more_bytes at a load of load (nodes per bucket); 0
+     * keeps the table as it is for now. NULL: it always grows. */
+    int (*may_grow)(size_t more_bytes, double load);
 } dict_type;
 
 typedef struct dict {

@@ -20,7 +20,14 @@ static void entry_node_key(const dict_node *n, const char **key, size_t *len) {
     *len = e->keylen;
 }
 
-static const dict_type keyspace_type = {entry_node_key};
+/* As Redis: under maxmemory a database's table does not grow into memory the dataset needs
+ * (keys would be evicted to pay for buckets), unless it is crowded past 1.618 keys a bucket. */
+static int keyspace_may_grow(size_t more_bytes, double load) {
+    if (load > 1.618 || server.cfg.maxmemory == 0) return 1;
+    return mem_used() + more_bytes <= (size_t)server.cfg.maxmemory;
+}
+
+static const dict_type keyspace_type = {entry_node_key, keyspace_may_grow};
 
 void db_init_all(int n) {
     server.dbs = mem_calloc((size_t)n, sizeof(db));

@@ -141,3 +141,19 @@ def test_scripts_with_flags_under_the_cap_match_redis(server):
             assert RawConn(server.port).call(cmd) == RawConn(ref.port).call(cmd), cmd
     finally:
         ref.stop()
+
+
+def test_the_keyspace_does_not_grow_into_memory_that_keys_would_pay_for(server):
+    """Redis's unit/maxmemory check: at 4096 keys the next table is 64 KB more; with 10 KB
+    left under maxmemory the table stays as it is instead of evicting keys for its buckets."""
+    r = redis.Redis(port=server.port)
+    r.config_set("maxmemory-policy", "allkeys-random")
+    pipe = r.pipeline(transaction=False)
+    for i in range(4096):
+        pipe.set(str(i), "x")
+    pipe.execute()
+    r.config_set("maxmemory", str(r.info("memory")["used_memory"] + 10 * 1024))
+    r.set("k1", "v1")
+    r.set("k2", "v2")
+    assert r.dbsize() == 4098
+    assert r.info("stats")["evicted_keys"] == 0

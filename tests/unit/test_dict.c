@@ -23,6 +23,19 @@ static void item_key(const dict_node *n, const char **k, size_t *len) {
 
 static const dict_type item_type = {item_key};
 
+/* A table that may grow only while allowed; records what it was asked. */
+static int growth_allowed;
+static size_t asked_bytes;
+static double asked_load;
+
+static int may_grow(size_t more_bytes, double load) {
+    asked_bytes = more_bytes;
+    asked_load = load;
+    return growth_allowed;
+}
+
+static const dict_type guarded_type = {item_key, may_grow};
+
 static item *make_items(int n) {
     item *items = calloc((size_t)n, sizeof *items);
     for (int i = 0; i < n; i++) snprintf(items[i].key, sizeof items[i].key, "k%d", i);
@@ -39,6 +52,28 @@ static void test_dict_grows_and_finds(void **state) {
     for (int i = 0; i < 10000; i++)
         assert_ptr_equal(dict_find(&d, items[i].key, strlen(items[i].key)), &items[i].node);
     assert_null(dict_find(&d, "nope", 4));
+    dict_release(&d, NULL, NULL);
+    free(items);
+}
+
+static void test_dict_asks_before_it_grows(void **state) {
+    (void)state;
+    dict d;
+    dict_init(&d, &guarded_type);
+    item *items = make_items(100);
+    growth_allowed = 1;
+    for (int i = 0; i < 16; i++) dict_add(&d, &items[i].node);
+    size_t bytes = dict_bytes(&d), buckets = bytes / sizeof(dict_node *);
+    growth_allowed = 0;
+    for (int i = 16; i < 40; i++) dict_add(&d, &items[i].node);
+    assert_int_equal(dict_bytes(&d), bytes); /* refused: the same table, more crowded */
+    assert_int_equal(asked_bytes, 128 * sizeof(dict_node *)); /* 39 nodes: 2x, a power of 2 */
+    assert_true(asked_load > 39.0 / (double)buckets - 0.01 && asked_load >= 1.0);
+    for (int i = 0; i < 40; i++)
+        assert_ptr_equal(dict_find(&d, items[i].key, strlen(items[i].key)), &items[i].node);
+    growth_allowed = 1;
+    dict_add(&d, &items[40].node);
+    assert_true(dict_bytes(&d) > bytes);
     dict_release(&d, NULL, NULL);
     free(items);
 }
@@ -218,6 +253,7 @@ static void test_dict_fair_random_is_uniform(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_dict_grows_and_finds),
+        cmocka_unit_test(test_dict_asks_before_it_grows),
         cmocka_unit_test(test_dict_reserve_sizes_once_for_all),
         cmocka_unit_test(test_dict_removes_and_shrinks),
         cmocka_unit_test(test_dict_scan_survives_resizing),
