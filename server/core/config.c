@@ -1163,7 +1163,8 @@ static void rewrite_setting(struct rewrite_state *st, const struct setting *s,
         else if ((s->type == T_STRING && strcmp(s->name, "bind") != 0) ||
                  s->type == T_KEYSPACE_EVENTS)
             append_quoted(&line, now.data ? now.data : "", now.len);
-        else if (s->type == T_MEMORY)
+        else if (s->type == T_MEMORY ||
+                 (s->type == T_MEMORY_PERCENT && load_number(&server.cfg, s) >= 0))
             append_memory(&line, load_number(&server.cfg, s));
         else
             buf_append(&line, now.data, now.len);

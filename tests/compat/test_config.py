@@ -385,7 +385,9 @@ def rewritten(argv0, changes):
       ("hz", "20"), ("maxmemory-clients", "10%"), ("loglevel", "verbose"),
       ("bind", "127.0.0.1 -::1"), ("requirepass", 'a "quoted"\tpass')]],
     [[("hz", "20"), ("save", "10 1")], [("hz", "10"), ("save", "")]],
-    [[("bind", "* -::*"), ("appendfsync", "always"), ("maxmemory-policy", "allkeys-lru")]],
+    [[("bind", "* -::*"), ("appendfsync", "always"), ("maxmemory-policy", "allkeys-lru"),
+      ("maxmemory-clients", "3mb"), ("proto-max-bulk-len", "1000000k"),
+      ("shutdown-on-sigterm", "nosave now"), ("oom-score-adj-values", "1 2 3")]],
 ])
 def test_config_rewrite_writes_what_redis_writes(changes):
     ours, theirs = rewritten(RILL, changes), rewritten("redis-server", changes)
