@@ -1130,7 +1130,7 @@ static void rewrite_setting(struct rewrite_state *st, const struct setting *s,
     format_value(&server.cfg, s, &now);
     format_value(defaults, s, &def);
     /* dir and the percentiles are always written, as Redis writes them. */
-    int force = now.len != def.len || memcmp(now.data, def.data, now.len) != 0 ||
+    int force = now.len != def.len || (now.len && memcmp(now.data, def.data, now.len) != 0) ||
                 strcmp(s->name, "dir") == 0 || s->type == T_PERCENTILES;
     if (s->type == T_OUTPUT_LIMITS) {
         const struct output_limit *l = (const struct output_limit *)slot_of(&server.cfg, s);
@@ -1166,7 +1166,7 @@ static void rewrite_setting(struct rewrite_state *st, const struct setting *s,
         else if (s->type == T_MEMORY ||
                  (s->type == T_MEMORY_PERCENT && load_number(&server.cfg, s) >= 0))
             append_memory(&line, load_number(&server.cfg, s));
-        else
+        else if (now.len)
             buf_append(&line, now.data, now.len);
         rewrite_line(st, owner, &next, &line, force);
     }
