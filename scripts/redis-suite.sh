@@ -115,7 +115,7 @@ run_file() {
         port=$(free_port)
         mkdir -p "$dir/data-$port"
         if [[ $kind == rill ]]; then
-            "$RILL" --port "$port" --save "" --dir "$dir/data-$port" >"$log.server" 2>&1 &
+            "$RILL" --port "$port" --save "" --enable-debug-command yes --dir "$dir/data-$port" >"$log.server" 2>&1 &
         else
             # DEBUG on, as the suite's own default.conf has it: tests that need it count.
             redis-server --port "$port" --save "" --appendonly no --dir "$dir/data-$port" \

@@ -15,6 +15,7 @@
 #include "core/process.h"
 #include "core/reply.h"
 #include "features/pubsub.h"
+#include "features/slowlog.h"
 #include "keyspace/db.h"
 #include "keyspace/evict.h"
 #include "mem.h"
@@ -36,6 +37,13 @@ void cmd_config_set(client *c) {
     if (c->argc % 2 != 0) {
         reply_arity_error(c);
         return;
+    }
+    /* The values of secret settings never reach the slow log, even if the command fails. */
+    for (size_t i = 2; i + 1 < c->argc; i += 2) {
+        const char *name = config_canonical_name(c->argv[i].ptr, c->argv[i].len);
+        if (name && (!strcmp(name, "requirepass") || !strcmp(name, "masterauth") ||
+                     !strcmp(name, "masteruser")))
+            slowlog_redact(i + 1);
     }
     const char *names[64];
     size_t n = 0;

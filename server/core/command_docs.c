@@ -1960,6 +1960,41 @@ const struct command_doc command_docs[] = {
         "4\r\nname\r\n$3\r\nkey\r\n$4\r\ntype\r\n$3\r\nkey\r\n$14\r\nkey_spec_index\r\n:0\r\n*4\r\n$4\r\nname\r\n$6\r\n"
         "member\r\n$4\r\ntype\r\n$6\r\nstring\r\n",
         270, 5},
+    {"slowlog",
+        "*0\r\n*0\r\n",
+        8,
+        "$7\r\nsummary\r\n$33\r\nA container for slow log commands\r\n$5\r\nsince\r\n$6\r\n2.2.12\r\n$5\r\n"
+        "group\r\n$6\r\nserver\r\n$10\r\ncomplexity\r\n$22\r\nDepends on subcommand.\r\n",
+        145, 4},
+    {"slowlog|get",
+        "*2\r\n$24\r\nrequest_policy:all_nodes\r\n$23\r\nnondeterministic_output\r\n*0\r\n",
+        69,
+        "$7\r\nsummary\r\n$26\r\nGet the slow log's entries\r\n$5\r\nsince\r\n$6\r\n2.2.12\r\n$5\r\ngroup\r\n"
+        "$6\r\nserver\r\n$10\r\ncomplexity\r\n$46\r\nO(N) where N is the number of entries returned"
+        "\r\n$7\r\nhistory\r\n*1\r\n*2\r\n$5\r\n4.0.0\r\n$52\r\nAdded client IP address, port and name to"
+        " the reply.\r\n$9\r\narguments\r\n*1\r\n*6\r\n$4\r\nname\r\n$5\r\ncount\r\n$4\r\ntype\r\n$7\r\ninteger\r\n"
+        "$5\r\nflags\r\n*1\r\n+optional\r\n",
+        346, 6},
+    {"slowlog|help",
+        "*0\r\n*0\r\n",
+        8,
+        "$7\r\nsummary\r\n$49\r\nShow helpful text about the different subcommands\r\n$5\r\nsince\r\n"
+        "$5\r\n6.2.0\r\n$5\r\ngroup\r\n$6\r\nserver\r\n$10\r\ncomplexity\r\n$4\r\nO(1)\r\n",
+        141, 4},
+    {"slowlog|len",
+        "*3\r\n$24\r\nrequest_policy:all_nodes\r\n$23\r\nresponse_policy:agg_sum\r\n$23\r\nnondetermi"
+        "nistic_output\r\n*0\r\n",
+        99,
+        "$7\r\nsummary\r\n$25\r\nGet the slow log's length\r\n$5\r\nsince\r\n$6\r\n2.2.12\r\n$5\r\ngroup\r\n$"
+        "6\r\nserver\r\n$10\r\ncomplexity\r\n$4\r\nO(1)\r\n",
+        118, 4},
+    {"slowlog|reset",
+        "*2\r\n$24\r\nrequest_policy:all_nodes\r\n$29\r\nresponse_policy:all_succeeded\r\n*0\r\n",
+        75,
+        "$7\r\nsummary\r\n$35\r\nClear all entries from the slow log\r\n$5\r\nsince\r\n$6\r\n2.2.12\r\n$5"
+        "\r\ngroup\r\n$6\r\nserver\r\n$10\r\ncomplexity\r\n$52\r\nO(N) where N is the number of entries"
+        " in the slowlog\r\n",
+        177, 4},
     {"smembers",
         "*1\r\n$29\r\nnondeterministic_output_order\r\n*1\r\n*6\r\n$5\r\nflags\r\n*2\r\n+RO\r\n+access\r\n$12"
         "\r\nbegin_search\r\n*4\r\n$4\r\ntype\r\n$5\r\nindex\r\n$4\r\nspec\r\n*2\r\n$5\r\nindex\r\n:1\r\n$9\r\nfind_k"

@@ -10,6 +10,7 @@
 #include "features/blocking.h"
 #include "features/multi.h"
 #include "features/pubsub.h"
+#include "features/slowlog.h"
 #include "keyspace/evict.h"
 #include "numconv.h"
 #include "persistence/snapshot.h"
@@ -94,6 +95,17 @@ static struct command cluster_subcommands[] = {
      "@admin @slow @dangerous", "List replica nodes of the specified master node", "3.0.0", NULL},
     {"slots", cmd_cluster, 2, CMD_STALE, 0, 0, 0, "cluster",
      "@slow", "Get array of Cluster slot to node mappings", "3.0.0", NULL},
+    {NULL}};
+
+static struct command slowlog_subcommands[] = {
+    {"get", cmd_slowlog_get, -2, CMD_ADMIN | CMD_LOADING | CMD_STALE, 0, 0, 0, "server", "@admin @slow @dangerous",
+     "Get the slow log's entries", "2.2.12", NULL},
+    {"help", cmd_slowlog_help, 2, CMD_LOADING | CMD_STALE, 0, 0, 0, "server", "@slow",
+     "Show helpful text about the different subcommands", "6.2.0", NULL},
+    {"len", cmd_slowlog_len, 2, CMD_ADMIN | CMD_LOADING | CMD_STALE, 0, 0, 0, "server", "@admin @slow @dangerous",
+     "Get the slow log's length", "2.2.12", NULL},
+    {"reset", cmd_slowlog_reset, 2, CMD_ADMIN | CMD_LOADING | CMD_STALE, 0, 0, 0, "server", "@admin @slow @dangerous",
+     "Clear all entries from the slow log", "2.2.12", NULL},
     {NULL}};
 
 static struct command memory_subcommands[] = {
@@ -527,6 +539,8 @@ struct command command_table[] = {
      "3.0.0", cluster_subcommands},
     {"memory", NULL, -2, 0, 0, 0, 0, "server", "@slow",
      "A container for memory diagnostics commands", "4.0.0", memory_subcommands},
+    {"slowlog", NULL, -2, 0, 0, 0, 0, "server", "@slow",
+     "A container for slow log commands", "2.2.12", slowlog_subcommands},
     {"client", NULL, -2, 0, 0, 0, 0, "connection", "@slow",
      "A container for client connection commands", "2.4.0", client_subcommands},
     {"info", cmd_info, -1, CMD_LOADING | CMD_STALE, 0, 0, 0, "server", "@slow @dangerous",
@@ -830,6 +844,7 @@ void command_call(client *c, const struct command *cmd) {
     long long dirty_before = server.dirty;
     int outer_touched = server.keys_touched_by_handler;
     server.keys_touched_by_handler = 0;
+    slowlog_command_begin();
     cmd->proc(c);
     /* A write that changed something invalidates WATCH on its keys. */
     if (multi_has_watchers() && server.dirty != dirty_before && (cmd->flags & CMD_WRITE) &&
@@ -838,9 +853,11 @@ void command_call(client *c, const struct command *cmd) {
     server.keys_touched_by_handler = outer_touched;
     executing = outer_executing;
     server.current = outer;
+    long long duration = time_us() - start;
     stats_of->stats.calls++;
-    stats_of->stats.usec += time_us() - start;
+    stats_of->stats.usec += duration;
     server.stat_commands++;
+    slowlog_record(c, cmd, duration);
 }
 
 void commands_reset_stats(void) {

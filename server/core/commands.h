@@ -127,6 +127,8 @@ cmd_handler cmd_ping, cmd_echo, cmd_quit, cmd_reset, cmd_hello, cmd_auth, cmd_se
 cmd_handler cmd_info;
 /* core/debug.c */
 cmd_handler cmd_debug;
+/* features/slowlog.c */
+cmd_handler cmd_slowlog_get, cmd_slowlog_len, cmd_slowlog_reset, cmd_slowlog_help;
 /* core/memory.c */
 cmd_handler cmd_memory_usage, cmd_memory_stats, cmd_memory_doctor, cmd_memory_malloc_stats,
     cmd_memory_purge, cmd_memory_help;

@@ -60,6 +60,8 @@ struct config {
     long long client_query_buffer_limit;
     struct output_limit output_limits[CLASS_COUNT];
     int notify_keyspace_events; /* NOTIFY_* classes (features/notify.h) */
+    long long slowlog_log_slower_than; /* microseconds; -1 = no slow log */
+    long long slowlog_max_len;
     long long busy_reply_threshold; /* ms a script runs before others get -BUSY, 0 = never */
     long long maxmemory;            /* bytes, 0 = no cap */
     long long maxmemory_clients;    /* bytes, or minus a percentage of maxmemory; 0 = no cap */

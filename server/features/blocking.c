@@ -104,6 +104,7 @@ void blocking_block(client *c, size_t first, size_t nkeys, long long deadline_ms
         return;
     }
     struct blocked_state *b = mem_calloc(1, sizeof *b);
+    b->still_waiting = 1;
     b->cmd = c->last_cmd;
     b->wanted = wanted;
     b->deadline_ms = deadline_ms;
@@ -229,6 +230,8 @@ static void signal_queue(dict_node *n, void *ctx) {
 }
 
 void blocking_signal_db(db *d) { dict_foreach(&d->waiting, signal_queue, d); }
+
+int blocking_is_waiting(const client *c) { return c->blocked && c->blocked->still_waiting; }
 
 /* Runs the blocked client's command again; returns 1 when it replied (the wait is over). */
 static int run_again(client *c) {

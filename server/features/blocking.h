@@ -36,4 +36,7 @@ void blocking_forget(client *c);
 /* CLIENT UNBLOCK: ends the wait with the timeout reply or an UNBLOCKED error. */
 void blocking_unblock(client *c, int with_error);
 
+/* True when c's command just blocked, or ran again and still found nothing to serve it. */
+int blocking_is_waiting(const client *c);
+
 #endif
