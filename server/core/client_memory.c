@@ -47,7 +47,7 @@ static void evict(size_t limit) {
     }
 }
 
-int client_memory_update(client *c) {
+int client_memory_recount(client *c) {
     size_t limit = client_memory_limit();
     if (limit == 0) return 0;
     recount(c);

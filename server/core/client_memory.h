@@ -13,9 +13,13 @@
 size_t client_memory(const client *c);
 /* The limit in bytes, 0 for none (maxmemory-clients 0, or a percentage of maxmemory 0). */
 size_t client_memory_limit(void);
+int client_memory_recount(client *c);
 /* Counts c anew (it read, ran commands or wrote) and evicts clients when all of them together
- * reach the limit. Returns -1 when c itself was evicted. No cost while there is no limit. */
-int client_memory_update(client *c);
+ * reach the limit. Returns -1 when c itself was evicted. Without a limit: one field test (it
+ * runs for every read, write and published message). */
+static inline int client_memory_update(client *c) {
+    return server.cfg.maxmemory_clients ? client_memory_recount(c) : 0;
+}
 /* A client being closed leaves the total. */
 void client_memory_forget(client *c);
 /* Counts every client anew and evicts as needed: after the limit or maxmemory changed, and

@@ -1,7 +1,6 @@
 #include "core/crash.h"
 
 #include <execinfo.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -32,18 +31,6 @@ static void say(int fd, const char *fmt, ...) {
     (void)ignored;
 }
 
-/* The log, opened with open(2) only; close with log_close. */
-static int log_open(void) {
-    const char *logfile = server.cfg.logfile;
-    if (!logfile || !logfile[0]) return STDOUT_FILENO;
-    int fd = open(logfile, O_WRONLY | O_APPEND | O_CREAT, 0644);
-    return fd < 0 ? STDERR_FILENO : fd;
-}
-
-static void log_close(int fd) {
-    if (fd > STDERR_FILENO) close(fd);
-}
-
 static void stack_trace(int fd) {
     void *frames[100];
     backtrace_symbols_fd(frames, backtrace(frames, 100), fd);
@@ -51,7 +38,7 @@ static void stack_trace(int fd) {
 
 static void on_fatal_signal(int sig, siginfo_t *info, void *context) {
     (void)context;
-    int fd = log_open();
+    int fd = server_log_fd_open();
     int pid = (int)getpid();
     say(fd, "\n\n=== RILL BUG REPORT START: Cut & paste starting from here ===\n");
     say(fd, "%d:%c # rill %s (Redis %s compatible) crashed by signal: %d, si_code: %d\n", pid,
@@ -62,7 +49,7 @@ static void on_fatal_signal(int sig, siginfo_t *info, void *context) {
     say(fd, "\n------ STACK TRACE ------\n\nBacktrace:\n");
     stack_trace(fd);
     say(fd, "\n=== RILL BUG REPORT END. Make sure to include from START to END. ===\n\n");
-    log_close(fd);
+    server_log_fd_close(fd);
     /* Die of the same signal, so the exit status (and a core dump) tell what happened. */
     signal(sig, SIG_DFL);
     raise(sig);
@@ -103,12 +90,12 @@ void crash_segfault(void) {
 
 static void on_watchdog(int sig) {
     (void)sig;
-    int fd = log_open();
+    int fd = server_log_fd_open();
     say(fd, "%d:signal-handler (%lld) \n--- WATCHDOG TIMER EXPIRED ---\n", (int)getpid(),
         (long long)time(NULL));
     stack_trace(fd);
     say(fd, "--------\n\n");
-    log_close(fd);
+    server_log_fd_close(fd);
 }
 
 void crash_watchdog(void) {

@@ -43,11 +43,20 @@ void server_log(enum log_level level, const char *fmt, ...) {
     if (to_file) fclose(out);
 }
 
+int server_log_fd_open(void) {
+    const char *logfile = server.cfg.logfile;
+    if (!logfile || !logfile[0]) return STDOUT_FILENO;
+    int fd = open(logfile, O_WRONLY | O_APPEND | O_CREAT, 0644);
+    return fd < 0 ? STDERR_FILENO : fd;
+}
+
+void server_log_fd_close(int fd) {
+    if (fd > STDERR_FILENO) close(fd);
+}
+
 void server_log_from_handler(enum log_level level, const char *msg) {
     if ((int)level < server.cfg.loglevel) return;
-    int to_file = server.cfg.logfile && server.cfg.logfile[0];
-    int fd = to_file ? open(server.cfg.logfile, O_APPEND | O_CREAT | O_WRONLY, 0644) : STDOUT_FILENO;
-    if (fd < 0) return;
+    int fd = server_log_fd_open();
     char line[256];
     int n = snprintf(line, sizeof line, "%d:signal-handler (%lld) %s\n", (int)getpid(),
                      (long long)time(NULL), msg);
@@ -55,7 +64,7 @@ void server_log_from_handler(enum log_level level, const char *msg) {
         ssize_t ignored = write(fd, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
         (void)ignored;
     }
-    if (to_file) close(fd);
+    server_log_fd_close(fd);
 }
 
 void server_log_raw(enum log_level level, const char *text) {

@@ -153,6 +153,10 @@ enum log_level { LL_DEBUG, LL_VERBOSE, LL_NOTICE, LL_WARNING };
 void server_log_raw(enum log_level level, const char *text);
 /* From a signal handler: one write(2), no allocation, no stdio. */
 void server_log_from_handler(enum log_level level, const char *msg);
+/* The log as a file descriptor, opened with open(2) only (safe in a signal handler); give it
+ * back with server_log_fd_close. */
+int server_log_fd_open(void);
+void server_log_fd_close(int fd);
 /* SHUTDOWN ABORT: forgets a SIGTERM / SIGINT not acted on yet; -1 when there is none. */
 int server_abort_signalled_shutdown(void);
 void server_log(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
