@@ -8,7 +8,7 @@ override CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wno-mi
 # Lua 5.1 with Debian's cjson and bitop modules, linked in (see server/scripting/lua_sandbox.c).
 LUA_CFLAGS := -I/usr/include/lua5.1
 LUA_LIBS   := -llua5.1-cjson -llua5.1-bitop -llua5.1
-LDLIBS   := -lev -lm
+LDLIBS   := -lev -lm -llzf
 SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
 SHARED_SRC := $(wildcard shared/*.c)
@@ -61,14 +61,14 @@ $(BUILD)/tests/itest_%: tests/integration/test_%.c tests/integration/itest.c tes
 
 # The in-process server harnesses link every server module but main.c.
 FUZZ_SERVER_SRC := $(filter-out server/core/main.c,$(SERVER_SRC))
-$(BUILD)/fuzz/fuzz_commands $(BUILD)/fuzz/fuzz_snapshot_load: $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_SERVER_SRC) $(SHARED_SRC) $(wildcard tests/fuzz/*.h shared/*.h) $(SERVER_HDR)
+$(BUILD)/fuzz/fuzz_commands $(BUILD)/fuzz/fuzz_snapshot_load $(BUILD)/fuzz/fuzz_restore: $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_SERVER_SRC) $(SHARED_SRC) $(wildcard tests/fuzz/*.h shared/*.h) $(SERVER_HDR)
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_FLAGS) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-missing-field-initializers \
 		-Ishared -Iserver $(LUA_CFLAGS) $< $(FUZZ_SERVER_SRC) $(SHARED_SRC) -o $@ $(LDLIBS) $(LUA_LIBS)
 
 $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(wildcard tests/fuzz/*.h) $(SHARED_SRC) $(wildcard shared/*.h)
 	@mkdir -p $(dir $@)
-	clang $(FUZZ_FLAGS) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Ishared $< $(SHARED_SRC) -o $@
+	clang $(FUZZ_FLAGS) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Ishared $< $(SHARED_SRC) -o $@ $(LDLIBS)
 
 run: deps $(BUILD)/rill-server
 	@mkdir -p data

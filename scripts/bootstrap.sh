@@ -12,6 +12,7 @@ packages=(
     liblua5.1-0-dev       # scripting: the Lua Redis scripts are written for
     lua-cjson-dev         # cjson inside scripts, as Redis has it
     lua-bitop-dev         # bit inside scripts
+    liblzf-dev            # LZF strings in RDB files, the compressor Redis uses
     redis-server          # reference server for differential tests and benchmarks
     redis-tools           # redis-cli, redis-benchmark
     python3-redis         # compat tests with redis-py

@@ -136,11 +136,11 @@ static const struct setting settings[] = {
     /* The rest of Redis 7.0's settings, aliases included: rill keeps and shows their values.
      * Those a feature rill lacks would act on take only the value that asks nothing of it
      * (see needs_feature). */
-    {"rdbchecksum", T_BOOL, IMMUTABLE, KEPT, 0, 1, "yes"},
+    {"rdbchecksum", T_BOOL, IMMUTABLE, FIELD(rdbchecksum), 0, 1, "yes"},
     {"daemonize", T_BOOL, IMMUTABLE, KEPT, 0, 1, "no"},
     {"io-threads-do-reads", T_BOOL, IMMUTABLE, KEPT, 0, 1, "no"},
     {"always-show-logo", T_BOOL, IMMUTABLE, KEPT, 0, 1, "no"},
-    {"rdbcompression", T_BOOL, 0, KEPT, 0, 1, "yes"},
+    {"rdbcompression", T_BOOL, 0, FIELD(rdbcompression), 0, 1, "yes"},
     {"rdb-del-sync-files", T_BOOL, 0, KEPT, 0, 1, "no"},
     {"activerehashing", T_BOOL, 0, KEPT, 0, 1, "yes"},
     {"set-proc-title", T_BOOL, IMMUTABLE, KEPT, 0, 1, "yes"},

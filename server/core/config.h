@@ -56,6 +56,8 @@ struct config {
     char *save;        /* "3600 1 300 100 60 10000"; "" = no save points */
     int stop_writes_on_bgsave_error;
     int rdb_key_save_delay;
+    int rdbcompression;
+    int rdbchecksum;
     long long proto_max_bulk_len;
     long long client_query_buffer_limit;
     struct output_limit output_limits[CLASS_COUNT];

@@ -44,6 +44,11 @@ static int policy_is_volatile(int policy) {
 
 int evict_policy_is_lfu(void) { return policy_is_lfu(server.cfg.maxmemory_policy); }
 
+int evict_policy_is_lru(void) {
+    return server.cfg.maxmemory_policy == POLICY_ALLKEYS_LRU ||
+           server.cfg.maxmemory_policy == POLICY_VOLATILE_LRU;
+}
+
 long long evict_stat_evicted_keys(void) { return ev.evicted_keys; }
 
 void evict_reset_stats(void) { ev.evicted_keys = 0; }
@@ -68,6 +73,14 @@ static uint8_t lfu_increment(int counter) {
     double p = 1.0 / (base * server.cfg.lfu_log_factor + 1);
     if ((double)random() / RAND_MAX < p) counter++;
     return (uint8_t)counter;
+}
+
+void evict_set_access(entry *e, long long idle_seconds, int freq) {
+    if (evict_policy_is_lfu()) {
+        if (freq >= 0) e->lfu = (uint8_t)freq;
+    } else if (idle_seconds >= 0) {
+        e->lru = idle_seconds < server.lru_clock ? server.lru_clock - (uint32_t)idle_seconds : 0;
+    }
 }
 
 void evict_touch(entry *e) {

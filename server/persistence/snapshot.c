@@ -23,12 +23,7 @@
 #include "core/process.h"
 #include "core/server.h"
 #include "keyspace/db.h"
-#include "keyspace/value_limits.h"
-#include "snapshot_format.h"
-#include "values/deque.h"
-#include "values/hash_value.h"
-#include "values/set_value.h"
-#include "values/zset_value.h"
+#include "persistence/rdb.h"
 
 /* After a failed BGSAVE, save points wait this long before trying again (as Redis). */
 #define BGSAVE_RETRY_DELAY 5
@@ -73,100 +68,6 @@ static void key_save_delay(void) {
     }
 }
 
-static void write_entry(snap_writer *w, entry *e) {
-    long long expire = entry_expire(e);
-    const char *key = entry_key(e);
-    switch (e->type) {
-    case OBJ_STRING:
-        if (entry_client_flags(e)) {
-            char digits[LL_STR_SIZE];
-            size_t len;
-            const char *value = entry_string(e, digits, &len);
-            snap_put_key(w, SNAP_FLAGGED_STRING, expire, key, e->keylen);
-            snap_put_client_flags(w, entry_client_flags(e));
-            snap_put_string(w, value, len);
-        } else if (e->encoding == ENC_INT) {
-            snap_put_key(w, SNAP_INT, expire, key, e->keylen);
-            snap_put_int(w, entry_int(e));
-        } else {
-            snap_put_key(w, SNAP_STRING, expire, key, e->keylen);
-            snap_put_string(w, entry_value(e), e->vallen);
-        }
-        break;
-    case OBJ_LIST: {
-        deque *l = entry_obj(e);
-        snap_put_key(w, SNAP_LIST, expire, key, e->keylen);
-        snap_put_count(w, l->count);
-        deque_iter it;
-        deque_elem el;
-        for (deque_iter_at(&it, l, 0, 1); deque_iter_valid(&it); deque_iter_next(&it)) {
-            deque_iter_get(&it, &el);
-            snap_put_string(w, el.ptr, el.len);
-        }
-        break;
-    }
-    case OBJ_SET: {
-        set_value *s = entry_obj(e);
-        snap_put_key(w, SNAP_SET, expire, key, e->keylen);
-        snap_put_count(w, set_count(s));
-        set_iter it;
-        const char *m;
-        size_t len;
-        set_iter_init(&it, s);
-        while (set_iter_next(&it, &m, &len)) snap_put_string(w, m, len);
-        set_iter_done(&it);
-        break;
-    }
-    case OBJ_ZSET: {
-        zset_value *z = entry_obj(e);
-        snap_put_key(w, SNAP_ZSET, expire, key, e->keylen);
-        snap_put_count(w, zset_count(z));
-        zset_iter it;
-        const char *m;
-        size_t len;
-        double score;
-        zset_iter_init(&it, z, 0, 0);
-        while (zset_iter_next(&it, &m, &len, &score)) {
-            snap_put_string(w, m, len);
-            snap_put_double(w, score);
-        }
-        zset_iter_done(&it);
-        break;
-    }
-    case OBJ_HASH: {
-        hash_value *h = entry_obj(e);
-        snap_put_key(w, SNAP_HASH, expire, key, e->keylen);
-        snap_put_count(w, hash_count(h));
-        hash_iter it;
-        const char *f, *v;
-        size_t flen, vlen;
-        hash_iter_init(&it, h);
-        while (hash_iter_next(&it, &f, &flen, &v, &vlen)) {
-            snap_put_string(w, f, flen);
-            snap_put_string(w, v, vlen);
-        }
-        hash_iter_done(&it);
-        break;
-    }
-    }
-}
-
-static void write_databases(snap_writer *w) {
-    int delay = server.cfg.rdb_key_save_delay != 0;
-    for (int i = 0; i < server.ndbs; i++) {
-        dict *keys = &server.dbs[i].keys;
-        if (dict_size(keys) == 0) continue;
-        snap_put_db(w, (uint32_t)i, dict_size(keys));
-        dict_iter it;
-        dict_iter_init(&it, keys);
-        for (dict_node *n; (n = dict_iter_next(&it));) {
-            write_entry(w, (entry *)n);
-            if (delay) key_save_delay();
-        }
-        dict_iter_done(&it);
-    }
-}
-
 /* Makes the rename itself durable. */
 static int fsync_dir(void) {
     int fd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -186,10 +87,10 @@ static int write_snapshot(void) {
                    tmp, cwd(dir, sizeof dir), strerror(errno));
         return -1;
     }
-    snap_writer w;
-    snap_writer_init(&w, fd, (uint64_t)time_ms());
-    write_databases(&w);
-    if (snap_writer_finish(&w) != 0 || fsync(fd) != 0) {
+    rdb_writer w;
+    rdb_writer_init(&w, fd, server.cfg.rdbcompression);
+    rdb_save_dataset(&w, server.cfg.rdb_key_save_delay ? key_save_delay : NULL);
+    if (rdb_writer_finish(&w, server.cfg.rdbchecksum) != 0 || fsync(fd) != 0) {
         server_log(LL_WARNING, "Write error saving DB on disk: %s", strerror(errno));
         close(fd);
         unlink(tmp);
@@ -414,134 +315,6 @@ void snapshot_info_stats(buf_t *o) {
 
 /* ---- Loading ---- */
 
-/* Reads a collection's elements into a new value; NULL with r->err on a problem. */
-static void *load_collection(snap_reader *r, enum snap_type type) {
-    uint64_t n;
-    if (snap_read_count(r, &n)) return NULL;
-    if (n == 0) {
-        snap_fail(r, "empty collection");
-        return NULL;
-    }
-    const char *s, *v;
-    size_t len, vlen;
-    double score;
-    struct set_limits set_lim = set_limits();
-    struct packed_limits zset_lim = zset_limits(), hash_lim = hash_limits();
-    void *obj = type == SNAP_LIST ? (void *)deque_new()
-                : type == SNAP_SET ? (void *)set_new()
-                : type == SNAP_ZSET ? (void *)zset_new()
-                                    : (void *)hash_new();
-    for (uint64_t i = 0; i < n; i++) {
-        if (snap_read_string(r, &s, &len)) goto fail;
-        switch (type) {
-        case SNAP_LIST:
-            deque_push(obj, DEQUE_TAIL, s, len);
-            break;
-        case SNAP_SET:
-            if (!set_add(obj, s, len, &set_lim)) {
-                snap_fail(r, "duplicate set member");
-                goto fail;
-            }
-            break;
-        case SNAP_ZSET:
-            if (snap_read_double(r, &score)) goto fail;
-            if (isnan(score) || !zset_set(obj, s, len, score, &zset_lim)) {
-                snap_fail(r, isnan(score) ? "score is not a number" : "duplicate sorted set member");
-                goto fail;
-            }
-            break;
-        default:
-            if (snap_read_string(r, &v, &vlen)) goto fail;
-            if (!hash_set(obj, s, len, v, vlen, &hash_lim)) {
-                snap_fail(r, "duplicate hash field");
-                goto fail;
-            }
-        }
-    }
-    return obj;
-fail:
-    switch (type) {
-    case SNAP_LIST: deque_free(obj); break;
-    case SNAP_SET: set_free(obj); break;
-    case SNAP_ZSET: zset_free(obj); break;
-    default: hash_free(obj);
-    }
-    return NULL;
-}
-
-static entry *load_entry(snap_reader *r, const snap_record *rec) {
-    static const enum obj_type obj_types[SNAP_TYPE_COUNT] = {
-        [SNAP_LIST] = OBJ_LIST, [SNAP_SET] = OBJ_SET, [SNAP_ZSET] = OBJ_ZSET, [SNAP_HASH] = OBJ_HASH};
-    if (rec->type == SNAP_STRING) {
-        const char *s;
-        size_t len;
-        if (snap_read_string(r, &s, &len)) return NULL;
-        return entry_new_raw(rec->key, rec->keylen, s, len, rec->expire_ms);
-    }
-    if (rec->type == SNAP_FLAGGED_STRING) {
-        uint32_t flags;
-        const char *s;
-        size_t len;
-        if (snap_read_client_flags(r, &flags) || snap_read_string(r, &s, &len)) return NULL;
-        return entry_new_stamped(rec->key, rec->keylen, s, len, rec->expire_ms, flags);
-    }
-    if (rec->type == SNAP_INT) {
-        long long v;
-        if (snap_read_int(r, &v)) return NULL;
-        return entry_new_int(rec->key, rec->keylen, v, rec->expire_ms);
-    }
-    void *obj = load_collection(r, rec->type);
-    return obj ? entry_new_obj(rec->key, rec->keylen, obj_types[rec->type], obj, rec->expire_ms)
-               : NULL;
-}
-
-static void log_progress(const snap_reader *r, long long *next_log_us) {
-    long long now = time_us();
-    if (now < *next_log_us) return;
-    *next_log_us = now + 2000000;
-    size_t done = (size_t)(r->p - r->base);
-    server_log(LL_NOTICE, "Loading snapshot: %zu of %zu MB (%d%%)", done >> 20, r->len >> 20,
-               (int)(done * 100 / r->len));
-}
-
-/* Builds the keyspace from a file whose checksum is right; still checks every record. */
-static int load_records(snap_reader *r) {
-    db *d = NULL;
-    long long now = time_ms(), next_log_us = time_us() + 2000000;
-    for (uint64_t n = 1;; n++) {
-        snap_record rec;
-        enum snap_record_kind kind = snap_next(r, &rec);
-        if (kind == SNAP_REC_ERROR) return -1;
-        if (kind == SNAP_REC_END) return r->p == r->end ? 0 : snap_fail(r, "data after the END record");
-        if ((n & 0xffff) == 0) log_progress(r, &next_log_us);
-        if (kind == SNAP_REC_DB) {
-            if (rec.db >= (uint32_t)server.ndbs) {
-                char msg[120];
-                snprintf(msg, sizeof msg, "database %u does not exist here (databases is %d)",
-                         rec.db, server.ndbs);
-                return snap_fail(r, msg);
-            }
-            d = &server.dbs[rec.db];
-            dict_reserve(&d->keys, rec.nkeys);
-            continue;
-        }
-        if (!d) return snap_fail(r, "key outside a database record");
-        /* Keys whose TTL passed while the server was down are not loaded. */
-        if (rec.expire_ms >= 0 && rec.expire_ms < now) {
-            if (snap_skip_value(r, rec.type)) return -1;
-            snap.expired_keys++;
-            continue;
-        }
-        entry *e = load_entry(r, &rec);
-        if (!e) return -1;
-        if (db_add_if_absent(d, e) != 0) {
-            entry_free(e);
-            return snap_fail(r, "duplicate key");
-        }
-        snap.loaded_keys++;
-    }
-}
-
 int snapshot_load(void) {
     const char *file = server.cfg.dbfilename;
     char dir[PATH_MAX];
@@ -569,26 +342,30 @@ int snapshot_load(void) {
     }
     close(fd);
     long long start = time_us();
-    snap_reader r;
-    int rc;
-    const void *bytes = len ? data : "";
-    if (snap_open(&r, bytes, len) != 0) {
+    rdb_reader r;
+    struct rdb_load_stats loaded = {0};
+    int rc = rdb_open(&r, len ? data : "", len);
+    if (rc == 0 && !rdb_checksum_ok(&r)) {
+        rdb_verify(&r, NULL); /* says where the damage is, when the structure shows it */
         rc = -1;
-    } else if (!snap_checksum_ok(&r)) {
-        snap_verify(&r, bytes, len, NULL); /* finds where the damage is, if it can */
-        rc = -1;
-    } else {
-        rc = load_records(&r);
     }
+    if (rc == 0) rc = rdb_load_dataset(&r, &loaded);
     if (len) munmap(data, len);
+    snap.loaded_keys = loaded.loaded;
+    snap.expired_keys = loaded.expired;
     if (rc != 0) {
         server_log(LL_WARNING, "Bad snapshot %s (in server root dir %s) at offset %zu: %s. "
                    "Start-up stopped; the file was left as it is (rill-check-snapshot %s tells what it holds).",
                    file, cwd(dir, sizeof dir), r.err_offset, r.err, file);
         return -1;
     }
-    server_log(LL_NOTICE, "Done loading snapshot, keys loaded: %lld, keys expired: %lld.",
-               snap.loaded_keys, snap.expired_keys);
+    if (loaded.empty) {
+        server_log(LL_NOTICE, "Done loading RDB, keys loaded: %lld, keys expired: %lld, empty keys skipped: %lld.",
+                   loaded.loaded, loaded.expired, loaded.empty);
+    } else {
+        server_log(LL_NOTICE, "Done loading RDB, keys loaded: %lld, keys expired: %lld.",
+                   loaded.loaded, loaded.expired);
+    }
     server_log(LL_NOTICE, "DB loaded from disk: %.3f seconds", (double)(time_us() - start) / 1e6);
     return 0;
 }

@@ -1,5 +1,5 @@
 /* Snapshot persistence: SAVE, BGSAVE (a forked child), save points, the snapshot at
- * shutdown, and loading at start-up. The file format is shared/snapshot_format.h. */
+ * shutdown, and loading at start-up. The file is an RDB file (persistence/rdb.h). */
 #ifndef RILL_SNAPSHOT_H
 #define RILL_SNAPSHOT_H
 

@@ -2,6 +2,7 @@
 validation, shown by CONFIG GET with Redis's default, and either honoured or refused at
 start-up when it asks for a feature rill does not have yet."""
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -179,8 +180,9 @@ def test_shutdown_on_sigterm_save_saves_without_save_points():
 @pytest.mark.parametrize("logo", ["yes", "no"])
 def test_always_show_logo_prints_the_pid_as_redis_does(logo):
     port = free_port()
+    work = tempfile.mkdtemp(prefix="rill-logo-")  # no stray dump.rdb to load
     proc = track(subprocess.Popen([RILL, "--port", str(port), "--save", "", "--always-show-logo", logo],
-                                  cwd=tempfile.gettempdir(), stdout=subprocess.PIPE,
+                                  cwd=work, stdout=subprocess.PIPE,
                                   stderr=subprocess.STDOUT, text=True))
     try:
         wait_for_port(port, proc)
@@ -193,6 +195,7 @@ def test_always_show_logo_prints_the_pid_as_redis_does(logo):
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def test_unixsocket_serves_clients_with_its_permissions():

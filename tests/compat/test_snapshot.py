@@ -179,7 +179,7 @@ def test_save_and_restart_keep_every_type(workdir):
     s = start(workdir, "--save", "")
     assert_same_state(state(s.r), before)
     assert s.r.info("persistence")["rdb_last_load_keys_loaded"] == len(before)
-    assert "Done loading snapshot" in s.log()
+    assert "Done loading RDB, keys loaded: %d, keys expired: 0." % len(before) in s.log()
     # The same data saved again gives a file that loads to the same state.
     assert s.r.bgsave()
     wait_until(lambda: s.r.info("persistence")["rdb_bgsave_in_progress"] == 0, what="BGSAVE")
@@ -378,7 +378,7 @@ def test_truncated_files_stop_start_up(workdir):
         with open(path, "wb") as f:
             f.write(good[:cut])
         text = expect_start_failure(workdir, r"Bad snapshot dump\.rdb .* at offset \d+: ")
-        assert "end of file" in text or "checksum" in text, text
+        assert re.search(r"past the end of the data|more than the data holds|checksum|too short|signature", text), text
         assert os.path.getsize(path) == cut
     with open(path, "wb") as f:
         f.write(good)
@@ -392,13 +392,13 @@ def test_wrong_version_and_foreign_files_stop_start_up(workdir):
     path = snapshot_path(workdir)
     with open(path, "rb") as f:
         good = bytearray(f.read())
-    good[8] = 3
+    good[5:9] = b"0011"  # Redis 7.2's version: Redis 7.0 refuses it too
     with open(path, "wb") as f:
         f.write(good)
-    expect_start_failure(workdir, r"at offset 8: unsupported snapshot version 3 \(this build reads 1 to 2\)")
+    expect_start_failure(workdir, r"at offset 0: can't handle RDB format version 11")
     with open(path, "wb") as f:
-        f.write(b"REDIS0010\xfa\x09redis-ver")
-    expect_start_failure(workdir, r"at offset 0: this is a Redis RDB file, not a rill snapshot")
+        f.write(b"RILLSNAP\x02\x00\x00\x00" + bytes(20))
+    expect_start_failure(workdir, r"at offset 0: not an RDB file \(no REDIS signature\)")
 
 
 def test_missing_file_means_an_empty_dataset(workdir):

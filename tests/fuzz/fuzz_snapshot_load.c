@@ -12,7 +12,7 @@
 #include "crc64.h"
 #include "fuzz_server.h"
 #include "persistence/snapshot.h"
-#include "snapshot_format.h"
+#include "rdb_format.h"
 
 static char dir[] = "/tmp/rill-fuzz-load-XXXXXX"; /* mkdtemp's template */
 
@@ -43,9 +43,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len) {
     }
     uint8_t *copy = malloc(len ? len : 1);
     memcpy(copy, data, len);
-    if (len > SNAP_TRAILER_LEN && (copy[len - 1] & 1)) {
-        uint64_t crc = crc64(0, copy, len - SNAP_TRAILER_LEN);
-        memcpy(copy + len - SNAP_TRAILER_LEN, &crc, 8);
+    if (len > RDB_TRAILER_LEN && (copy[len - 1] & 1)) {
+        uint64_t crc = crc64(0, copy, len - RDB_TRAILER_LEN);
+        memcpy(copy + len - RDB_TRAILER_LEN, &crc, 8);
     }
     FILE *f = fopen(server.cfg.dbfilename, "wb");
     if (!f || fwrite(copy, 1, len, f) != len || fclose(f) != 0) abort();

@@ -1,0 +1,498 @@
+/* rill's entries in Redis's RDB format (see rdb.h). rill writes each collection in its plain
+ * form (a count, then strings; binary doubles for scores): the fastest to write and to read
+ * back, and no larger than Redis's packed forms for small elements. It reads every form Redis
+ * 7.0 and the versions before it write. */
+#include "persistence/rdb.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/server.h"
+#include "keyspace/evict.h"
+#include "keyspace/value_limits.h"
+#include "mem.h"
+#include "numconv.h"
+#include "packed_blobs.h"
+#include "values/deque.h"
+#include "values/hash_value.h"
+#include "values/set_value.h"
+#include "values/zset_value.h"
+
+/* An AUX field rill writes before a key that carries a memcached stamp: "<flags> <cas>".
+ * redis-server skips AUX fields it does not know, so the file still loads there. */
+#define AUX_STAMP "rill-stamp"
+
+/* ---- Saving ---- */
+
+static uint8_t type_byte(const entry *e) {
+    switch (e->type) {
+    case OBJ_LIST: return RDB_TYPE_LIST;
+    case OBJ_SET: return RDB_TYPE_SET;
+    case OBJ_ZSET: return RDB_TYPE_ZSET_2;
+    case OBJ_HASH: return RDB_TYPE_HASH;
+    }
+    return RDB_TYPE_STRING;
+}
+
+/* The value as the type byte announces it. */
+static void save_body(rdb_writer *w, entry *e) {
+    switch (e->type) {
+    case OBJ_STRING:
+        if (e->encoding == ENC_INT) {
+            rdb_put_ll(w, entry_int(e));
+        } else {
+            rdb_put_string(w, entry_value(e), e->vallen);
+        }
+        break;
+    case OBJ_LIST: {
+        deque *l = entry_obj(e);
+        rdb_put_len(w, l->count);
+        deque_iter it;
+        deque_elem el;
+        for (deque_iter_at(&it, l, 0, 1); deque_iter_valid(&it); deque_iter_next(&it)) {
+            deque_iter_get(&it, &el);
+            rdb_put_string(w, el.ptr, el.len);
+        }
+        break;
+    }
+    case OBJ_SET: {
+        set_value *s = entry_obj(e);
+        rdb_put_len(w, set_count(s));
+        set_iter it;
+        const char *m;
+        size_t len;
+        set_iter_init(&it, s);
+        while (set_iter_next(&it, &m, &len)) rdb_put_string(w, m, len);
+        set_iter_done(&it);
+        break;
+    }
+    case OBJ_ZSET: {
+        zset_value *z = entry_obj(e);
+        rdb_put_len(w, zset_count(z));
+        zset_iter it;
+        const char *m;
+        size_t len;
+        double score;
+        zset_iter_init(&it, z, 0, 0);
+        while (zset_iter_next(&it, &m, &len, &score)) {
+            rdb_put_string(w, m, len);
+            rdb_put_double(w, score);
+        }
+        zset_iter_done(&it);
+        break;
+    }
+    case OBJ_HASH: {
+        hash_value *h = entry_obj(e);
+        rdb_put_len(w, hash_count(h));
+        hash_iter it;
+        const char *f, *v;
+        size_t flen, vlen;
+        hash_iter_init(&it, h);
+        while (hash_iter_next(&it, &f, &flen, &v, &vlen)) {
+            rdb_put_string(w, f, flen);
+            rdb_put_string(w, v, vlen);
+        }
+        hash_iter_done(&it);
+        break;
+    }
+    }
+}
+
+/* One key as Redis writes it: expiry, then the LRU idle time or the LFU counter when the
+ * eviction policy uses one, then type, key and value. */
+static void save_entry(rdb_writer *w, entry *e) {
+    if (e->flags & ENTRY_HAS_STAMP) {
+        char stamp[48];
+        snprintf(stamp, sizeof stamp, "%u %llu", entry_client_flags(e),
+                 (unsigned long long)entry_cas(e));
+        rdb_put_aux(w, AUX_STAMP, stamp);
+    }
+    long long expire = entry_expire(e);
+    if (expire >= 0) {
+        rdb_put_byte(w, RDB_OP_EXPIRETIME_MS);
+        rdb_put_ms(w, expire);
+    }
+    if (evict_policy_is_lru()) {
+        rdb_put_byte(w, RDB_OP_IDLE);
+        rdb_put_len(w, (uint64_t)evict_idle_seconds(e));
+    } else if (evict_policy_is_lfu()) {
+        rdb_put_byte(w, RDB_OP_FREQ);
+        rdb_put_byte(w, (uint8_t)evict_frequency(e));
+    }
+    rdb_put_byte(w, type_byte(e));
+    rdb_put_string(w, entry_key(e), e->keylen);
+    save_body(w, e);
+}
+
+void rdb_save_value(rdb_writer *w, entry *e) {
+    rdb_put_byte(w, type_byte(e));
+    save_body(w, e);
+}
+
+void rdb_save_dataset(rdb_writer *w, void (*after_key)(void)) {
+    char num[LL_STR_SIZE];
+    rdb_put_header(w);
+    rdb_put_aux(w, "redis-ver", REDIS_COMPAT_VERSION);
+    rdb_put_aux(w, "redis-bits", "64");
+    ll_to_str(num, (long long)time(NULL));
+    rdb_put_aux(w, "ctime", num);
+    ll_to_str(num, (long long)mem_used());
+    rdb_put_aux(w, "used-mem", num);
+    rdb_put_aux(w, "aof-base", "0");
+    for (int i = 0; i < server.ndbs; i++) {
+        db *d = &server.dbs[i];
+        if (dict_size(&d->keys) == 0) continue;
+        rdb_put_byte(w, RDB_OP_SELECTDB);
+        rdb_put_len(w, (uint64_t)i);
+        rdb_put_byte(w, RDB_OP_RESIZEDB);
+        rdb_put_len(w, dict_size(&d->keys));
+        rdb_put_len(w, d->heap_len);
+        dict_iter it;
+        dict_iter_init(&it, &d->keys);
+        for (dict_node *n; (n = dict_iter_next(&it));) {
+            save_entry(w, (entry *)n);
+            if (after_key) after_key();
+        }
+        dict_iter_done(&it);
+    }
+}
+
+/* ---- Loading ---- */
+
+/* Adds one element (b, blen: the value or score of pairs) to a collection being built. */
+typedef int add_fn(void *obj, rdb_reader *r, const char *a, size_t alen, const char *b,
+                   size_t blen);
+
+static int add_to_list(void *obj, rdb_reader *r, const char *a, size_t alen, const char *b,
+                       size_t blen) {
+    (void)r, (void)b, (void)blen;
+    deque_push(obj, DEQUE_TAIL, a, alen);
+    return 0;
+}
+
+static int add_to_set(void *obj, rdb_reader *r, const char *a, size_t alen, const char *b,
+                      size_t blen) {
+    (void)b, (void)blen;
+    struct set_limits lim = set_limits();
+    return set_add(obj, a, alen, &lim) ? 0 : rdb_fail(r, "duplicate set member");
+}
+
+static int add_to_hash(void *obj, rdb_reader *r, const char *a, size_t alen, const char *b,
+                       size_t blen) {
+    struct packed_limits lim = hash_limits();
+    return hash_set(obj, a, alen, b, blen, &lim) ? 0 : rdb_fail(r, "duplicate hash field");
+}
+
+static int add_scored(zset_value *z, rdb_reader *r, const char *m, size_t len, double score) {
+    if (isnan(score)) return rdb_fail(r, "score is not a number");
+    struct packed_limits lim = zset_limits();
+    return zset_set(z, m, len, score, &lim) ? 0 : rdb_fail(r, "duplicate sorted set member");
+}
+
+/* Packed sorted sets hold the score as an element: digits, or the text of a double. */
+static int add_to_zset(void *obj, rdb_reader *r, const char *a, size_t alen, const char *b,
+                       size_t blen) {
+    char text[128];
+    if (blen == 0 || blen >= sizeof text) return rdb_fail(r, "bad score");
+    memcpy(text, b, blen);
+    text[blen] = '\0';
+    char *end;
+    double score = strtod(text, &end);
+    if (end != text + blen) return rdb_fail(r, "bad score");
+    return add_scored(obj, r, a, alen, score);
+}
+
+/* Feeds the elements of a packed blob (the next string) to add, one or two at a time. */
+static int add_packed(rdb_reader *r, enum packed_kind kind, int pairs, add_fn *add, void *obj) {
+    rdb_str s;
+    if (rdb_read_string(r, &s)) return -1;
+    packed_iter it;
+    int rc = packed_iter_init(&it, kind, s.ptr, s.len);
+    packed_elem a, b;
+    char digits_a[24], digits_b[24];
+    while (rc == 0) {
+        int got = packed_iter_next(&it, &a);
+        if (got == 0) break;
+        if (got < 0 || (pairs && (got = packed_iter_next(&it, &b)) != 1)) {
+            rc = got < 0 ? rdb_fail(r, "%s", it.err) : rdb_fail(r, "a key without a value");
+            break;
+        }
+        size_t alen, blen = 0;
+        const char *as = packed_elem_bytes(&a, digits_a, &alen);
+        const char *bs = pairs ? packed_elem_bytes(&b, digits_b, &blen) : NULL;
+        rc = add(obj, r, as, alen, bs, blen);
+    }
+    if (rc == 0 && it.err) rc = rdb_fail(r, "%s", it.err);
+    rdb_str_free(&s);
+    return rc;
+}
+
+/* count strings (or pairs of strings) one after the other. */
+static int add_plain(rdb_reader *r, int pairs, add_fn *add, void *obj) {
+    uint64_t n;
+    if (rdb_read_count(r, &n, pairs ? 2 : 1)) return -1;
+    for (uint64_t i = 0; i < n; i++) {
+        rdb_str a, b = {0};
+        if (rdb_read_string(r, &a)) return -1;
+        int rc = pairs ? rdb_read_string(r, &b) : 0;
+        if (rc == 0) rc = add(obj, r, a.ptr, a.len, b.ptr, b.len);
+        rdb_str_free(&a);
+        rdb_str_free(&b);
+        if (rc) return -1;
+    }
+    return 0;
+}
+
+static int add_quicklist(rdb_reader *r, int version2, deque *l) {
+    uint64_t nodes;
+    if (rdb_read_count(r, &nodes, 1)) return -1;
+    for (uint64_t i = 0; i < nodes; i++) {
+        uint64_t container = RDB_QUICKLIST_PACKED;
+        if (version2 && rdb_read_len(r, &container)) return -1;
+        if (container == RDB_QUICKLIST_PLAIN) {
+            rdb_str s;
+            if (rdb_read_string(r, &s)) return -1;
+            deque_push(l, DEQUE_TAIL, s.ptr, s.len);
+            rdb_str_free(&s);
+        } else if (container != RDB_QUICKLIST_PACKED) {
+            return rdb_fail(r, "unknown quicklist container %llu", (unsigned long long)container);
+        } else if (add_packed(r, version2 ? PACKED_LISTPACK : PACKED_ZIPLIST, 0, add_to_list, l)) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int add_zset_plain(rdb_reader *r, int binary, zset_value *z) {
+    uint64_t n;
+    if (rdb_read_count(r, &n, 2)) return -1;
+    for (uint64_t i = 0; i < n; i++) {
+        rdb_str m;
+        double score;
+        if (rdb_read_string(r, &m)) return -1;
+        int rc = binary ? rdb_read_double(r, &score) : rdb_read_old_double(r, &score);
+        if (rc == 0) rc = add_scored(z, r, m.ptr, m.len, score);
+        rdb_str_free(&m);
+        if (rc) return -1;
+    }
+    return 0;
+}
+
+static entry *load_string(rdb_reader *r, const char *key, size_t klen, long long expire_ms) {
+    rdb_str s;
+    if (rdb_read_string(r, &s)) return NULL;
+    long long v;
+    entry *e = s.len <= 20 && str_to_ll(s.ptr, s.len, &v) == 0
+                   ? entry_new_int(key, klen, v, expire_ms)
+                   : entry_new_raw(key, klen, s.ptr, s.len, expire_ms);
+    rdb_str_free(&s);
+    return e;
+}
+
+static size_t value_count(enum obj_type type, void *obj) {
+    switch (type) {
+    case OBJ_LIST: return ((deque *)obj)->count;
+    case OBJ_SET: return set_count(obj);
+    case OBJ_ZSET: return zset_count(obj);
+    case OBJ_HASH: return hash_count(obj);
+    default: return 1;
+    }
+}
+
+static void value_free(enum obj_type type, void *obj) {
+    switch (type) {
+    case OBJ_LIST: deque_free(obj); break;
+    case OBJ_SET: set_free(obj); break;
+    case OBJ_ZSET: zset_free(obj); break;
+    case OBJ_HASH: hash_free(obj); break;
+    default: break;
+    }
+}
+
+entry *rdb_load_value(rdb_reader *r, int type, const char *key, size_t klen, long long expire_ms,
+                      int *empty) {
+    *empty = 0;
+    if (type == RDB_TYPE_STRING) return load_string(r, key, klen, expire_ms);
+    enum obj_type otype;
+    void *obj;
+    int rc;
+    switch (type) {
+    case RDB_TYPE_LIST:
+    case RDB_TYPE_LIST_ZIPLIST:
+    case RDB_TYPE_LIST_QUICKLIST:
+    case RDB_TYPE_LIST_QUICKLIST_2:
+        otype = OBJ_LIST, obj = deque_new();
+        rc = type == RDB_TYPE_LIST           ? add_plain(r, 0, add_to_list, obj)
+             : type == RDB_TYPE_LIST_ZIPLIST ? add_packed(r, PACKED_ZIPLIST, 0, add_to_list, obj)
+                                             : add_quicklist(r, type == RDB_TYPE_LIST_QUICKLIST_2, obj);
+        break;
+    case RDB_TYPE_SET:
+    case RDB_TYPE_SET_INTSET:
+        otype = OBJ_SET, obj = set_new();
+        rc = type == RDB_TYPE_SET ? add_plain(r, 0, add_to_set, obj)
+                                  : add_packed(r, PACKED_INTSET, 0, add_to_set, obj);
+        break;
+    case RDB_TYPE_ZSET:
+    case RDB_TYPE_ZSET_2:
+    case RDB_TYPE_ZSET_ZIPLIST:
+    case RDB_TYPE_ZSET_LISTPACK:
+        otype = OBJ_ZSET, obj = zset_new();
+        rc = type == RDB_TYPE_ZSET_ZIPLIST    ? add_packed(r, PACKED_ZIPLIST, 1, add_to_zset, obj)
+             : type == RDB_TYPE_ZSET_LISTPACK ? add_packed(r, PACKED_LISTPACK, 1, add_to_zset, obj)
+                                              : add_zset_plain(r, type == RDB_TYPE_ZSET_2, obj);
+        break;
+    case RDB_TYPE_HASH:
+    case RDB_TYPE_HASH_ZIPMAP:
+    case RDB_TYPE_HASH_ZIPLIST:
+    case RDB_TYPE_HASH_LISTPACK:
+        otype = OBJ_HASH, obj = hash_new();
+        rc = type == RDB_TYPE_HASH           ? add_plain(r, 1, add_to_hash, obj)
+             : type == RDB_TYPE_HASH_ZIPMAP  ? add_packed(r, PACKED_ZIPMAP, 1, add_to_hash, obj)
+             : type == RDB_TYPE_HASH_ZIPLIST ? add_packed(r, PACKED_ZIPLIST, 1, add_to_hash, obj)
+                                             : add_packed(r, PACKED_LISTPACK, 1, add_to_hash, obj);
+        break;
+    default:
+        rdb_skip_value(r, type); /* says why the type cannot be loaded */
+        return NULL;
+    }
+    if (rc != 0 || value_count(otype, obj) == 0) {
+        *empty = rc == 0;
+        value_free(otype, obj);
+        return NULL;
+    }
+    return entry_new_obj(key, klen, otype, obj, expire_ms);
+}
+
+struct stamp {
+    int pending;
+    uint32_t flags;
+    uint64_t cas;
+};
+
+static void read_stamp(struct stamp *st, const rdb_str *value) {
+    char text[48];
+    size_t n = value->len < sizeof text - 1 ? value->len : sizeof text - 1;
+    memcpy(text, value->ptr, n);
+    text[n] = '\0';
+    unsigned flags;
+    unsigned long long cas;
+    st->pending = sscanf(text, "%u %llu", &flags, &cas) == 2;
+    st->flags = flags;
+    st->cas = cas;
+}
+
+/* A string key that had a memcached stamp gets it back, its CAS unique included. */
+static entry *restore_stamp(db *d, entry *e, struct stamp *st) {
+    if (!st->pending || e->type != OBJ_STRING) return e;
+    st->pending = 0;
+    e = db_stamp(d, e);
+    memcpy(entry_after_ttl(e), &st->cas, sizeof st->cas);
+    memcpy(entry_after_ttl(e) + sizeof st->cas, &st->flags, sizeof st->flags);
+    if (st->cas > server.last_cas) server.last_cas = st->cas;
+    return e;
+}
+
+static void log_aux(const rdb_record *rec) {
+    const rdb_str *k = &rec->key, *v = &rec->str;
+    if (k->len == 9 && memcmp(k->ptr, "redis-ver", 9) == 0) {
+        server_log(LL_NOTICE, "Loading RDB produced by version %.*s", (int)v->len, v->ptr);
+    } else if (k->len == 5 && memcmp(k->ptr, "ctime", 5) == 0) {
+        long long ctime;
+        if (str_to_ll(v->ptr, v->len, &ctime) == 0) {
+            long long age = (long long)time(NULL) - ctime;
+            server_log(LL_NOTICE, "RDB age %lld seconds", age < 0 ? 0 : age);
+        }
+    } else if (k->len == 8 && memcmp(k->ptr, "used-mem", 8) == 0) {
+        long long used;
+        if (str_to_ll(v->ptr, v->len, &used) == 0)
+            server_log(LL_NOTICE, "RDB memory usage when created %.2f Mb", (double)used / (1024 * 1024));
+    } else {
+        server_log(LL_DEBUG, "Unrecognized RDB AUX field: '%.*s'", (int)k->len, k->ptr);
+    }
+}
+
+static void log_progress(const rdb_reader *r, long long *next_log_us) {
+    long long now = time_us();
+    if (now < *next_log_us) return;
+    *next_log_us = now + 2000000;
+    size_t done = (size_t)(r->p - r->base);
+    server_log(LL_NOTICE, "Loading RDB: %zu of %zu MB (%d%%)", done >> 20, r->len >> 20,
+               (int)(done * 100 / r->len));
+}
+
+/* One key record: loaded, or counted as expired or empty. */
+static int load_key(rdb_reader *r, db *d, const rdb_record *rec, struct stamp *stamp,
+                    struct rdb_load_stats *st, long long now) {
+    if (rec->expire_ms != -1 && rec->expire_ms < now) { /* expired while the server was down */
+        stamp->pending = 0;
+        st->expired++;
+        return rdb_skip_value(r, rec->type);
+    }
+    int empty;
+    entry *e = rdb_load_value(r, rec->type, rec->key.ptr, rec->key.len, rec->expire_ms, &empty);
+    if (!e && !empty) return -1;
+    if (!e) {
+        if (st->empty++ < 10)
+            server_log(LL_WARNING, "rdbLoadObject skipping empty key: %.*s", (int)rec->key.len,
+                       rec->key.ptr);
+        stamp->pending = 0;
+        return 0;
+    }
+    if (db_add_if_absent(d, e) != 0) {
+        entry_free(e);
+        return rdb_fail(r, "duplicate key '%.*s' in database %d", (int)rec->key.len,
+                        rec->key.ptr, d->id);
+    }
+    evict_set_access(e, rec->idle, rec->freq);
+    restore_stamp(d, e, stamp);
+    st->loaded++;
+    return 0;
+}
+
+int rdb_load_dataset(rdb_reader *r, struct rdb_load_stats *st) {
+    db *d = &server.dbs[0]; /* keys before any SELECTDB belong to database 0 */
+    long long now = time_ms(), next_log_us = time_us() + 2000000;
+    struct stamp stamp = {0};
+    rdb_record rec;
+    rdb_record_init(&rec);
+    int rc = 0;
+    for (uint64_t n = 1; rc == 0; n++) {
+        if ((n & 0xffff) == 0) log_progress(r, &next_log_us);
+        switch (rdb_next(r, &rec)) {
+        case RDB_REC_ERROR: rc = -1; break;
+        case RDB_REC_EOF:
+            if (r->p != r->end) rc = rdb_fail(r, "data after the EOF opcode");
+            rdb_record_free(&rec);
+            return rc;
+        case RDB_REC_SELECTDB:
+            if (rec.db >= (uint64_t)server.ndbs) {
+                rc = rdb_fail(r, "database %llu does not exist here (databases is %d)",
+                              (unsigned long long)rec.db, server.ndbs);
+            } else {
+                d = &server.dbs[rec.db];
+            }
+            break;
+        case RDB_REC_RESIZEDB:
+            /* A key takes three bytes at least: a damaged hint cannot ask for more. */
+            dict_reserve(&d->keys, rec.db_size < (uint64_t)(r->end - r->p) / 3
+                                       ? rec.db_size
+                                       : (uint64_t)(r->end - r->p) / 3);
+            break;
+        case RDB_REC_AUX:
+            if (rec.key.len == strlen(AUX_STAMP) && memcmp(rec.key.ptr, AUX_STAMP, rec.key.len) == 0)
+                read_stamp(&stamp, &rec.str);
+            else
+                log_aux(&rec);
+            break;
+        case RDB_REC_FUNCTION:
+            rc = rdb_fail(r, "the file holds FUNCTION libraries, which rill does not support yet");
+            break;
+        case RDB_REC_KEY: rc = load_key(r, d, &rec, &stamp, st, now); break;
+        }
+    }
+    rdb_record_free(&rec);
+    return -1;
+}

@@ -1,0 +1,28 @@
+/* rill's values in Redis's RDB format (shared/rdb_format.h holds the bytes): what an entry
+ * becomes in a snapshot or a DUMP payload, and the entries a file or payload written by rill or
+ * by redis-server (RDB 1 to 10, every encoding) becomes again. */
+#ifndef RILL_RDB_H
+#define RILL_RDB_H
+
+#include "keyspace/db.h"
+#include "rdb_format.h"
+
+/* The type byte and the value of e (a DUMP payload's body). */
+void rdb_save_value(rdb_writer *w, entry *e);
+/* Header, AUX fields and every database; after_key (may be NULL) runs after each key. */
+void rdb_save_dataset(rdb_writer *w, void (*after_key)(void));
+
+/* Reads a value of the given RDB type into a new entry under key, not linked anywhere. NULL
+ * with r->err on a problem; NULL with *empty set when the value holds no element (Redis skips
+ * such keys). */
+entry *rdb_load_value(rdb_reader *r, int type, const char *key, size_t klen, long long expire_ms,
+                      int *empty);
+
+struct rdb_load_stats {
+    long long loaded, expired, empty;
+};
+/* Reads every record of an opened file (checksum already checked) into the empty keyspace,
+ * through EOF. 0, or -1 with r->err. Keys whose TTL has passed are counted, not loaded. */
+int rdb_load_dataset(rdb_reader *r, struct rdb_load_stats *st);
+
+#endif
