@@ -138,6 +138,8 @@ cmd_handler cmd_config_get, cmd_config_set, cmd_config_resetstat,
     cmd_config_rewrite, cmd_config_help, cmd_time, cmd_shutdown;
 /* persistence/snapshot.c */
 cmd_handler cmd_save, cmd_bgsave, cmd_lastsave;
+/* persistence/dump.c */
+cmd_handler cmd_dump, cmd_restore;
 /* scripting/scripting.c */
 cmd_handler cmd_eval, cmd_evalsha, cmd_eval_ro, cmd_evalsha_ro, cmd_script_exists,
     cmd_script_flush, cmd_script_help, cmd_script_kill, cmd_script_load;

@@ -1,0 +1,107 @@
+/* DUMP and RESTORE: one value in Redis's DUMP payload (the RDB value, the RDB version, a
+ * CRC-64), so that a value moves between rill and redis-server either way. Replies and their
+ * order of checks follow Redis 7.0's cluster.c. */
+#include <limits.h>
+#include <string.h>
+
+#include "core/commands.h"
+#include "core/reply.h"
+#include "core/server.h"
+#include "features/notify.h"
+#include "keyspace/db.h"
+#include "keyspace/evict.h"
+#include "mem.h"
+#include "persistence/rdb.h"
+
+void cmd_dump(client *c) {
+    entry *e = db_lookup_read(c->db, c->argv[1].ptr, c->argv[1].len);
+    if (!e) {
+        reply_nil(c);
+        return;
+    }
+    rdb_writer w;
+    rdb_writer_init(&w, -1, server.cfg.rdbcompression);
+    rdb_save_value(&w, e);
+    size_t len;
+    unsigned char *payload = rdb_writer_take_dump(&w, &len);
+    reply_bulk(c, (const char *)payload, len);
+    mem_free(payload);
+}
+
+/* Parses a DUMP payload into a new entry under key; NULL when it is not one. */
+static entry *entry_from_payload(const resp_arg *key, const resp_arg *payload, long long expire_ms) {
+    rdb_reader r;
+    uint8_t type;
+    if (rdb_open_dump(&r, payload->ptr, payload->len) != 0 || rdb_read_byte(&r, &type) != 0)
+        return NULL;
+    int empty;
+    return rdb_load_value(&r, type, key->ptr, key->len, expire_ms, &empty);
+}
+
+/* RESTORE key ttl payload [REPLACE] [ABSTTL] [IDLETIME seconds] [FREQ frequency] */
+void cmd_restore(client *c) {
+    int replace = 0, absttl = 0;
+    long long idle = -1, freq = -1, ttl;
+    for (size_t i = 4; i < c->argc; i++) {
+        int more = i + 1 < c->argc;
+        if (arg_is(&c->argv[i], "replace")) {
+            replace = 1;
+        } else if (arg_is(&c->argv[i], "absttl")) {
+            absttl = 1;
+        } else if (arg_is(&c->argv[i], "idletime") && more && freq == -1) {
+            if (arg_ll(c, &c->argv[++i], &idle) != 0) return;
+            if (idle < 0) {
+                reply_error(c, "Invalid IDLETIME value, must be >= 0");
+                return;
+            }
+        } else if (arg_is(&c->argv[i], "freq") && more && idle == -1) {
+            if (arg_ll(c, &c->argv[++i], &freq) != 0) return;
+            if (freq < 0 || freq > 255) {
+                reply_error(c, "Invalid FREQ value, must be >= 0 and <= 255");
+                return;
+            }
+        } else {
+            reply_error(c, ERR_SYNTAX);
+            return;
+        }
+    }
+    const resp_arg *key = &c->argv[1];
+    entry *existing = db_lookup_write(c->db, key->ptr, key->len);
+    if (existing && !replace) {
+        reply_error(c, "-BUSYKEY Target key name already exists.");
+        return;
+    }
+    if (arg_ll(c, &c->argv[2], &ttl) != 0) return;
+    if (ttl < 0) {
+        reply_error(c, "Invalid TTL value, must be >= 0");
+        return;
+    }
+    const resp_arg *payload = &c->argv[3];
+    rdb_reader check;
+    if (rdb_open_dump(&check, payload->ptr, payload->len) != 0) {
+        reply_error(c, "DUMP payload version or checksum are wrong");
+        return;
+    }
+    long long now = time_ms();
+    if (ttl && !absttl) ttl = ttl > LLONG_MAX - now ? LLONG_MAX : ttl + now;
+    entry *e = entry_from_payload(key, payload, ttl ? ttl : -1);
+    if (!e) {
+        reply_error(c, "Bad data format");
+        return;
+    }
+    if (existing) db_delete_entry(c->db, existing);
+    if (ttl && ttl <= now) { /* already expired: the key is gone, as a DEL would leave it */
+        entry_free(e);
+        if (existing) {
+            notify_key_arg(NOTIFY_GENERIC, "del", c, key);
+            server.dirty++;
+        }
+        reply_ok(c);
+        return;
+    }
+    db_add(c->db, e);
+    evict_set_access(e, idle, (int)freq);
+    notify_key_arg(NOTIFY_GENERIC, "restore", c, key);
+    server.dirty++;
+    reply_ok(c);
+}
