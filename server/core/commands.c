@@ -13,6 +13,7 @@
 #include "features/slowlog.h"
 #include "keyspace/evict.h"
 #include "numconv.h"
+#include "persistence/migrate.h"
 #include "persistence/snapshot.h"
 #include "scripting/scripting.h"
 
@@ -294,6 +295,10 @@ struct command command_table[] = {
     {"restore", cmd_restore, -4, CMD_WRITE | CMD_DENYOOM, 1, 1, 1, "generic",
      "@keyspace @write @slow @dangerous",
      "Create a key using the provided serialized value, previously obtained using DUMP.", "2.6.0", NULL},
+    {"migrate", cmd_migrate, -6, CMD_WRITE | CMD_MOVABLE_KEYS, 3, 3, 1, "generic",
+     "@keyspace @write @slow @dangerous",
+     "Atomically transfer a key from a Redis instance to another one.", "2.6.0", NULL, 0,
+     migrate_find_keys},
     {"debug", cmd_debug, -2, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, 0, 0, 0, "server", "@admin @slow @dangerous",
      "A container for debugging commands", "1.0.0", NULL},
     {"dbsize", cmd_dbsize, 1, CMD_READONLY | CMD_FAST, 0, 0, 0, "server", "@keyspace @read @fast",
@@ -820,6 +825,12 @@ void command_execute(client *c) {
 size_t command_foreach_key(const struct command *cmd, const resp_arg *argv, size_t argc,
                            void (*fn)(const resp_arg *key, void *ctx), void *ctx) {
     size_t n = 0;
+    if (cmd->find_keys) {
+        size_t first, count;
+        cmd->find_keys(argv, argc, &first, &count);
+        for (size_t i = 0; i < count && fn; i++) fn(&argv[first + i], ctx);
+        return count;
+    }
     if (cmd->first_key > 0) {
         long long last = cmd->last_key < 0 ? (long long)argc + cmd->last_key : cmd->last_key;
         for (long long i = cmd->first_key; i <= last && i < (long long)argc; i += cmd->key_step, n++)

@@ -45,6 +45,8 @@ struct command {
     const char *since;
     struct command *subcommands; /* ends with a row whose name is NULL */
     int keynum_index;            /* CMD_MOVABLE_KEYS: argument holding the key count */
+    /* CMD_MOVABLE_KEYS without a count: where the keys are (first argument, how many). */
+    void (*find_keys)(const resp_arg *argv, size_t argc, size_t *first, size_t *count);
     /* Filled at start-up */
     struct command *parent;
     char fullname[48]; /* "get", "client|setname" */
@@ -138,8 +140,8 @@ cmd_handler cmd_config_get, cmd_config_set, cmd_config_resetstat,
     cmd_config_rewrite, cmd_config_help, cmd_time, cmd_shutdown;
 /* persistence/snapshot.c */
 cmd_handler cmd_save, cmd_bgsave, cmd_lastsave;
-/* persistence/dump.c */
-cmd_handler cmd_dump, cmd_restore;
+/* persistence/dump.c, persistence/migrate.c */
+cmd_handler cmd_dump, cmd_restore, cmd_migrate;
 /* scripting/scripting.c */
 cmd_handler cmd_eval, cmd_evalsha, cmd_eval_ro, cmd_evalsha_ro, cmd_script_exists,
     cmd_script_flush, cmd_script_help, cmd_script_kill, cmd_script_load;

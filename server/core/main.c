@@ -20,6 +20,7 @@
 #include "keyspace/db.h"
 #include "keyspace/evict.h"
 #include "mem.h"
+#include "persistence/migrate.h"
 #include "persistence/snapshot.h"
 #include "scripting/scripting.h"
 
@@ -85,6 +86,7 @@ static void on_cron(struct ev_loop *loop, ev_timer *w, int revents) {
     release_freed_memory();
     if (server.pending_signal) shutdown_on_signal();
     snapshot_cron();
+    migrate_cron();
     info_cron();
     w->repeat = 1.0 / server.cfg.hz;
     ev_timer_again(server.loop, w);
