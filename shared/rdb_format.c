@@ -598,7 +598,7 @@ int rdb_verify(rdb_reader *r, struct rdb_summary *sum) {
         }
         if (kind == RDB_REC_EOF) {
             if (r->p != r->end) rc = rdb_fail(r, "data after the EOF opcode");
-            else if (!rdb_checksum_ok(r)) rc = rdb_fail(r, "wrong RDB checksum");
+            else if (!rdb_checksum_ok(r)) rc = rdb_fail(r, "RDB CRC error: the checksum does not match the contents");
             break;
         }
         if (kind == RDB_REC_SELECTDB) d = summary_db(sum, rec.db);

@@ -20,6 +20,7 @@
 #include "keyspace/db.h"
 #include "keyspace/evict.h"
 #include "mem.h"
+#include "persistence/migrate.h"
 #include "persistence/snapshot.h"
 #include "scripting/scripting.h"
 
@@ -261,7 +262,7 @@ static void info_stats(buf_t *o) {
                pubsub_total_channels(), pubsub_total_patterns());
     snapshot_info_stats(o);
     buf_printf(o,
-               "migrate_cached_sockets:0\r\nslave_expires_tracked_keys:0\r\n"
+               "migrate_cached_sockets:%d\r\nslave_expires_tracked_keys:0\r\n"
                "active_defrag_hits:0\r\nactive_defrag_misses:0\r\nactive_defrag_key_hits:0\r\n"
                "active_defrag_key_misses:0\r\ntotal_active_defrag_time:0\r\n"
                "current_active_defrag_time:0\r\ntracking_total_keys:0\r\n"
@@ -270,7 +271,8 @@ static void info_stats(buf_t *o) {
                "dump_payload_sanitizations:0\r\ntotal_reads_processed:%lld\r\n"
                "total_writes_processed:%lld\r\nio_threaded_reads_processed:0\r\n"
                "io_threaded_writes_processed:0\r\n",
-               commands_total_errors(), server.stat_reads, server.stat_writes);
+               migrate_cached_sockets(), commands_total_errors(), server.stat_reads,
+               server.stat_writes);
 }
 
 static void info_replication(buf_t *o) {

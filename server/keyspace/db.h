@@ -123,6 +123,10 @@ void entry_free(entry *e);
 entry *entry_copy(entry *e, const char *key, size_t klen);
 /* Moves e's value and TTL under another key: e (already unlinked) is freed, not its value. */
 entry *entry_rekey(entry *e, const char *key, size_t klen);
+/* OBJECT ENCODING's name for e's value, in Redis 7.0's words (keys.c). */
+const char *entry_encoding_name(entry *e);
+/* OBJECT REFCOUNT: Redis's shared small integers count INT_MAX references (keys.c). */
+int entry_refcount(entry *e);
 /* Size of the string value once written out (ENC_INT counts its digits). */
 size_t entry_string_len(entry *e);
 /* Writes the string value of e into dst (LL_STR_SIZE bytes at least for ENC_INT) and returns

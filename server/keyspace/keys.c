@@ -291,7 +291,7 @@ static entry *object_lookup(client *c) {
 
 /* The names Redis 7.0 gives the same data: it has no packed string sets and keeps every
  * list in a quicklist; strings of up to 44 bytes are embstr until APPEND or SETRANGE. */
-static const char *encoding_name(entry *e) {
+const char *entry_encoding_name(entry *e) {
     switch (e->type) {
     case OBJ_STRING:
         if (e->encoding == ENC_INT) return "int";
@@ -305,7 +305,7 @@ static const char *encoding_name(entry *e) {
 
 void cmd_object_encoding(client *c) {
     entry *e = object_lookup(c);
-    if (e) reply_bulk_cstr(c, encoding_name(e));
+    if (e) reply_bulk_cstr(c, entry_encoding_name(e));
 }
 
 #define LRU_LFU_SWITCH_NOTE                                                                        \
@@ -334,9 +334,7 @@ void cmd_object_idletime(client *c) {
     reply_int(c, evict_idle_seconds(e));
 }
 
-void cmd_object_refcount(client *c) {
-    entry *e = object_lookup(c);
-    if (!e) return;
+int entry_refcount(entry *e) {
     /* Redis shares the integers 0-9999 among keys unless an LRU/LFU policy needs each key's
      * own access time; a shared object counts as referenced INT_MAX times. */
     int policy = server.cfg.maxmemory_policy;
@@ -345,7 +343,12 @@ void cmd_object_refcount(client *c) {
                         policy == POLICY_ALLKEYS_LFU || policy == POLICY_VOLATILE_LFU);
     int shared = shared_ints && e->type == OBJ_STRING && e->encoding == ENC_INT &&
                  entry_int(e) >= 0 && entry_int(e) < 10000;
-    reply_int(c, shared ? 2147483647 : 1);
+    return shared ? 2147483647 : 1;
+}
+
+void cmd_object_refcount(client *c) {
+    entry *e = object_lookup(c);
+    if (e) reply_int(c, entry_refcount(e));
 }
 
 void cmd_object_help(client *c) {

@@ -45,6 +45,12 @@ static void close_socket(struct migrate_socket *s) {
     s->name[0] = '\0';
 }
 
+int migrate_cached_sockets(void) {
+    int n = 0;
+    for (int i = 0; i < MIGRATE_CACHED_SOCKETS; i++) n += cache[i].name[0] != '\0';
+    return n;
+}
+
 void migrate_cron(void) {
     time_t now = time(NULL);
     for (int i = 0; i < MIGRATE_CACHED_SOCKETS; i++)

@@ -321,8 +321,10 @@ int snapshot_load(void) {
     int fd = open(file, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         if (errno == ENOENT) return 0;
+        int err = errno;
         server_log(LL_WARNING, "Can't open the snapshot %s (in server root dir %s): %s", file,
-                   cwd(dir, sizeof dir), strerror(errno));
+                   cwd(dir, sizeof dir), strerror(err));
+        server_log(LL_WARNING, "Fatal error loading the DB: %s. Exiting.", strerror(err)); /* Redis's words */
         return -1;
     }
     struct stat st;
