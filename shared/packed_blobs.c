@@ -33,6 +33,11 @@ static int fail(packed_iter *it, const char *why) {
 
 static size_t left(const packed_iter *it) { return (size_t)(it->end - it->p); }
 
+const char *packed_kind_name(enum packed_kind kind) {
+    static const char *const names[] = {"Ziplist", "Listpack", "Intset", "Zipmap"};
+    return names[kind];
+}
+
 int packed_iter_init(packed_iter *it, enum packed_kind kind, const void *blob, size_t len) {
     memset(it, 0, sizeof *it);
     it->kind = kind;
@@ -212,6 +217,7 @@ static int zipmap_next(packed_iter *it, packed_elem *el) {
     if (*it->p == PACKED_END) {
         if (it->zipmap_value) return fail(it, "zipmap key without a value");
         if (it->p != it->end - 1) return fail(it, "data after the end byte");
+        if (it->seen == 0) return fail(it, "empty zipmap"); /* Redis refuses these too */
         if (it->declared != UNKNOWN_COUNT && it->seen / 2 != it->declared)
             return fail(it, "element count does not match the header");
         return 0;

@@ -28,6 +28,8 @@ typedef struct packed_iter {
     const char *err;         /* the problem, NULL if none */
 } packed_iter;
 
+/* "Ziplist", "Listpack", "Intset", "Zipmap": as Redis names them in its errors. */
+const char *packed_kind_name(enum packed_kind kind);
 /* Checks the header. 0, or -1 with it->err. */
 int packed_iter_init(packed_iter *it, enum packed_kind kind, const void *blob, size_t len);
 /* 1 with the next element, 0 at a well-formed end, -1 with it->err. Zipmaps give key, value,

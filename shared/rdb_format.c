@@ -264,7 +264,7 @@ int rdb_checksum_ok(const rdb_reader *r) {
     return stored == 0 || stored == crc64(0, r->base, r->len - RDB_TRAILER_LEN);
 }
 
-int rdb_open_dump(rdb_reader *r, const void *data, size_t len) {
+int rdb_open_dump(rdb_reader *r, const void *data, size_t len, int check_crc) {
     memset(r, 0, sizeof *r);
     r->base = r->p = data;
     r->len = len;
@@ -276,7 +276,7 @@ int rdb_open_dump(rdb_reader *r, const void *data, size_t len) {
     memcpy(&version, footer, 2);
     memcpy(&stored, footer + 2, 8);
     if (version > RDB_VERSION) return rdb_fail(r, "payload version %u", version);
-    if (stored != crc64(0, r->base, len - 8)) return rdb_fail(r, "payload checksum");
+    if (check_crc && stored != crc64(0, r->base, len - 8)) return rdb_fail(r, "payload checksum");
     r->version = version;
     r->end = footer;
     return 0;
@@ -430,7 +430,7 @@ static int skip_packed(rdb_reader *r, enum packed_kind kind, int group) {
     packed_iter it;
     long long n = packed_count(&it, kind, s.ptr, s.len);
     rdb_str_free(&s);
-    if (n < 0) return rdb_fail(r, "%s", it.err);
+    if (n < 0) return rdb_fail(r, "%s integrity check failed: %s", packed_kind_name(kind), it.err);
     return n % group ? rdb_fail(r, "odd number of elements in a pairs encoding") : 0;
 }
 

@@ -113,9 +113,9 @@ int rdb_open(rdb_reader *r, const void *data, size_t len);
 /* 1 when the trailer holds the checksum of the rest of the file, or is 0 (checksum off), or
  * the version has none. */
 int rdb_checksum_ok(const rdb_reader *r);
-/* A DUMP payload: checks the footer (version, CRC-64) and reads the value bytes before it.
- * 0, or -1 when the payload cannot be a DUMP of this version. */
-int rdb_open_dump(rdb_reader *r, const void *data, size_t len);
+/* A DUMP payload: checks the footer (version, and the CRC-64 when check_crc) and reads the
+ * value bytes before it. 0, or -1 when the payload cannot be a DUMP of this version. */
+int rdb_open_dump(rdb_reader *r, const void *data, size_t len, int check_crc);
 
 int rdb_read_byte(rdb_reader *r, uint8_t *b);
 int rdb_read_len(rdb_reader *r, uint64_t *n);

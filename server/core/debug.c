@@ -10,9 +10,11 @@
 #include "core/crash.h"
 #include "core/reply.h"
 #include "keyspace/db.h"
+#include "keyspace/digest.h"
 #include "keyspace/evict.h"
 #include "mem.h"
 #include "persistence/rdb.h"
+#include "persistence/snapshot.h"
 #include "values/deque.h"
 
 /* The argument as a C string (atoi and strtod read it as Redis does). */
@@ -25,6 +27,10 @@ static char *arg_cstr(const resp_arg *a) {
 
 static void debug_help(client *c) {
     static const char *const lines[] = {
+        "DIGEST",
+        "    Output a hex signature representing the current DB content.",
+        "DIGEST-VALUE <key> [<key> ...]",
+        "    Output a hex signature of the values of all the specified keys.",
         "ERROR <string>",
         "    Return a Redis protocol error with <string> as message. Useful for clients",
         "    unit tests to simulate Redis errors.",
@@ -32,12 +38,32 @@ static void debug_help(client *c) {
         "    Write <message> to the server log.",
         "OBJECT <key>",
         "    Show low level info about `key` and associated value.",
+        "POPULATE <count> [<prefix>] [<size>]",
+        "    Create <count> string keys named key:<num>. If <prefix> is specified then",
+        "    it is used instead of the 'key' prefix. These are not propagated to",
+        "    replicas. Cluster slots are not respected so keys not belonging to the",
+        "    current node can be created in cluster mode.",
+        "RELOAD [option ...]",
+        "    Save the RDB on disk and reload it back to memory. Valid <option> values:",
+        "    * MERGE: conflicting keys will be loaded from RDB.",
+        "    * NOFLUSH: the existing database will not be removed before load, but",
+        "      conflicting keys will generate an exception and kill the server.",
+        "    * NOSAVE: the database will be loaded from an existing RDB file.",
+        "    Examples:",
+        "    * DEBUG RELOAD: verify that the server is able to persist, flush and reload",
+        "      the database.",
+        "    * DEBUG RELOAD NOSAVE: replace the current database with the contents of an",
+        "      existing RDB file.",
+        "    * DEBUG RELOAD NOSAVE NOFLUSH MERGE: add the contents of an existing RDB",
+        "      file to the database.",
         "SEGFAULT",
         "    Crash the server with sigsegv.",
         "SET-ACTIVE-EXPIRE <0|1>",
         "    Setting it to 0 disables expiring keys in background when they are not",
         "    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the",
         "    default.",
+        "SET-SKIP-CHECKSUM-VALIDATION <0|1>",
+        "    Enables or disables checksum checks for RDB files and RESTORE's payload.",
         "SLEEP <seconds>",
         "    Stop the server for <seconds>. Decimals allowed.",
         "PAUSE-CRON <0|1>",
@@ -76,6 +102,79 @@ static void debug_object(client *c) {
     reply_status(c, line);
 }
 
+static void reply_digest(client *c, const unsigned char digest[20]) {
+    char hex[41];
+    for (int i = 0; i < 20; i++) snprintf(hex + 2 * i, 3, "%02x", digest[i]);
+    reply_status(c, hex);
+}
+
+/* DEBUG DIGEST-VALUE key...: expired keys count too (no lookup deletes them). */
+static void debug_digest_value(client *c) {
+    reply_array(c, (long long)c->argc - 2);
+    for (size_t i = 2; i < c->argc; i++) {
+        unsigned char digest[20] = {0};
+        entry *e = (entry *)dict_find(&c->db->keys, c->argv[i].ptr, c->argv[i].len);
+        if (e) digest_value(e, digest);
+        reply_digest(c, digest);
+    }
+}
+
+/* DEBUG POPULATE count [prefix] [size]: keys prefix:N (key:N) holding value:N, cut or padded
+ * with zero bytes to size; keys already there are left alone. */
+static void debug_populate(client *c) {
+    long long count, size = 0;
+    if (arg_positive(c, &c->argv[2], &count, NULL) != 0) return;
+    if (c->argc == 5 && arg_positive(c, &c->argv[4], &size, NULL) != 0) return;
+    if (size > server.cfg.proto_max_bulk_len) {
+        reply_error(c, ERR_STRING_TOO_BIG);
+        return;
+    }
+    char prefix[128] = "key";
+    if (c->argc >= 4) snprintf(prefix, sizeof prefix, "%.*s", (int)c->argv[3].len, c->argv[3].ptr);
+    for (long long j = 0; j < count; j++) {
+        char key[128], value[64];
+        int klen = snprintf(key, sizeof key, "%s:%lld", prefix, j);
+        size_t kl = klen < (int)sizeof key ? (size_t)klen : sizeof key - 1;
+        if (db_lookup_write(c->db, key, kl)) continue;
+        size_t vlen = (size_t)snprintf(value, sizeof value, "value:%lld", j);
+        entry *e;
+        if (size == 0) {
+            e = entry_new_raw(key, kl, value, vlen, -1);
+        } else {
+            e = entry_new_raw(key, kl, NULL, (size_t)size, -1);
+            memset(entry_value(e), 0, (size_t)size);
+            memcpy(entry_value(e), value, vlen < (size_t)size ? vlen : (size_t)size);
+        }
+        db_add(c->db, e);
+    }
+    reply_ok(c);
+}
+
+/* DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE] */
+static void debug_reload(client *c) {
+    int save = 1, flush = 1, merge = 0;
+    for (size_t i = 2; i < c->argc; i++) {
+        if (arg_is(&c->argv[i], "merge")) {
+            merge = 1;
+        } else if (arg_is(&c->argv[i], "noflush")) {
+            flush = 0;
+        } else if (arg_is(&c->argv[i], "nosave")) {
+            save = 0;
+        } else {
+            reply_error(c, "DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.");
+            return;
+        }
+    }
+    int rc = snapshot_debug_reload(save, flush, merge);
+    if (rc == -1) {
+        reply_error(c, "-ERR");
+    } else if (rc == -2) {
+        reply_error(c, "Error trying to load the RDB dump, check server logs.");
+    } else {
+        reply_ok(c);
+    }
+}
+
 void cmd_debug(client *c) {
     const resp_arg *sub = &c->argv[1];
     if (c->argc == 2 && arg_is(sub, "help")) {
@@ -91,18 +190,31 @@ void cmd_debug(client *c) {
         struct timespec ts = {usec / 1000000, (usec % 1000000) * 1000};
         if (usec > 0) nanosleep(&ts, NULL);
         reply_ok(c);
-    } else if (c->argc == 3 && (arg_is(sub, "pause-cron") || arg_is(sub, "set-active-expire"))) {
+    } else if (c->argc == 3 && (arg_is(sub, "pause-cron") || arg_is(sub, "set-active-expire") ||
+                                arg_is(sub, "set-skip-checksum-validation"))) {
         char *s = arg_cstr(&c->argv[2]);
         int on = atoi(s);
         mem_free(s);
         if (arg_is(sub, "pause-cron")) {
             server.cron_paused = on;
-        } else {
+        } else if (arg_is(sub, "set-active-expire")) {
             server.active_expire = on;
+        } else {
+            server.skip_checksum_validation = on;
         }
         reply_ok(c);
     } else if (c->argc == 3 && arg_is(sub, "object")) {
         debug_object(c);
+    } else if (c->argc == 2 && arg_is(sub, "digest")) {
+        unsigned char digest[20];
+        digest_dataset(digest);
+        reply_digest(c, digest);
+    } else if (arg_is(sub, "digest-value")) {
+        debug_digest_value(c);
+    } else if (c->argc >= 3 && c->argc <= 5 && arg_is(sub, "populate")) {
+        debug_populate(c);
+    } else if (arg_is(sub, "reload")) {
+        debug_reload(c);
     } else if (c->argc == 3 && arg_is(sub, "log")) {
         char *s = arg_cstr(&c->argv[2]);
         server_log(LL_WARNING, "DEBUG LOG: %s", s);

@@ -143,6 +143,7 @@ struct server {
     volatile sig_atomic_t pending_signal;
     int cron_paused;   /* DEBUG PAUSE-CRON */
     int active_expire; /* DEBUG SET-ACTIVE-EXPIRE: 0 leaves due keys to lazy expiry */
+    int skip_checksum_validation; /* DEBUG SET-SKIP-CHECKSUM-VALIDATION: RESTORE and loads */
 };
 
 extern struct server server;

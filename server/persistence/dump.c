@@ -28,14 +28,20 @@ void cmd_dump(client *c) {
     mem_free(payload);
 }
 
-/* Parses a DUMP payload into a new entry under key; NULL when it is not one. */
+/* Parses a DUMP payload (its footer checked) into a new entry under key; NULL when it is not
+ * one, logged at verbose level as Redis does. */
 static entry *entry_from_payload(const resp_arg *key, const resp_arg *payload, long long expire_ms) {
     rdb_reader r;
     uint8_t type;
-    if (rdb_open_dump(&r, payload->ptr, payload->len) != 0 || rdb_read_byte(&r, &type) != 0)
-        return NULL;
-    int empty;
-    return rdb_load_value(&r, type, key->ptr, key->len, expire_ms, &empty);
+    int empty = 0;
+    entry *e = NULL;
+    rdb_open_dump(&r, payload->ptr, payload->len, 0);
+    if (rdb_read_byte(&r, &type) == 0) e = rdb_load_value(&r, type, key->ptr, key->len, expire_ms, &empty);
+    if (!e) {
+        server_log(LL_VERBOSE, "RESTORE: bad payload at offset %zu: %s", r.err_offset,
+                   empty ? "a value with no elements" : r.err);
+    }
+    return e;
 }
 
 /* RESTORE key ttl payload [REPLACE] [ABSTTL] [IDLETIME seconds] [FREQ frequency] */
@@ -78,7 +84,7 @@ void cmd_restore(client *c) {
     }
     const resp_arg *payload = &c->argv[3];
     rdb_reader check;
-    if (rdb_open_dump(&check, payload->ptr, payload->len) != 0) {
+    if (rdb_open_dump(&check, payload->ptr, payload->len, !server.skip_checksum_validation) != 0) {
         reply_error(c, "DUMP payload version or checksum are wrong");
         return;
     }

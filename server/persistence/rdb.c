@@ -205,19 +205,24 @@ static int add_to_zset(void *obj, rdb_reader *r, const char *a, size_t alen, con
     return add_scored(obj, r, a, alen, score);
 }
 
-/* Feeds the elements of a packed blob (the next string) to add, one or two at a time. */
-static int add_packed(rdb_reader *r, enum packed_kind kind, int pairs, add_fn *add, void *obj) {
+/* Feeds the elements of a packed blob (the next string) to add, one or two at a time. Any
+ * problem, a duplicate included, is the blob's: "<what> integrity check failed", in the
+ * words Redis uses for each type ("Hash ziplist", "Zset listpack", "Intset"...). */
+static int add_packed(rdb_reader *r, enum packed_kind kind, int pairs, add_fn *add, void *obj,
+                      const char *what) {
     rdb_str s;
     if (rdb_read_string(r, &s)) return -1;
     packed_iter it;
     int rc = packed_iter_init(&it, kind, s.ptr, s.len);
     packed_elem a, b;
     char digits_a[24], digits_b[24];
+    const char *why = it.err;
     while (rc == 0) {
         int got = packed_iter_next(&it, &a);
         if (got == 0) break;
         if (got < 0 || (pairs && (got = packed_iter_next(&it, &b)) != 1)) {
-            rc = got < 0 ? rdb_fail(r, "%s", it.err) : rdb_fail(r, "a key without a value");
+            why = got < 0 ? it.err : "a key without a value";
+            rc = -1;
             break;
         }
         size_t alen, blen = 0;
@@ -225,9 +230,12 @@ static int add_packed(rdb_reader *r, enum packed_kind kind, int pairs, add_fn *a
         const char *bs = pairs ? packed_elem_bytes(&b, digits_b, &blen) : NULL;
         rc = add(obj, r, as, alen, bs, blen);
     }
-    if (rc == 0 && it.err) rc = rdb_fail(r, "%s", it.err);
     rdb_str_free(&s);
-    return rc;
+    if (rc == 0) return 0;
+    char detail[sizeof r->err];
+    snprintf(detail, sizeof detail, "%s", why ? why : r->err);
+    r->err[0] = '\0'; /* the add's own words become the detail */
+    return rdb_fail(r, "%s integrity check failed: %s", what, detail);
 }
 
 /* count strings (or pairs of strings) one after the other. */
@@ -255,11 +263,14 @@ static int add_quicklist(rdb_reader *r, int version2, deque *l) {
         if (container == RDB_QUICKLIST_PLAIN) {
             rdb_str s;
             if (rdb_read_string(r, &s)) return -1;
-            deque_push(l, DEQUE_TAIL, s.ptr, s.len);
+            if (s.len) deque_push(l, DEQUE_TAIL, s.ptr, s.len);
             rdb_str_free(&s);
+            if (!s.len) return rdb_fail(r, "Quicklist integrity check failed: an empty node");
         } else if (container != RDB_QUICKLIST_PACKED) {
-            return rdb_fail(r, "unknown quicklist container %llu", (unsigned long long)container);
-        } else if (add_packed(r, version2 ? PACKED_LISTPACK : PACKED_ZIPLIST, 0, add_to_list, l)) {
+            return rdb_fail(r, "Quicklist integrity check failed: unknown container %llu",
+                            (unsigned long long)container);
+        } else if (add_packed(r, version2 ? PACKED_LISTPACK : PACKED_ZIPLIST, 0, add_to_list, l,
+                              version2 ? "Listpack" : "Ziplist")) {
             return -1;
         }
     }
@@ -326,22 +337,22 @@ entry *rdb_load_value(rdb_reader *r, int type, const char *key, size_t klen, lon
     case RDB_TYPE_LIST_QUICKLIST_2:
         otype = OBJ_LIST, obj = deque_new();
         rc = type == RDB_TYPE_LIST           ? add_plain(r, 0, add_to_list, obj)
-             : type == RDB_TYPE_LIST_ZIPLIST ? add_packed(r, PACKED_ZIPLIST, 0, add_to_list, obj)
+             : type == RDB_TYPE_LIST_ZIPLIST ? add_packed(r, PACKED_ZIPLIST, 0, add_to_list, obj, "List ziplist")
                                              : add_quicklist(r, type == RDB_TYPE_LIST_QUICKLIST_2, obj);
         break;
     case RDB_TYPE_SET:
     case RDB_TYPE_SET_INTSET:
         otype = OBJ_SET, obj = set_new();
         rc = type == RDB_TYPE_SET ? add_plain(r, 0, add_to_set, obj)
-                                  : add_packed(r, PACKED_INTSET, 0, add_to_set, obj);
+                                  : add_packed(r, PACKED_INTSET, 0, add_to_set, obj, "Intset");
         break;
     case RDB_TYPE_ZSET:
     case RDB_TYPE_ZSET_2:
     case RDB_TYPE_ZSET_ZIPLIST:
     case RDB_TYPE_ZSET_LISTPACK:
         otype = OBJ_ZSET, obj = zset_new();
-        rc = type == RDB_TYPE_ZSET_ZIPLIST    ? add_packed(r, PACKED_ZIPLIST, 1, add_to_zset, obj)
-             : type == RDB_TYPE_ZSET_LISTPACK ? add_packed(r, PACKED_LISTPACK, 1, add_to_zset, obj)
+        rc = type == RDB_TYPE_ZSET_ZIPLIST    ? add_packed(r, PACKED_ZIPLIST, 1, add_to_zset, obj, "Zset ziplist")
+             : type == RDB_TYPE_ZSET_LISTPACK ? add_packed(r, PACKED_LISTPACK, 1, add_to_zset, obj, "Zset listpack")
                                               : add_zset_plain(r, type == RDB_TYPE_ZSET_2, obj);
         break;
     case RDB_TYPE_HASH:
@@ -350,9 +361,9 @@ entry *rdb_load_value(rdb_reader *r, int type, const char *key, size_t klen, lon
     case RDB_TYPE_HASH_LISTPACK:
         otype = OBJ_HASH, obj = hash_new();
         rc = type == RDB_TYPE_HASH           ? add_plain(r, 1, add_to_hash, obj)
-             : type == RDB_TYPE_HASH_ZIPMAP  ? add_packed(r, PACKED_ZIPMAP, 1, add_to_hash, obj)
-             : type == RDB_TYPE_HASH_ZIPLIST ? add_packed(r, PACKED_ZIPLIST, 1, add_to_hash, obj)
-                                             : add_packed(r, PACKED_LISTPACK, 1, add_to_hash, obj);
+             : type == RDB_TYPE_HASH_ZIPMAP  ? add_packed(r, PACKED_ZIPMAP, 1, add_to_hash, obj, "Zipmap")
+             : type == RDB_TYPE_HASH_ZIPLIST ? add_packed(r, PACKED_ZIPLIST, 1, add_to_hash, obj, "Hash ziplist")
+                                             : add_packed(r, PACKED_LISTPACK, 1, add_to_hash, obj, "Hash listpack");
         break;
     default:
         rdb_skip_value(r, type); /* says why the type cannot be loaded */
@@ -425,7 +436,7 @@ static void log_progress(const rdb_reader *r, long long *next_log_us) {
 
 /* One key record: loaded, or counted as expired or empty. */
 static int load_key(rdb_reader *r, db *d, const rdb_record *rec, struct stamp *stamp,
-                    struct rdb_load_stats *st, long long now) {
+                    struct rdb_load_stats *st, long long now, int merge) {
     if (rec->expire_ms != -1 && rec->expire_ms < now) { /* expired while the server was down */
         stamp->pending = 0;
         st->expired++;
@@ -441,7 +452,9 @@ static int load_key(rdb_reader *r, db *d, const rdb_record *rec, struct stamp *s
         stamp->pending = 0;
         return 0;
     }
-    if (db_add_if_absent(d, e) != 0) {
+    if (merge) {
+        db_set(d, e);
+    } else if (db_add_if_absent(d, e) != 0) {
         entry_free(e);
         return rdb_fail(r, "duplicate key '%.*s' in database %d", (int)rec->key.len,
                         rec->key.ptr, d->id);
@@ -452,7 +465,7 @@ static int load_key(rdb_reader *r, db *d, const rdb_record *rec, struct stamp *s
     return 0;
 }
 
-int rdb_load_dataset(rdb_reader *r, struct rdb_load_stats *st) {
+int rdb_load_dataset(rdb_reader *r, struct rdb_load_stats *st, int merge) {
     db *d = &server.dbs[0]; /* keys before any SELECTDB belong to database 0 */
     long long now = time_ms(), next_log_us = time_us() + 2000000;
     struct stamp stamp = {0};
@@ -490,7 +503,7 @@ int rdb_load_dataset(rdb_reader *r, struct rdb_load_stats *st) {
         case RDB_REC_FUNCTION:
             rc = rdb_fail(r, "the file holds FUNCTION libraries, which rill does not support yet");
             break;
-        case RDB_REC_KEY: rc = load_key(r, d, &rec, &stamp, st, now); break;
+        case RDB_REC_KEY: rc = load_key(r, d, &rec, &stamp, st, now, merge); break;
         }
     }
     rdb_record_free(&rec);

@@ -21,8 +21,9 @@ entry *rdb_load_value(rdb_reader *r, int type, const char *key, size_t klen, lon
 struct rdb_load_stats {
     long long loaded, expired, empty;
 };
-/* Reads every record of an opened file (checksum already checked) into the empty keyspace,
- * through EOF. 0, or -1 with r->err. Keys whose TTL has passed are counted, not loaded. */
-int rdb_load_dataset(rdb_reader *r, struct rdb_load_stats *st);
+/* Reads every record of an opened file (checksum already checked) into the keyspace, through
+ * EOF. 0, or -1 with r->err. Keys whose TTL has passed are counted, not loaded. A key already
+ * there is an error, unless merge (DEBUG RELOAD MERGE): then the file's value replaces it. */
+int rdb_load_dataset(rdb_reader *r, struct rdb_load_stats *st, int merge);
 
 #endif

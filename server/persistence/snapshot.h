@@ -22,6 +22,10 @@ int snapshot_before_shutdown(enum shutdown_save mode);
  * is saved at once, as Redis does. */
 void snapshot_after_flushall(void);
 
+/* DEBUG RELOAD: saves (unless !save), empties the keyspace (unless !flush) and loads the file
+ * again. 0, -1 when the save failed, -2 when the load did. */
+int snapshot_debug_reload(int save, int flush, int merge);
+
 void snapshot_info(buf_t *out);
 /* Deletes the temporary file a save by process pid writes (safe in a signal handler). */
 void snapshot_remove_temp_file(int pid);

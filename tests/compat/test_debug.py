@@ -50,6 +50,9 @@ def test_debug_is_refused_unless_enabled(rill_and_redis):
     ["SLEEP"], ["SLEEP", "0", "1"], ["PAUSE-CRON", "x"], ["SET-ACTIVE-EXPIRE", "1"],
     ["LOG", "hello"], ["ERROR", "boo"], ["ERROR", "WRONGTYPE not really"],
     ["ERROR", "two\r\nlines"], ["NOSUCH"], ["help", "extra"],
+    ["POPULATE", "-1"], ["POPULATE", "x"], ["POPULATE", "3", "p", "x"], ["POPULATE"],
+    ["POPULATE", "1", "a", "1", "extra"], ["RELOAD", "BOGUS"], ["OBJECT", "missing"],
+    ["DIGEST-VALUE"], ["DIGEST-VALUE", "missing"], ["DIGEST", "extra"],
 ])
 def test_debug_answers_as_redis_does(debuggable, args):
     replies = []
@@ -59,6 +62,44 @@ def test_debug_answers_as_redis_does(debuggable, args):
         conn.call(["DEBUG", "PAUSE-CRON", "0"])
         conn.close()
     assert replies[0] == replies[1]
+
+
+def test_digests_are_redis_digests_and_survive_reload(debuggable):
+    """DEBUG DIGEST and DIGEST-VALUE give redis-server's hex for the same data (every type,
+    TTLs, 16 databases), and DEBUG RELOAD (save, flush, load) leaves it unchanged."""
+    from test_snapshot import populate
+    rill, ref = (redis.Redis(port=s.port) for s in debuggable)
+    for r in (rill, ref):
+        r.flushall()
+        assert r.execute_command("DEBUG", "DIGEST") == b"0" * 40
+        populate(r)
+        assert r.execute_command("DEBUG", "POPULATE", 100, "pop", 20) == b"OK"
+    digest = ref.execute_command("DEBUG", "DIGEST")
+    assert rill.execute_command("DEBUG", "DIGEST") == digest
+    keys = ["str", "int", "list:big", "set:int", "set:big", "zset:small", "zset:big", "hash:small",
+            "hash:big", "pop:7", "missing"]
+    assert rill.execute_command("DEBUG", "DIGEST-VALUE", *keys) == \
+        ref.execute_command("DEBUG", "DIGEST-VALUE", *keys)
+    assert rill.execute_command("DEBUG", "RELOAD") == b"OK"
+    assert rill.execute_command("DEBUG", "DIGEST") == digest
+    rill.set("extra", 1)
+    assert rill.execute_command("DEBUG", "RELOAD", "NOSAVE") == b"OK"  # back to the saved file
+    assert rill.execute_command("DEBUG", "DIGEST") == digest
+    rill.set("str", "changed")
+    assert rill.execute_command("DEBUG", "RELOAD", "NOSAVE", "NOFLUSH", "MERGE") == b"OK"
+    assert rill.get("str") == b"hello"
+    rill.flushall()
+
+
+def test_debug_object_describes_the_value(debuggable):
+    rill = redis.Redis(port=debuggable[0].port)
+    rill.rpush("l", *range(100))
+    line = rill.execute_command("DEBUG", "OBJECT", "l").decode()
+    assert line.startswith("Value at:0x") and " refcount:1 encoding:quicklist serializedlength:" in line
+    assert " ql_nodes:" in line
+    dumped = len(rill.dump("l")) - 11  # the type byte and the footer are not counted
+    assert "serializedlength:%d " % dumped in line
+    rill.delete("l")
 
 
 def test_debug_log_writes_to_the_log(debuggable):
