@@ -44,6 +44,13 @@ class RedisOnDir:
         self.proc = track(subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
         wait_for_port(self.port, self.proc)
         self.r = redis.Redis(port=self.port, socket_timeout=20)
+        wait_until(self.loaded, what="redis-server to load its dataset")
+
+    def loaded(self):
+        try:
+            return self.r.ping()
+        except redis.BusyLoadingError:
+            return False
 
     def stop(self):
         if self.proc.poll() is None:
