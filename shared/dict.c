@@ -194,6 +194,13 @@ dict_node *dict_find(dict *d, const char *key, size_t len) {
     return NULL;
 }
 
+void dict_prefetch(const dict *d, const char *key, size_t len) {
+    int t = rehashing(d) ? 1 : 0;
+    if (d->size[t] == 0) return;
+    uint64_t h = dict_hash(key, len);
+    __builtin_prefetch(&d->table[t][h & (d->size[t] - 1)]);
+}
+
 static void link_node(dict *d, dict_node *n, uint64_t h) {
     int t = rehashing(d) ? 1 : 0;
     size_t idx = h & (d->size[t] - 1);

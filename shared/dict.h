@@ -42,6 +42,8 @@ typedef void dict_visit_fn(dict_node *n, void *ctx);
 void dict_set_seed(const uint8_t seed[16]);
 /* Keyed SipHash-1-2 of the bytes, with the seed set above. */
 uint64_t dict_hash(const void *key, size_t len);
+/* Asks the CPU to fetch the bucket a lookup or insert of key will read, ahead of time. */
+void dict_prefetch(const dict *d, const char *key, size_t len);
 
 void dict_init(dict *d, const dict_type *type);
 /* Frees the tables; calls free_node (if not NULL) for every node first. */

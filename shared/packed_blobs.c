@@ -5,6 +5,7 @@
 
 #include <string.h>
 
+#include "mem.h"
 #include "numconv.h"
 
 #define ZIPLIST_HEADER 10 /* u32 bytes, u32 offset of the last entry, u16 count */
@@ -266,4 +267,85 @@ const char *packed_elem_bytes(const packed_elem *el, char digits[24], size_t *le
     }
     *len = ll_to_str(digits, el->v);
     return digits;
+}
+
+/* ---- Listpack writer ---- */
+
+void listpack_init(listpack_writer *lp) {
+    lp->cap = 256;
+    lp->buf = mem_alloc(lp->cap);
+    lp->len = LISTPACK_HEADER;
+    lp->count = 0;
+}
+
+static unsigned char *lp_room(listpack_writer *lp, size_t n) {
+    if (lp->len + n > lp->cap) {
+        while (lp->len + n > lp->cap) lp->cap *= 2;
+        lp->buf = mem_realloc(lp->buf, lp->cap);
+    }
+    unsigned char *p = lp->buf + lp->len;
+    lp->len += n;
+    return p;
+}
+
+/* The back length after an entry of len bytes (Redis's lpEncodeBacklen, first byte first). */
+static void lp_put_backlen(listpack_writer *lp, uint64_t len) {
+    size_t n = backlen_size(len);
+    unsigned char *p = lp_room(lp, n);
+    for (size_t i = 0; i < n; i++) {
+        unsigned shift = (unsigned)(7 * (n - 1 - i));
+        p[i] = (unsigned char)((len >> shift) & 127) | (i ? 128 : 0);
+    }
+}
+
+void listpack_append_int(listpack_writer *lp, long long v) {
+    unsigned char enc[9];
+    size_t n;
+    if (v >= 0 && v <= 127) {
+        enc[0] = (unsigned char)v, n = 1;
+    } else if (v >= -4096 && v <= 4095) {
+        uint64_t u = (uint64_t)v & 0x1fff;
+        enc[0] = (unsigned char)(0xc0 | (u >> 8)), enc[1] = (unsigned char)u, n = 2;
+    } else {
+        unsigned width = v >= INT16_MIN && v <= INT16_MAX ? 2
+                         : v >= -8388608 && v <= 8388607  ? 3
+                         : v >= INT32_MIN && v <= INT32_MAX ? 4
+                                                            : 8;
+        enc[0] = width == 2 ? 0xf1 : width == 3 ? 0xf2 : width == 4 ? 0xf3 : 0xf4;
+        for (unsigned i = 0; i < width; i++) enc[1 + i] = (unsigned char)((uint64_t)v >> (8 * i));
+        n = 1 + width;
+    }
+    memcpy(lp_room(lp, n), enc, n);
+    lp_put_backlen(lp, n);
+    lp->count++;
+}
+
+void listpack_append(listpack_writer *lp, const char *s, size_t len) {
+    long long v;
+    if (len <= 20 && str_to_ll(s, len, &v) == 0) {
+        listpack_append_int(lp, v);
+        return;
+    }
+    size_t header = len < 64 ? 1 : len < 4096 ? 2 : 5;
+    unsigned char *p = lp_room(lp, header + len);
+    if (header == 1) {
+        p[0] = (unsigned char)(0x80 | len);
+    } else if (header == 2) {
+        p[0] = (unsigned char)(0xe0 | (len >> 8)), p[1] = (unsigned char)len;
+    } else {
+        p[0] = 0xf0;
+        for (int i = 0; i < 4; i++) p[1 + i] = (unsigned char)(len >> (8 * i));
+    }
+    memcpy(p + header, s, len);
+    lp_put_backlen(lp, header + len);
+    lp->count++;
+}
+
+void listpack_finish(listpack_writer *lp) {
+    *lp_room(lp, 1) = PACKED_END;
+    uint32_t total = (uint32_t)lp->len;
+    uint16_t count = lp->count < UINT16_MAX ? (uint16_t)lp->count : UINT16_MAX;
+    for (int i = 0; i < 4; i++) lp->buf[i] = (unsigned char)(total >> (8 * i));
+    lp->buf[4] = (unsigned char)count;
+    lp->buf[5] = (unsigned char)(count >> 8);
 }

@@ -40,4 +40,18 @@ long long packed_count(packed_iter *it, enum packed_kind kind, const void *blob,
 /* An element's bytes: el->s, or the digits of its integer written into digits. */
 const char *packed_elem_bytes(const packed_elem *el, char digits[24], size_t *len);
 
+/* Builds a listpack as Redis 7.0's listpack.c encodes one: strings that are canonical
+ * integers take the integer encodings. */
+typedef struct listpack_writer {
+    unsigned char *buf;
+    size_t len, cap;
+    uint64_t count;
+} listpack_writer;
+
+void listpack_init(listpack_writer *lp);
+void listpack_append(listpack_writer *lp, const char *s, size_t len);
+void listpack_append_int(listpack_writer *lp, long long v);
+/* Writes the header and the end byte; the blob is lp->buf, lp->len bytes (mem_free it). */
+void listpack_finish(listpack_writer *lp);
+
 #endif

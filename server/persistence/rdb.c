@@ -1,7 +1,7 @@
-/* rill's entries in Redis's RDB format (see rdb.h). rill writes each collection in its plain
- * form (a count, then strings; binary doubles for scores): the fastest to write and to read
- * back, and no larger than Redis's packed forms for small elements. It reads every form Redis
- * 7.0 and the versions before it write. */
+/* rill's entries in Redis's RDB format (see rdb.h). rill writes what Redis 7.0 writes for the
+ * same data: listpacks for small hashes and sorted sets, intsets, quicklists of listpacks, the
+ * plain forms (a count, then strings; binary doubles for scores) for big values. It reads every
+ * form Redis 7.0 and the versions before it write. */
 #include "persistence/rdb.h"
 
 #include <math.h>
@@ -27,14 +27,88 @@
 
 /* ---- Saving ---- */
 
+/* Quicklist nodes close at this many listpack bytes: Redis's default node size (8 KB). */
+#define LIST_NODE_BYTES 8192
+
+/* The RDB type rill writes for e: the packed forms Redis 7.0 writes for values rill also keeps
+ * compact (so files are no larger, and LZF gets whole blobs to compress), the plain forms for
+ * the rest. */
 static uint8_t type_byte(const entry *e) {
     switch (e->type) {
-    case OBJ_LIST: return RDB_TYPE_LIST;
-    case OBJ_SET: return RDB_TYPE_SET;
-    case OBJ_ZSET: return RDB_TYPE_ZSET_2;
-    case OBJ_HASH: return RDB_TYPE_HASH;
+    case OBJ_LIST: return RDB_TYPE_LIST_QUICKLIST_2;
+    case OBJ_SET:
+        return ((set_value *)entry_obj((entry *)e))->enc == SET_INTSET ? RDB_TYPE_SET_INTSET
+                                                                       : RDB_TYPE_SET;
+    case OBJ_ZSET: return ((zset_value *)entry_obj((entry *)e))->pl ? RDB_TYPE_ZSET_LISTPACK : RDB_TYPE_ZSET_2;
+    case OBJ_HASH: return ((hash_value *)entry_obj((entry *)e))->pl ? RDB_TYPE_HASH_LISTPACK : RDB_TYPE_HASH;
     }
     return RDB_TYPE_STRING;
+}
+
+static void put_listpack(rdb_writer *w, listpack_writer *lp) {
+    listpack_finish(lp);
+    rdb_put_string(w, (const char *)lp->buf, lp->len);
+    mem_free(lp->buf);
+}
+
+/* A list as quicklist 2 nodes: listpacks of up to LIST_NODE_BYTES. The node count comes
+ * first, so the nodes are built before any is written. */
+static void save_list(rdb_writer *w, deque *l) {
+    size_t nodes = 0, cap = 4;
+    listpack_writer *lps = mem_alloc(cap * sizeof *lps);
+    deque_iter it;
+    deque_elem el;
+    for (deque_iter_at(&it, l, 0, 1); deque_iter_valid(&it); deque_iter_next(&it)) {
+        if (nodes == 0 || lps[nodes - 1].len >= LIST_NODE_BYTES) {
+            if (nodes == cap) lps = mem_realloc(lps, (cap *= 2) * sizeof *lps);
+            listpack_init(&lps[nodes++]);
+        }
+        deque_iter_get(&it, &el);
+        listpack_append(&lps[nodes - 1], el.ptr, el.len);
+    }
+    rdb_put_len(w, nodes);
+    for (size_t i = 0; i < nodes; i++) {
+        rdb_put_len(w, RDB_QUICKLIST_PACKED);
+        put_listpack(w, &lps[i]);
+    }
+    mem_free(lps);
+}
+
+/* A score's text in a listpack: integers as integers (as Redis's d2string), a decimal with up
+ * to six places when one is exactly the double (m / 10^d rounds to it, and strtod rounds the
+ * same decimal the same way), else 17 significant digits. Shorter than printf's %.17g for
+ * most scores, and several times faster. */
+static size_t score_text(char *out, size_t size, double score) {
+    static const double pow10[] = {1, 10, 100, 1e3, 1e4, 1e5, 1e6};
+    if (isinf(score)) return (size_t)snprintf(out, size, "%s", score > 0 ? "inf" : "-inf");
+    if (score == 0) return (size_t)snprintf(out, size, "%s", signbit(score) ? "-0" : "0");
+    if (fabs(score) < 1e9) {
+        for (int d = 0; d <= 6; d++) {
+            double scaled = score * pow10[d];
+            long long m = llround(scaled);
+            if ((double)m / pow10[d] != score) continue;
+            if (d == 0) return ll_to_str(out, m);
+            char digits[LL_STR_SIZE];
+            unsigned long long u = (unsigned long long)(m < 0 ? -m : m);
+            size_t n = ull_to_str(digits, u), len = 0;
+            if (m < 0) out[len++] = '-';
+            if (n <= (size_t)d) { /* 0.0ddd */
+                out[len++] = '0';
+                out[len++] = '.';
+                for (size_t z = n; z < (size_t)d; z++) out[len++] = '0';
+                memcpy(out + len, digits, n);
+                return len + n;
+            }
+            memcpy(out + len, digits, n - (size_t)d);
+            len += n - (size_t)d;
+            out[len++] = '.';
+            memcpy(out + len, digits + n - (size_t)d, (size_t)d);
+            return len + (size_t)d;
+        }
+    }
+    if (score == (double)(long long)score && fabs(score) < 9007199254740992.0)
+        return ll_to_str(out, (long long)score);
+    return (size_t)snprintf(out, size, "%.17g", score);
 }
 
 /* The value as the type byte announces it. */
@@ -47,19 +121,13 @@ static void save_body(rdb_writer *w, entry *e) {
             rdb_put_string(w, entry_value(e), e->vallen);
         }
         break;
-    case OBJ_LIST: {
-        deque *l = entry_obj(e);
-        rdb_put_len(w, l->count);
-        deque_iter it;
-        deque_elem el;
-        for (deque_iter_at(&it, l, 0, 1); deque_iter_valid(&it); deque_iter_next(&it)) {
-            deque_iter_get(&it, &el);
-            rdb_put_string(w, el.ptr, el.len);
-        }
-        break;
-    }
+    case OBJ_LIST: save_list(w, entry_obj(e)); break;
     case OBJ_SET: {
         set_value *s = entry_obj(e);
+        if (s->enc == SET_INTSET) { /* rill's intset is laid out as Redis's */
+            rdb_put_string(w, (const char *)s->is, 8 + (size_t)s->is->count * s->is->width);
+            break;
+        }
         rdb_put_len(w, set_count(s));
         set_iter it;
         const char *m;
@@ -71,31 +139,54 @@ static void save_body(rdb_writer *w, entry *e) {
     }
     case OBJ_ZSET: {
         zset_value *z = entry_obj(e);
-        rdb_put_len(w, zset_count(z));
         zset_iter it;
         const char *m;
         size_t len;
         double score;
+        listpack_writer lp;
+        if (z->pl) {
+            listpack_init(&lp);
+        } else {
+            rdb_put_len(w, zset_count(z));
+        }
         zset_iter_init(&it, z, 0, 0);
         while (zset_iter_next(&it, &m, &len, &score)) {
-            rdb_put_string(w, m, len);
-            rdb_put_double(w, score);
+            if (z->pl) {
+                char text[64];
+                listpack_append(&lp, m, len);
+                listpack_append(&lp, text, score_text(text, sizeof text, score));
+            } else {
+                rdb_put_string(w, m, len);
+                rdb_put_double(w, score);
+            }
         }
         zset_iter_done(&it);
+        if (z->pl) put_listpack(w, &lp);
         break;
     }
     case OBJ_HASH: {
         hash_value *h = entry_obj(e);
-        rdb_put_len(w, hash_count(h));
         hash_iter it;
         const char *f, *v;
         size_t flen, vlen;
+        listpack_writer lp;
+        if (h->pl) {
+            listpack_init(&lp);
+        } else {
+            rdb_put_len(w, hash_count(h));
+        }
         hash_iter_init(&it, h);
         while (hash_iter_next(&it, &f, &flen, &v, &vlen)) {
-            rdb_put_string(w, f, flen);
-            rdb_put_string(w, v, vlen);
+            if (h->pl) {
+                listpack_append(&lp, f, flen);
+                listpack_append(&lp, v, vlen);
+            } else {
+                rdb_put_string(w, f, flen);
+                rdb_put_string(w, v, vlen);
+            }
         }
         hash_iter_done(&it);
+        if (h->pl) put_listpack(w, &lp);
         break;
     }
     }
@@ -150,12 +241,20 @@ void rdb_save_dataset(rdb_writer *w, void (*after_key)(void)) {
         rdb_put_byte(w, RDB_OP_RESIZEDB);
         rdb_put_len(w, dict_size(&d->keys));
         rdb_put_len(w, d->heap_len);
+        /* Entries in batches whose values are prefetched first: walking the keyspace is a
+         * chain of cache misses otherwise (entry, value, its packed bytes). */
         dict_iter it;
         dict_iter_init(&it, &d->keys);
-        for (dict_node *n; (n = dict_iter_next(&it));) {
-            save_entry(w, (entry *)n);
-            if (after_key) after_key();
-        }
+        entry *batch[16];
+        size_t n;
+        do {
+            for (n = 0; n < 16 && (batch[n] = (entry *)dict_iter_next(&it)); n++)
+                if (batch[n]->encoding == ENC_OBJ) __builtin_prefetch(entry_obj(batch[n]));
+            for (size_t k = 0; k < n; k++) {
+                save_entry(w, batch[k]);
+                if (after_key) after_key();
+            }
+        } while (n == 16);
         dict_iter_done(&it);
     }
 }
@@ -395,15 +494,48 @@ static void read_stamp(struct stamp *st, const rdb_str *value) {
     st->cas = cas;
 }
 
-/* A string key that had a memcached stamp gets it back, its CAS unique included. */
-static entry *restore_stamp(db *d, entry *e, struct stamp *st) {
+/* A string key that had a memcached stamp gets it back, its CAS unique included; e is not
+ * linked yet, so the stamped copy simply takes its place. */
+static entry *restore_stamp(entry *e, struct stamp *st) {
     if (!st->pending || e->type != OBJ_STRING) return e;
     st->pending = 0;
-    e = db_stamp(d, e);
-    memcpy(entry_after_ttl(e), &st->cas, sizeof st->cas);
-    memcpy(entry_after_ttl(e) + sizeof st->cas, &st->flags, sizeof st->flags);
+    char digits[LL_STR_SIZE];
+    size_t len;
+    const char *value = entry_string(e, digits, &len);
+    entry *stamped = entry_new_stamped(entry_key(e), e->keylen, value, len, entry_expire(e), st->flags);
+    stamped->lru = e->lru;
+    stamped->lfu = e->lfu;
+    entry_free(e);
+    memcpy(entry_after_ttl(stamped), &st->cas, sizeof st->cas);
     if (st->cas > server.last_cas) server.last_cas = st->cas;
-    return e;
+    return stamped;
+}
+
+/* Keys are linked in batches: each one's bucket is prefetched when it is read, so that the
+ * table (far bigger than the caches for a big file) costs one miss in parallel per batch
+ * rather than one after another per key. */
+#define LINK_BATCH 16
+struct link_batch {
+    db *d[LINK_BATCH];
+    entry *e[LINK_BATCH];
+    int n;
+};
+
+/* Links the batch's keys; a key already there is an error. */
+static int link_batch_flush(struct link_batch *b, rdb_reader *r, struct rdb_load_stats *st) {
+    int rc = 0;
+    for (int i = 0; i < b->n; i++) {
+        if (rc == 0 && db_add_if_absent(b->d[i], b->e[i]) == 0) {
+            st->loaded++;
+            continue;
+        }
+        if (rc == 0)
+            rc = rdb_fail(r, "duplicate key '%.*s' in database %d", (int)b->e[i]->keylen,
+                          entry_key(b->e[i]), b->d[i]->id);
+        entry_free(b->e[i]);
+    }
+    b->n = 0;
+    return rc;
 }
 
 static void log_aux(const rdb_record *rec) {
@@ -434,9 +566,10 @@ static void log_progress(const rdb_reader *r, long long *next_log_us) {
                (int)(done * 100 / r->len));
 }
 
-/* One key record: loaded, or counted as expired or empty. */
+/* One key record: loaded (into the batch, or at once when merging), or counted as expired or
+ * empty. */
 static int load_key(rdb_reader *r, db *d, const rdb_record *rec, struct stamp *stamp,
-                    struct rdb_load_stats *st, long long now, int merge) {
+                    struct rdb_load_stats *st, long long now, int merge, struct link_batch *b) {
     if (rec->expire_ms != -1 && rec->expire_ms < now) { /* expired while the server was down */
         stamp->pending = 0;
         st->expired++;
@@ -452,23 +585,24 @@ static int load_key(rdb_reader *r, db *d, const rdb_record *rec, struct stamp *s
         stamp->pending = 0;
         return 0;
     }
+    evict_set_access(e, rec->idle, rec->freq);
+    e = restore_stamp(e, stamp);
     if (merge) {
         db_set(d, e);
-    } else if (db_add_if_absent(d, e) != 0) {
-        entry_free(e);
-        return rdb_fail(r, "duplicate key '%.*s' in database %d", (int)rec->key.len,
-                        rec->key.ptr, d->id);
+        st->loaded++;
+        return 0;
     }
-    evict_set_access(e, rec->idle, rec->freq);
-    restore_stamp(d, e, stamp);
-    st->loaded++;
-    return 0;
+    dict_prefetch(&d->keys, entry_key(e), e->keylen);
+    b->d[b->n] = d;
+    b->e[b->n++] = e;
+    return b->n == LINK_BATCH ? link_batch_flush(b, r, st) : 0;
 }
 
 int rdb_load_dataset(rdb_reader *r, struct rdb_load_stats *st, int merge) {
     db *d = &server.dbs[0]; /* keys before any SELECTDB belong to database 0 */
     long long now = time_ms(), next_log_us = time_us() + 2000000;
     struct stamp stamp = {0};
+    struct link_batch batch = {.n = 0};
     rdb_record rec;
     rdb_record_init(&rec);
     int rc = 0;
@@ -477,7 +611,8 @@ int rdb_load_dataset(rdb_reader *r, struct rdb_load_stats *st, int merge) {
         switch (rdb_next(r, &rec)) {
         case RDB_REC_ERROR: rc = -1; break;
         case RDB_REC_EOF:
-            if (r->p != r->end) rc = rdb_fail(r, "data after the EOF opcode");
+            rc = link_batch_flush(&batch, r, st);
+            if (rc == 0 && r->p != r->end) rc = rdb_fail(r, "data after the EOF opcode");
             rdb_record_free(&rec);
             return rc;
         case RDB_REC_SELECTDB:
@@ -489,6 +624,7 @@ int rdb_load_dataset(rdb_reader *r, struct rdb_load_stats *st, int merge) {
             }
             break;
         case RDB_REC_RESIZEDB:
+            rc = link_batch_flush(&batch, r, st); /* the table may be resized */
             /* A key takes three bytes at least: a damaged hint cannot ask for more. */
             dict_reserve(&d->keys, rec.db_size < (uint64_t)(r->end - r->p) / 3
                                        ? rec.db_size
@@ -503,9 +639,10 @@ int rdb_load_dataset(rdb_reader *r, struct rdb_load_stats *st, int merge) {
         case RDB_REC_FUNCTION:
             rc = rdb_fail(r, "the file holds FUNCTION libraries, which rill does not support yet");
             break;
-        case RDB_REC_KEY: rc = load_key(r, d, &rec, &stamp, st, now, merge); break;
+        case RDB_REC_KEY: rc = load_key(r, d, &rec, &stamp, st, now, merge, &batch); break;
         }
     }
+    link_batch_flush(&batch, r, st); /* frees what was not linked: the first error stands */
     rdb_record_free(&rec);
     return -1;
 }

@@ -166,3 +166,25 @@ def test_damaged_values_are_refused_and_the_server_goes_on(pair):
             except redis.ResponseError as e:
                 assert str(e) == "Bad data format", key
     assert rill.ping()
+
+
+def test_scores_keep_their_exact_value_both_ways(pair):
+    """Packed sorted sets write each score as text: every double comes back the same."""
+    rill, ref = pair
+    rng = random.Random(3)
+    scores = [0.1, 1e-7, 123456.789, -2.5, 1e20, 3, -0.0, 2**53 + 2, 1 / 3, 5e-324, 1.7976931348623157e308,
+              float("inf"), float("-inf")] + [rng.uniform(-1e6, 1e6) for _ in range(50)] + \
+             [round(rng.uniform(-1e4, 1e4), rng.randint(0, 6)) for _ in range(50)]
+    for r in (rill, ref):
+        r.delete("scores")
+        for i, sc in enumerate(scores):
+            r.zadd("scores", {"m%d" % i: sc})
+        r.config_set("zset-max-listpack-entries", 1000)
+    try:
+        want = ref.execute_command("ZRANGE", "scores", 0, -1, "WITHSCORES")
+        for src, dst in ((rill, ref), (ref, rill), (rill, rill)):
+            dst.restore("copy", 0, src.dump("scores"), replace=True)
+            assert dst.execute_command("ZRANGE", "copy", 0, -1, "WITHSCORES") == want
+    finally:
+        for r in (rill, ref):
+            r.config_set("zset-max-listpack-entries", 128)
