@@ -320,6 +320,22 @@ void listpack_append_int(listpack_writer *lp, long long v) {
     lp->count++;
 }
 
+/* Bytes of an integer's encoding, without the back length. */
+static size_t lp_int_size(long long v) {
+    if (v >= 0 && v <= 127) return 1;
+    if (v >= -4096 && v <= 4095) return 2;
+    if (v >= INT16_MIN && v <= INT16_MAX) return 3;
+    if (v >= -8388608 && v <= 8388607) return 4;
+    return v >= INT32_MIN && v <= INT32_MAX ? 5 : 9;
+}
+
+size_t listpack_entry_size(const char *s, size_t len) {
+    long long v;
+    size_t n = len <= 20 && str_to_ll(s, len, &v) == 0 ? lp_int_size(v)
+                                                       : (len < 64 ? 1 : len < 4096 ? 2 : 5) + len;
+    return n + backlen_size(n);
+}
+
 void listpack_append(listpack_writer *lp, const char *s, size_t len) {
     long long v;
     if (len <= 20 && str_to_ll(s, len, &v) == 0) {

@@ -49,6 +49,8 @@ typedef struct listpack_writer {
 } listpack_writer;
 
 void listpack_init(listpack_writer *lp);
+/* Bytes listpack_append adds for s (encoding, data and back length). */
+size_t listpack_entry_size(const char *s, size_t len);
 void listpack_append(listpack_writer *lp, const char *s, size_t len);
 void listpack_append_int(listpack_writer *lp, long long v);
 /* Writes the header and the end byte; the blob is lp->buf, lp->len bytes (mem_free it). */

@@ -33,14 +33,15 @@
 /* The RDB type rill writes for e: the packed forms Redis 7.0 writes for values rill also keeps
  * compact (so files are no larger, and LZF gets whole blobs to compress), the plain forms for
  * the rest. */
-static uint8_t type_byte(const entry *e) {
+static uint8_t type_byte(entry *e) {
     switch (e->type) {
     case OBJ_LIST: return RDB_TYPE_LIST_QUICKLIST_2;
     case OBJ_SET:
-        return ((set_value *)entry_obj((entry *)e))->enc == SET_INTSET ? RDB_TYPE_SET_INTSET
-                                                                       : RDB_TYPE_SET;
-    case OBJ_ZSET: return ((zset_value *)entry_obj((entry *)e))->pl ? RDB_TYPE_ZSET_LISTPACK : RDB_TYPE_ZSET_2;
-    case OBJ_HASH: return ((hash_value *)entry_obj((entry *)e))->pl ? RDB_TYPE_HASH_LISTPACK : RDB_TYPE_HASH;
+        return ((set_value *)entry_obj(e))->enc == SET_INTSET ? RDB_TYPE_SET_INTSET : RDB_TYPE_SET;
+    case OBJ_ZSET:
+        return ((zset_value *)entry_obj(e))->pl ? RDB_TYPE_ZSET_LISTPACK : RDB_TYPE_ZSET_2;
+    case OBJ_HASH:
+        return ((hash_value *)entry_obj(e))->pl ? RDB_TYPE_HASH_LISTPACK : RDB_TYPE_HASH;
     }
     return RDB_TYPE_STRING;
 }
@@ -51,27 +52,33 @@ static void put_listpack(rdb_writer *w, listpack_writer *lp) {
     mem_free(lp->buf);
 }
 
-/* A list as quicklist 2 nodes: listpacks of up to LIST_NODE_BYTES. The node count comes
- * first, so the nodes are built before any is written. */
+/* A list as quicklist 2 nodes: listpacks closed once they reach LIST_NODE_BYTES. The node count
+ * comes first: a first walk counts the nodes, so that only one node is held at a time. */
 static void save_list(rdb_writer *w, deque *l) {
-    size_t nodes = 0, cap = 4;
-    listpack_writer *lps = mem_alloc(cap * sizeof *lps);
     deque_iter it;
     deque_elem el;
+    size_t nodes = 0, node_bytes = LIST_NODE_BYTES;
     for (deque_iter_at(&it, l, 0, 1); deque_iter_valid(&it); deque_iter_next(&it)) {
-        if (nodes == 0 || lps[nodes - 1].len >= LIST_NODE_BYTES) {
-            if (nodes == cap) lps = mem_realloc(lps, (cap *= 2) * sizeof *lps);
-            listpack_init(&lps[nodes++]);
-        }
+        if (node_bytes >= LIST_NODE_BYTES) nodes++, node_bytes = 6; /* a new node's header */
         deque_iter_get(&it, &el);
-        listpack_append(&lps[nodes - 1], el.ptr, el.len);
+        node_bytes += listpack_entry_size(el.ptr, el.len);
     }
     rdb_put_len(w, nodes);
-    for (size_t i = 0; i < nodes; i++) {
-        rdb_put_len(w, RDB_QUICKLIST_PACKED);
-        put_listpack(w, &lps[i]);
+    listpack_writer lp = {0};
+    for (deque_iter_at(&it, l, 0, 1); deque_iter_valid(&it); deque_iter_next(&it)) {
+        if (lp.buf && lp.len >= LIST_NODE_BYTES) {
+            rdb_put_len(w, RDB_QUICKLIST_PACKED);
+            put_listpack(w, &lp);
+            lp.buf = NULL;
+        }
+        if (!lp.buf) listpack_init(&lp);
+        deque_iter_get(&it, &el);
+        listpack_append(&lp, el.ptr, el.len);
     }
-    mem_free(lps);
+    if (lp.buf) {
+        rdb_put_len(w, RDB_QUICKLIST_PACKED);
+        put_listpack(w, &lp);
+    }
 }
 
 /* A score's text in a listpack: integers as integers (as Redis's d2string), a decimal with up

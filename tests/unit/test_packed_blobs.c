@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mem.h"
 #include "packed_blobs.h"
 
 /* Blobs are built by hand from the layouts in Redis's ziplist.c, listpack.c, intset.c and
@@ -237,6 +238,46 @@ static void test_zipmaps_give_keys_and_values_and_skip_free_space(void **state) 
     }
 }
 
+static void test_listpack_writer_output_reads_back_with_predicted_sizes(void **state) {
+    (void)state;
+    static const char *const values[] = {"0", "127", "128", "-1", "-4096", "4095", "-4097",
+                                         "32767", "-8388608", "8388608", "2147483648",
+                                         "-9223372036854775808", "007", "+1", "", "text"};
+    char big[5000];
+    memset(big, 'b', sizeof big);
+    listpack_writer lp;
+    listpack_init(&lp);
+    size_t predicted = 6;
+    for (size_t i = 0; i < sizeof values / sizeof values[0]; i++) {
+        listpack_append(&lp, values[i], strlen(values[i]));
+        predicted += listpack_entry_size(values[i], strlen(values[i]));
+    }
+    listpack_append(&lp, big, 70);
+    listpack_append(&lp, big, sizeof big);
+    predicted += listpack_entry_size(big, 70) + listpack_entry_size(big, sizeof big);
+    assert_int_equal(lp.len, predicted);
+    listpack_finish(&lp);
+    packed_iter it;
+    packed_elem el;
+    assert_int_equal(packed_iter_init(&it, PACKED_LISTPACK, lp.buf, lp.len), 0);
+    for (size_t i = 0; i < sizeof values / sizeof values[0]; i++) {
+        assert_int_equal(packed_iter_next(&it, &el), 1);
+        char digits[24];
+        size_t len;
+        const char *got = packed_elem_bytes(&el, digits, &len);
+        assert_int_equal(len, strlen(values[i]));
+        assert_memory_equal(got, values[i], len);
+        /* Canonical integers, and only they, take an integer encoding. */
+        assert_int_equal(el.is_int, i < 12);
+    }
+    assert_int_equal(packed_iter_next(&it, &el), 1);
+    assert_int_equal(el.len, 70);
+    assert_int_equal(packed_iter_next(&it, &el), 1);
+    assert_int_equal(el.len, sizeof big);
+    assert_int_equal(packed_iter_next(&it, &el), 0);
+    mem_free(lp.buf);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_listpack_reads_every_encoding),
@@ -245,6 +286,7 @@ int main(void) {
         cmocka_unit_test(test_ziplist_damage_is_refused),
         cmocka_unit_test(test_intsets_must_ascend_and_match_their_size),
         cmocka_unit_test(test_zipmaps_give_keys_and_values_and_skip_free_space),
+        cmocka_unit_test(test_listpack_writer_output_reads_back_with_predicted_sizes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
