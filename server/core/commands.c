@@ -757,7 +757,8 @@ static void dispatch(client *c) {
                              "the server.");
         return;
     }
-    if (server.cfg.maxmemory && !scripting_running()) {
+    /* No eviction while loading: the dataset is not whole yet (as Redis). */
+    if (server.cfg.maxmemory && !scripting_running() && !server.loading) {
         server.oom_before_command = evict_to_fit();
         /* In MULTI even a read is refused: queuing costs memory too. */
         int may_grow = (scripting_command_flags(cmd, c->argv, c->argc) & CMD_DENYOOM) ||
@@ -776,6 +777,10 @@ static void dispatch(client *c) {
         ((scripting_command_flags(cmd, c->argv, c->argc) & CMD_WRITE) || cmd->proc == cmd_ping ||
          (cmd->proc == cmd_exec && multi_queued_flag(c, CMD_WRITE)))) {
         multi_reject(c, cmd, ERR_MISCONF);
+        return;
+    }
+    if (server.loading && !(cmd->flags & CMD_LOADING)) {
+        multi_reject(c, cmd, ERR_LOADING);
         return;
     }
     if (pubsub_count(c) && !pubsub_allowed_in_context(cmd)) {

@@ -56,6 +56,8 @@ struct config {
     char *save;        /* "3600 1 300 100 60 10000"; "" = no save points */
     int stop_writes_on_bgsave_error;
     int rdb_key_save_delay;
+    int key_load_delay;                        /* per key loaded, as rdb-key-save-delay */
+    long long loading_process_events_interval_bytes; /* clients served every so many bytes */
     int rdbcompression;
     int rdbchecksum;
     long long proto_max_bulk_len;

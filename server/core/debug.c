@@ -211,6 +211,8 @@ void cmd_debug(client *c) {
         reply_digest(c, digest);
     } else if (arg_is(sub, "digest-value")) {
         debug_digest_value(c);
+    } else if (server.loading && (arg_is(sub, "populate") || arg_is(sub, "reload"))) {
+        reply_error(c, ERR_LOADING); /* the keyspace belongs to the loader until it is done */
     } else if (c->argc >= 3 && c->argc <= 5 && arg_is(sub, "populate")) {
         debug_populate(c);
     } else if (arg_is(sub, "reload")) {

@@ -43,6 +43,15 @@ static void shutdown_on_signal(void) {
 }
 
 
+/* After a shutdown: what stays behind is cleaned up. Returns main's exit status. */
+static int exit_server(void) {
+    process_remove_pidfile();
+    server_log(LL_WARNING, "rill is now ready to exit, bye bye...");
+    net_close_all();
+    for (int i = 0; i < server.ndbs; i++) db_flush(&server.dbs[i]);
+    return 0;
+}
+
 /* glibc keeps freed memory for reuse; after a large drop (a mass expiry, FLUSHALL) hand
  * the whole free pages back to the system so that RSS follows used memory. A trim of a
  * 100 MB heap takes about 10 ms, hence the threshold. */
@@ -196,11 +205,6 @@ int main(int argc, char **argv) {
     process_write_pidfile();
     process_set_title(NULL);
     info_init(); /* what the server uses before any data */
-    if (snapshot_load() != 0) return 1;
-    net_init();
-
-    ev_timer_init(&server.cron_watcher, on_cron, 0, 1.0 / server.cfg.hz);
-    ev_timer_again(server.loop, &server.cron_watcher);
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sigemptyset(&sa.sa_mask);
@@ -208,14 +212,15 @@ int main(int argc, char **argv) {
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
     crash_apply_config();
+    net_init(); /* clients are served while the snapshot loads (most get -LOADING) */
+    if (snapshot_load() != 0 && !server.shutdown_asap) return 1;
+    if (server.shutdown_asap) return exit_server(); /* SHUTDOWN or SIGTERM while loading */
+
+    ev_timer_init(&server.cron_watcher, on_cron, 0, 1.0 / server.cfg.hz);
+    ev_timer_again(server.loop, &server.cron_watcher);
 
     server_log(LL_NOTICE, "Ready to accept connections tcp");
     process_notify_ready();
     ev_run(server.loop, 0);
-
-    process_remove_pidfile();
-    server_log(LL_WARNING, "rill is now ready to exit, bye bye...");
-    net_close_all();
-    for (int i = 0; i < server.ndbs; i++) db_flush(&server.dbs[i]);
-    return 0;
+    return exit_server();
 }

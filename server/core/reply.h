@@ -22,6 +22,7 @@
 #define ERR_MAXCLIENTS "max number of clients reached"
 #define ERR_NOSCRIPT "-NOSCRIPT No matching script. Please use EVAL."
 #define ERR_OOM "-OOM command not allowed when used memory > 'maxmemory'."
+#define ERR_LOADING "-LOADING Redis is loading the dataset in memory"
 #define ERR_MISCONF                                                                              \
     "-MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to "   \
     "disk. Commands that may modify the data set are disabled, because this instance is "          \

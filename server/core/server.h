@@ -142,6 +142,7 @@ struct server {
      * acts on it (not while a script runs or DEBUG PAUSE-CRON holds the cron), as Redis's. */
     volatile sig_atomic_t pending_signal;
     int cron_paused;   /* DEBUG PAUSE-CRON */
+    int loading;       /* the snapshot is being loaded at start-up: most commands get -LOADING */
     int active_expire; /* DEBUG SET-ACTIVE-EXPIRE: 0 leaves due keys to lazy expiry */
     int skip_checksum_validation; /* DEBUG SET-SKIP-CHECKSUM-VALIDATION: RESTORE and loads */
 };

@@ -545,7 +545,7 @@ static int link_batch_flush(struct link_batch *b, rdb_reader *r, struct rdb_load
     return rc;
 }
 
-static void log_aux(const rdb_record *rec) {
+static void log_aux(const rdb_record *rec, struct rdb_load_stats *st) {
     const rdb_str *k = &rec->key, *v = &rec->str;
     if (k->len == 9 && memcmp(k->ptr, "redis-ver", 9) == 0) {
         server_log(LL_NOTICE, "Loading RDB produced by version %.*s", (int)v->len, v->ptr);
@@ -557,8 +557,10 @@ static void log_aux(const rdb_record *rec) {
         }
     } else if (k->len == 8 && memcmp(k->ptr, "used-mem", 8) == 0) {
         long long used;
-        if (str_to_ll(v->ptr, v->len, &used) == 0)
+        if (str_to_ll(v->ptr, v->len, &used) == 0) {
             server_log(LL_NOTICE, "RDB memory usage when created %.2f Mb", (double)used / (1024 * 1024));
+            st->rdb_used_mem = used;
+        }
     } else {
         server_log(LL_DEBUG, "Unrecognized RDB AUX field: '%.*s'", (int)k->len, k->ptr);
     }
@@ -605,7 +607,8 @@ static int load_key(rdb_reader *r, db *d, const rdb_record *rec, struct stamp *s
     return b->n == LINK_BATCH ? link_batch_flush(b, r, st) : 0;
 }
 
-int rdb_load_dataset(rdb_reader *r, struct rdb_load_stats *st, int merge) {
+int rdb_load_dataset(rdb_reader *r, struct rdb_load_stats *st, int merge,
+                     int (*after_key)(const rdb_reader *r)) {
     db *d = &server.dbs[0]; /* keys before any SELECTDB belong to database 0 */
     long long now = time_ms(), next_log_us = time_us() + 2000000;
     struct stamp stamp = {0};
@@ -641,12 +644,15 @@ int rdb_load_dataset(rdb_reader *r, struct rdb_load_stats *st, int merge) {
             if (rec.key.len == strlen(AUX_STAMP) && memcmp(rec.key.ptr, AUX_STAMP, rec.key.len) == 0)
                 read_stamp(&stamp, &rec.str);
             else
-                log_aux(&rec);
+                log_aux(&rec, st);
             break;
         case RDB_REC_FUNCTION:
             rc = rdb_fail(r, "the file holds FUNCTION libraries, which rill does not support yet");
             break;
-        case RDB_REC_KEY: rc = load_key(r, d, &rec, &stamp, st, now, merge, &batch); break;
+        case RDB_REC_KEY:
+            rc = load_key(r, d, &rec, &stamp, st, now, merge, &batch);
+            if (rc == 0 && after_key && after_key(r)) rc = rdb_fail(r, "loading stopped");
+            break;
         }
     }
     link_batch_flush(&batch, r, st); /* frees what was not linked: the first error stands */

@@ -20,10 +20,13 @@ entry *rdb_load_value(rdb_reader *r, int type, const char *key, size_t klen, lon
 
 struct rdb_load_stats {
     long long loaded, expired, empty;
+    long long rdb_used_mem; /* the used-mem AUX field, 0 until read */
 };
 /* Reads every record of an opened file (checksum already checked) into the keyspace, through
  * EOF. 0, or -1 with r->err. Keys whose TTL has passed are counted, not loaded. A key already
- * there is an error, unless merge (DEBUG RELOAD MERGE): then the file's value replaces it. */
-int rdb_load_dataset(rdb_reader *r, struct rdb_load_stats *st, int merge);
+ * there is an error, unless merge (DEBUG RELOAD MERGE): then the file's value replaces it.
+ * after_key (may be NULL) runs after each key record; nonzero from it stops the load. */
+int rdb_load_dataset(rdb_reader *r, struct rdb_load_stats *st, int merge,
+                     int (*after_key)(const rdb_reader *r));
 
 #endif

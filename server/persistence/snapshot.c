@@ -41,6 +41,9 @@ static struct {
     long long last_bgsave_secs;
     long long saves, forks, last_fork_usec;
     long long loaded_keys, expired_keys; /* by the load at start-up */
+    time_t loading_start;                /* for INFO while loading */
+    size_t loading_total_bytes, loading_loaded_bytes, loading_served_at;
+    const struct rdb_load_stats *loading_stats;
 } snap = {.last_bgsave_ok = 1, .last_bgsave_secs = -1};
 
 /* ---- Writing ---- */
@@ -59,8 +62,8 @@ static const char *cwd(char *buf, size_t size) {
     return getcwd(buf, size) ? buf : "?";
 }
 
-static void key_save_delay(void) {
-    int delay = server.cfg.rdb_key_save_delay;
+/* rdb-key-save-delay and key-load-delay: microseconds, or nanoseconds when negative. */
+static void key_delay(int delay) {
     if (delay > 0) {
         usleep((useconds_t)delay);
     } else if (delay < 0) {
@@ -68,6 +71,8 @@ static void key_save_delay(void) {
         nanosleep(&ts, NULL);
     }
 }
+
+static void key_save_delay(void) { key_delay(server.cfg.rdb_key_save_delay); }
 
 /* Makes the rename itself durable. */
 static int fsync_dir(void) {
@@ -234,6 +239,7 @@ int snapshot_refuses_writes(void) {
 }
 
 int snapshot_before_shutdown(enum shutdown_save mode) {
+    if (server.loading) mode = SHUTDOWN_NOSAVE; /* half a dataset must not replace the file */
     if (snap.child) {
         server_log(LL_WARNING, "There is a child saving an .rdb. Killing it!");
         kill_child();
@@ -291,7 +297,7 @@ void cmd_lastsave(client *c) { reply_int(c, (long long)server.lastsave); }
 void snapshot_info(buf_t *o) {
     time_t now = time(NULL);
     buf_printf(o,
-               "# Persistence\r\nloading:0\r\nasync_loading:0\r\ncurrent_cow_peak:0\r\n"
+               "# Persistence\r\nloading:%d\r\nasync_loading:0\r\ncurrent_cow_peak:0\r\n"
                "current_cow_size:0\r\ncurrent_cow_size_age:0\r\ncurrent_fork_perc:0.00\r\n"
                "current_save_keys_processed:0\r\ncurrent_save_keys_total:%lld\r\n"
                "rdb_changes_since_last_save:%lld\r\nrdb_bgsave_in_progress:%d\r\n"
@@ -304,10 +310,24 @@ void snapshot_info(buf_t *o) {
                "aof_rewrites:0\r\naof_rewrites_consecutive_failures:0\r\n"
                "aof_last_write_status:ok\r\naof_last_cow_size:0\r\nmodule_fork_in_progress:0\r\n"
                "module_fork_last_cow_size:0\r\n",
-               snap.child ? snap.keys_at_fork : 0, server.dirty, snap.child != 0,
+               server.loading, snap.child ? snap.keys_at_fork : 0, server.dirty, snap.child != 0,
                (long long)server.lastsave, snap.last_bgsave_ok ? "ok" : "err",
                snap.last_bgsave_secs, snap.child ? (long long)(now - snap.child_started) : -1,
                snap.saves, snap.expired_keys, snap.loaded_keys);
+    if (server.loading) { /* Redis's estimate of what is left, from the bytes read so far */
+        double perc = snap.loading_total_bytes
+                          ? (double)snap.loading_loaded_bytes / (double)snap.loading_total_bytes * 100
+                          : 0;
+        long long elapsed = (long long)(now - snap.loading_start);
+        long long remaining = (long long)(snap.loading_total_bytes - snap.loading_loaded_bytes);
+        long long eta = elapsed == 0 ? 1 : elapsed * remaining / ((long long)snap.loading_loaded_bytes + 1);
+        buf_printf(o,
+                   "loading_start_time:%lld\r\nloading_total_bytes:%zu\r\n"
+                   "loading_rdb_used_mem:%lld\r\nloading_loaded_bytes:%zu\r\n"
+                   "loading_loaded_perc:%.2f\r\nloading_eta_seconds:%lld\r\n",
+                   (long long)snap.loading_start, snap.loading_total_bytes,
+                   snap.loading_stats->rdb_used_mem, snap.loading_loaded_bytes, perc, eta);
+    }
 }
 
 void snapshot_info_stats(buf_t *o) {
@@ -315,6 +335,25 @@ void snapshot_info_stats(buf_t *o) {
 }
 
 /* ---- Loading ---- */
+
+/* At start-up, after each key: key-load-delay, and every loading-process-events-interval-bytes
+ * the clients are served (INFO, CONFIG and the other commands allowed while loading; the rest
+ * get -LOADING). A shutdown asked for meanwhile (SHUTDOWN, SIGTERM) stops the load. */
+static int while_loading(const rdb_reader *r) {
+    if (server.cfg.key_load_delay) key_delay(server.cfg.key_load_delay);
+    size_t done = (size_t)(r->p - r->base);
+    if (done - snap.loading_served_at < (size_t)server.cfg.loading_process_events_interval_bytes)
+        return 0;
+    snap.loading_served_at = done;
+    snap.loading_loaded_bytes = done;
+    ev_run(server.loop, EVRUN_NOWAIT);
+    if (server.pending_signal) {
+        server_log(LL_WARNING, "Received %s while loading: exiting without saving.",
+                   server.pending_signal == SIGINT ? "SIGINT" : "SIGTERM");
+        server.shutdown_asap = 1;
+    }
+    return server.shutdown_asap;
+}
 
 /* Loads dbfilename into the keyspace (merge: see rdb_load_dataset). At start-up a missing file
  * is an empty dataset, and a bad one stops the server. Returns -1 after logging why. */
@@ -354,8 +393,21 @@ static int load_file(int startup, int merge) {
         rdb_verify(&r, NULL); /* says where the damage is, when the structure shows it */
         rc = -1;
     }
-    if (rc == 0) rc = rdb_load_dataset(&r, &loaded, merge);
+    if (startup) {
+        server.loading = 1;
+        snap.loading_start = time(NULL);
+        snap.loading_total_bytes = len;
+        snap.loading_served_at = snap.loading_loaded_bytes = 0;
+        snap.loading_stats = &loaded;
+    }
+    if (rc == 0) rc = rdb_load_dataset(&r, &loaded, merge, startup ? while_loading : NULL);
+    server.loading = 0;
     if (len) munmap(data, len);
+    if (server.shutdown_asap) {
+        server_log(LL_WARNING, "Loading stopped at offset %zu: the server is shutting down.",
+                   (size_t)(r.p - r.base));
+        return -1;
+    }
     snap.loaded_keys = loaded.loaded;
     snap.expired_keys = loaded.expired;
     if (rc != 0) {

@@ -706,3 +706,59 @@ def test_a_client_killed_mid_request_applies_nothing_of_it(workdir):
     wait_until(lambda: s.r.info("clients")["connected_clients"] == 1, what="the close")
     assert s.r.get("done") == b"1"
     assert s.r.exists("k1", "k2") == 0
+
+
+def start_loading(workdir, keys=20000):
+    """A server on a snapshot of `keys` keys, slowed down to about 5 s of loading, once it
+    answers INFO with loading:1."""
+    s = start(workdir, "--save", "", "--enable-debug-command", "yes")
+    s.r.execute_command("DEBUG", "POPULATE", keys, "key", 100)
+    s.shutdown("SAVE")
+    data, servers = workdir
+    port = free_port()
+    log = os.path.join(data, "..", "loading-%d.log" % port)
+    proc = track(subprocess.Popen([RILL, "--port", str(port), "--dir", data, "--logfile", log,
+                                   "--save", "60 1", "--key-load-delay", "250", "--enable-debug-command", "yes",
+                                   "--loading-process-events-interval-bytes", "1024"],
+                                  start_new_session=True), group=True)
+    wait_for_port(port, proc)
+    r = redis.Redis(port=port, socket_timeout=20)
+    wait_until(lambda: r.info("persistence")["loading"] == 1, what="loading")
+    return proc, r, log
+
+
+def test_clients_are_served_while_loading_and_get_loading_errors(workdir):
+    proc, r, _ = start_loading(workdir)
+    try:
+        info = r.info("persistence")
+        assert 0 < info["loading_loaded_bytes"] < info["loading_total_bytes"]
+        assert "loading_eta_seconds" in info
+        for command in (("GET", "key:1"), ("PING",), ("SET", "k", "v"), ("FLUSHALL",)):
+            with pytest.raises(redis.BusyLoadingError, match="Redis is loading the dataset in memory"):
+                r.execute_command(*command)
+        assert r.config_get("save") == {"save": "60 1"}
+        with pytest.raises(redis.BusyLoadingError):
+            r.execute_command("DEBUG", "POPULATE", 10)
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+@pytest.mark.parametrize("how", ["SIGTERM", "SHUTDOWN"])
+def test_a_shutdown_while_loading_never_saves_the_half_loaded_dataset(workdir, how):
+    proc, r, log = start_loading(workdir)
+    path = snapshot_path(workdir)
+    with open(path, "rb") as f:
+        before = f.read()
+    if how == "SIGTERM":
+        proc.send_signal(signal.SIGTERM)
+    else:
+        try:
+            r.execute_command("SHUTDOWN")
+        except redis.ConnectionError:
+            pass
+    assert proc.wait(timeout=20) == 0
+    with open(path, "rb") as f:
+        assert f.read() == before
+    with open(log) as f:
+        assert "Loading stopped at offset" in f.read()
