@@ -17,12 +17,15 @@
 static uint32_t le32(const unsigned char *p) {
     return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
-static uint16_t le16(const unsigned char *p) { return (uint16_t)(p[0] | p[1] << 8); }
+static uint16_t le16(const unsigned char *p) {
+    return (uint16_t)(p[0] | p[1] << 8);
+}
 
 /* A little-endian two's-complement integer of n bytes. */
 static long long le_signed(const unsigned char *p, unsigned n) {
     uint64_t u = 0;
-    for (unsigned i = 0; i < n; i++) u |= (uint64_t)p[i] << (8 * i);
+    for (unsigned i = 0; i < n; i++)
+        u |= (uint64_t)p[i] << (8 * i);
     if (n < 8 && (u >> (8 * n - 1)) & 1) u |= ~0ULL << (8 * n); /* sign extension */
     return (long long)u;
 }
@@ -32,7 +35,9 @@ static int fail(packed_iter *it, const char *why) {
     return -1;
 }
 
-static size_t left(const packed_iter *it) { return (size_t)(it->end - it->p); }
+static size_t left(const packed_iter *it) {
+    return (size_t)(it->end - it->p);
+}
 
 const char *packed_kind_name(enum packed_kind kind) {
     static const char *const names[] = {"Ziplist", "Listpack", "Intset", "Zipmap"};
@@ -125,17 +130,28 @@ static int ziplist_next(packed_iter *it, packed_elem *el) {
         header = 2, data = el->len;
     } else if (b >> 6 == 2) {
         if (b != 0x80 || left(it) < 5) return fail(it, "bad string length");
-        uint64_t len = (uint64_t)it->p[1] << 24 | (uint64_t)it->p[2] << 16 | it->p[3] << 8 | it->p[4];
+        uint64_t len =
+            (uint64_t)it->p[1] << 24 | (uint64_t)it->p[2] << 16 | it->p[3] << 8 | it->p[4];
         if (set_string(it, el, 5, len)) return -1;
         header = 5, data = el->len;
     } else {
         header = 1;
         switch (b) {
-        case 0xc0: data = 2; break;
-        case 0xd0: data = 4; break;
-        case 0xe0: data = 8; break;
-        case 0xf0: data = 3; break;
-        case 0xfe: data = 1; break;
+        case 0xc0:
+            data = 2;
+            break;
+        case 0xd0:
+            data = 4;
+            break;
+        case 0xe0:
+            data = 8;
+            break;
+        case 0xf0:
+            data = 3;
+            break;
+        case 0xfe:
+            data = 1;
+            break;
         default:
             if (b < 0xf1 || b > 0xfd) return fail(it, "bad entry encoding");
             data = 0; /* an immediate 0..12 */
@@ -243,10 +259,14 @@ static int zipmap_next(packed_iter *it, packed_elem *el) {
 int packed_iter_next(packed_iter *it, packed_elem *el) {
     if (it->err) return -1;
     switch (it->kind) {
-    case PACKED_ZIPLIST: return ziplist_next(it, el);
-    case PACKED_LISTPACK: return listpack_next(it, el);
-    case PACKED_INTSET: return intset_next(it, el);
-    case PACKED_ZIPMAP: return zipmap_next(it, el);
+    case PACKED_ZIPLIST:
+        return ziplist_next(it, el);
+    case PACKED_LISTPACK:
+        return listpack_next(it, el);
+    case PACKED_INTSET:
+        return intset_next(it, el);
+    case PACKED_ZIPMAP:
+        return zipmap_next(it, el);
     }
     return fail(it, "unknown encoding");
 }
@@ -280,7 +300,8 @@ void listpack_init(listpack_writer *lp) {
 
 static unsigned char *lp_room(listpack_writer *lp, size_t n) {
     if (lp->len + n > lp->cap) {
-        while (lp->len + n > lp->cap) lp->cap *= 2;
+        while (lp->len + n > lp->cap)
+            lp->cap *= 2;
         lp->buf = mem_realloc(lp->buf, lp->cap);
     }
     unsigned char *p = lp->buf + lp->len;
@@ -307,12 +328,13 @@ void listpack_append_int(listpack_writer *lp, long long v) {
         uint64_t u = (uint64_t)v & 0x1fff;
         enc[0] = (unsigned char)(0xc0 | (u >> 8)), enc[1] = (unsigned char)u, n = 2;
     } else {
-        unsigned width = v >= INT16_MIN && v <= INT16_MAX ? 2
-                         : v >= -8388608 && v <= 8388607  ? 3
+        unsigned width = v >= INT16_MIN && v <= INT16_MAX   ? 2
+                         : v >= -8388608 && v <= 8388607    ? 3
                          : v >= INT32_MIN && v <= INT32_MAX ? 4
                                                             : 8;
         enc[0] = width == 2 ? 0xf1 : width == 3 ? 0xf2 : width == 4 ? 0xf3 : 0xf4;
-        for (unsigned i = 0; i < width; i++) enc[1 + i] = (unsigned char)((uint64_t)v >> (8 * i));
+        for (unsigned i = 0; i < width; i++)
+            enc[1 + i] = (unsigned char)((uint64_t)v >> (8 * i));
         n = 1 + width;
     }
     memcpy(lp_room(lp, n), enc, n);
@@ -332,7 +354,10 @@ static size_t lp_int_size(long long v) {
 size_t listpack_entry_size(const char *s, size_t len) {
     long long v;
     size_t n = len <= 20 && str_to_ll(s, len, &v) == 0 ? lp_int_size(v)
-                                                       : (len < 64 ? 1 : len < 4096 ? 2 : 5) + len;
+                                                       : (len < 64     ? 1
+                                                          : len < 4096 ? 2
+                                                                       : 5) +
+                                                             len;
     return n + backlen_size(n);
 }
 
@@ -350,7 +375,8 @@ void listpack_append(listpack_writer *lp, const char *s, size_t len) {
         p[0] = (unsigned char)(0xe0 | (len >> 8)), p[1] = (unsigned char)len;
     } else {
         p[0] = 0xf0;
-        for (int i = 0; i < 4; i++) p[1 + i] = (unsigned char)(len >> (8 * i));
+        for (int i = 0; i < 4; i++)
+            p[1 + i] = (unsigned char)(len >> (8 * i));
     }
     memcpy(p + header, s, len);
     lp_put_backlen(lp, header + len);
@@ -361,7 +387,8 @@ void listpack_finish(listpack_writer *lp) {
     *lp_room(lp, 1) = PACKED_END;
     uint32_t total = (uint32_t)lp->len;
     uint16_t count = lp->count < UINT16_MAX ? (uint16_t)lp->count : UINT16_MAX;
-    for (int i = 0; i < 4; i++) lp->buf[i] = (unsigned char)(total >> (8 * i));
+    for (int i = 0; i < 4; i++)
+        lp->buf[i] = (unsigned char)(total >> (8 * i));
     lp->buf[4] = (unsigned char)count;
     lp->buf[5] = (unsigned char)(count >> 8);
 }

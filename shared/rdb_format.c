@@ -51,7 +51,8 @@ static void flush(rdb_writer *w) {
 static void put_bytes(rdb_writer *w, const void *data, size_t len) {
     if (w->len + len > w->cap) {
         if (w->fd < 0) {
-            while (w->len + len > w->cap) w->cap *= 2;
+            while (w->len + len > w->cap)
+                w->cap *= 2;
             w->buf = mem_realloc(w->buf, w->cap);
         } else {
             flush(w);
@@ -83,7 +84,9 @@ void rdb_put_header(rdb_writer *w) {
     put_bytes(w, header, RDB_HEADER_LEN);
 }
 
-void rdb_put_byte(rdb_writer *w, uint8_t b) { put_bytes(w, &b, 1); }
+void rdb_put_byte(rdb_writer *w, uint8_t b) {
+    put_bytes(w, &b, 1);
+}
 
 void rdb_put_len(rdb_writer *w, uint64_t n) {
     unsigned char b[9];
@@ -96,11 +99,13 @@ void rdb_put_len(rdb_writer *w, uint64_t n) {
         put_bytes(w, b, 2);
     } else if (n <= UINT32_MAX) {
         b[0] = 0x80;
-        for (int i = 0; i < 4; i++) b[1 + i] = (unsigned char)(n >> (24 - 8 * i));
+        for (int i = 0; i < 4; i++)
+            b[1 + i] = (unsigned char)(n >> (24 - 8 * i));
         put_bytes(w, b, 5);
     } else {
         b[0] = 0x81;
-        for (int i = 0; i < 8; i++) b[1 + i] = (unsigned char)(n >> (56 - 8 * i));
+        for (int i = 0; i < 8; i++)
+            b[1 + i] = (unsigned char)(n >> (56 - 8 * i));
         put_bytes(w, b, 9);
     }
 }
@@ -171,8 +176,12 @@ void rdb_put_ll(rdb_writer *w, long long v) {
     put_bytes(w, digits, n);
 }
 
-void rdb_put_double(rdb_writer *w, double d) { put_bytes(w, &d, 8); }
-void rdb_put_ms(rdb_writer *w, long long ms) { put_bytes(w, &ms, 8); }
+void rdb_put_double(rdb_writer *w, double d) {
+    put_bytes(w, &d, 8);
+}
+void rdb_put_ms(rdb_writer *w, long long ms) {
+    put_bytes(w, &ms, 8);
+}
 
 void rdb_put_aux(rdb_writer *w, const char *key, const char *value) {
     rdb_put_byte(w, RDB_OP_AUX);
@@ -223,7 +232,9 @@ int rdb_fail(rdb_reader *r, const char *fmt, ...) {
     return -1;
 }
 
-static size_t bytes_left(const rdb_reader *r) { return (size_t)(r->end - r->p); }
+static size_t bytes_left(const rdb_reader *r) {
+    return (size_t)(r->end - r->p);
+}
 
 static int need(rdb_reader *r, size_t n, const char *what) {
     return bytes_left(r) >= n ? 0 : rdb_fail(r, "%s past the end of the data", what);
@@ -290,7 +301,8 @@ int rdb_read_byte(rdb_reader *r, uint8_t *b) {
 
 static uint64_t read_be(const unsigned char *p, int n) {
     uint64_t v = 0;
-    for (int i = 0; i < n; i++) v = v << 8 | p[i];
+    for (int i = 0; i < n; i++)
+        v = v << 8 | p[i];
     return v;
 }
 
@@ -300,7 +312,9 @@ static int read_len_or_encoding(rdb_reader *r, uint64_t *n, int *encoded) {
     if (rdb_read_byte(r, &b)) return -1;
     *encoded = 0;
     switch (b >> 6) {
-    case 0: *n = b & 0x3f; return 0;
+    case 0:
+        *n = b & 0x3f;
+        return 0;
     case 1:
         if (need(r, 1, "length")) return -1;
         *n = (uint64_t)(b & 0x3f) << 8 | *r->p++;
@@ -326,8 +340,8 @@ int rdb_read_len(rdb_reader *r, uint64_t *n) {
 
 int rdb_read_count(rdb_reader *r, uint64_t *n, size_t min_bytes) {
     if (rdb_read_len(r, n)) return -1;
-    if (*n > bytes_left(r) / min_bytes) return rdb_fail(r, "count %llu is more than the data holds",
-                                                        (unsigned long long)*n);
+    if (*n > bytes_left(r) / min_bytes)
+        return rdb_fail(r, "count %llu is more than the data holds", (unsigned long long)*n);
     return 0;
 }
 
@@ -336,15 +350,17 @@ static int read_encoded_string(rdb_reader *r, uint64_t code, rdb_str *s) {
         size_t width = (size_t)1 << code;
         if (need(r, width, "integer")) return -1;
         long long v = code == ENC_INT8 ? (int8_t)r->p[0]
-                      : code == ENC_INT16 ? (int16_t)(r->p[0] | r->p[1] << 8)
-                                          : (int32_t)((uint32_t)r->p[0] | (uint32_t)r->p[1] << 8 |
-                                                      (uint32_t)r->p[2] << 16 | (uint32_t)r->p[3] << 24);
+                      : code == ENC_INT16
+                          ? (int16_t)(r->p[0] | r->p[1] << 8)
+                          : (int32_t)((uint32_t)r->p[0] | (uint32_t)r->p[1] << 8 |
+                                      (uint32_t)r->p[2] << 16 | (uint32_t)r->p[3] << 24);
         r->p += width;
         s->len = ll_to_str(s->digits, v);
         s->ptr = s->digits;
         return 0;
     }
-    if (code != ENC_LZF) return rdb_fail(r, "unknown string encoding %llu", (unsigned long long)code);
+    if (code != ENC_LZF)
+        return rdb_fail(r, "unknown string encoding %llu", (unsigned long long)code);
     uint64_t clen, ulen;
     if (rdb_read_len(r, &clen) || rdb_read_len(r, &ulen)) return -1;
     if (need(r, clen, "compressed string")) return -1;
@@ -392,9 +408,15 @@ int rdb_read_old_double(rdb_reader *r, double *d) {
     uint8_t len;
     if (rdb_read_byte(r, &len)) return -1;
     switch (len) {
-    case 255: *d = -1.0 / 0.0; return 0;
-    case 254: *d = 1.0 / 0.0; return 0;
-    case 253: *d = 0.0 / 0.0; return 0;
+    case 255:
+        *d = -1.0 / 0.0;
+        return 0;
+    case 254:
+        *d = 1.0 / 0.0;
+        return 0;
+    case 253:
+        *d = 0.0 / 0.0;
+        return 0;
     }
     if (need(r, len, "score")) return -1;
     char buf[256];
@@ -455,7 +477,8 @@ int rdb_skip_value(rdb_reader *r, int type) {
     uint64_t n;
     double d;
     switch (type) {
-    case RDB_TYPE_STRING: return rdb_skip_string(r);
+    case RDB_TYPE_STRING:
+        return rdb_skip_string(r);
     case RDB_TYPE_LIST:
     case RDB_TYPE_SET:
     case RDB_TYPE_ZSET:
@@ -469,17 +492,25 @@ int rdb_skip_value(rdb_reader *r, int type) {
             if (type == RDB_TYPE_ZSET_2 && rdb_read_double(r, &d)) return -1;
         }
         return 0;
-    case RDB_TYPE_HASH_ZIPMAP: return skip_packed(r, PACKED_ZIPMAP, 2);
-    case RDB_TYPE_LIST_ZIPLIST: return skip_packed(r, PACKED_ZIPLIST, 1);
-    case RDB_TYPE_SET_INTSET: return skip_packed(r, PACKED_INTSET, 1);
+    case RDB_TYPE_HASH_ZIPMAP:
+        return skip_packed(r, PACKED_ZIPMAP, 2);
+    case RDB_TYPE_LIST_ZIPLIST:
+        return skip_packed(r, PACKED_ZIPLIST, 1);
+    case RDB_TYPE_SET_INTSET:
+        return skip_packed(r, PACKED_INTSET, 1);
     case RDB_TYPE_ZSET_ZIPLIST:
-    case RDB_TYPE_HASH_ZIPLIST: return skip_packed(r, PACKED_ZIPLIST, 2);
+    case RDB_TYPE_HASH_ZIPLIST:
+        return skip_packed(r, PACKED_ZIPLIST, 2);
     case RDB_TYPE_HASH_LISTPACK:
-    case RDB_TYPE_ZSET_LISTPACK: return skip_packed(r, PACKED_LISTPACK, 2);
-    case RDB_TYPE_LIST_QUICKLIST: return skip_quicklist(r, 0);
-    case RDB_TYPE_LIST_QUICKLIST_2: return skip_quicklist(r, 1);
+    case RDB_TYPE_ZSET_LISTPACK:
+        return skip_packed(r, PACKED_LISTPACK, 2);
+    case RDB_TYPE_LIST_QUICKLIST:
+        return skip_quicklist(r, 0);
+    case RDB_TYPE_LIST_QUICKLIST_2:
+        return skip_quicklist(r, 1);
     case RDB_TYPE_STREAM_LISTPACKS:
-    case RDB_TYPE_STREAM_LISTPACKS_2: return rdb_fail(r, "stream keys are not supported yet");
+    case RDB_TYPE_STREAM_LISTPACKS_2:
+        return rdb_fail(r, "stream keys are not supported yet");
     case RDB_TYPE_MODULE:
     case RDB_TYPE_MODULE_2: {
         char name[10];
@@ -491,14 +522,18 @@ int rdb_skip_value(rdb_reader *r, int type) {
     return rdb_fail(r, "unknown value type %d", type);
 }
 
-void rdb_record_init(rdb_record *rec) { memset(rec, 0, sizeof *rec); }
+void rdb_record_init(rdb_record *rec) {
+    memset(rec, 0, sizeof *rec);
+}
 
 void rdb_record_free(rdb_record *rec) {
     rdb_str_free(&rec->key);
     rdb_str_free(&rec->str);
 }
 
-static int is_value_type(int t) { return (t >= 0 && t <= 7) || (t >= 9 && t < RDB_TYPE_COUNT); }
+static int is_value_type(int t) {
+    return (t >= 0 && t <= 7) || (t >= 9 && t < RDB_TYPE_COUNT);
+}
 
 enum rdb_record_kind rdb_next(rdb_reader *r, rdb_record *rec) {
     rdb_record_free(rec);
@@ -533,7 +568,8 @@ enum rdb_record_kind rdb_next(rdb_reader *r, rdb_record *rec) {
                 return RDB_REC_ERROR;
             return RDB_REC_RESIZEDB;
         case RDB_OP_AUX:
-            if (rdb_read_string(r, &rec->key) || rdb_read_string(r, &rec->str)) return RDB_REC_ERROR;
+            if (rdb_read_string(r, &rec->key) || rdb_read_string(r, &rec->str))
+                return RDB_REC_ERROR;
             return RDB_REC_AUX;
         case RDB_OP_MODULE_AUX: {
             char name[10];
@@ -548,7 +584,8 @@ enum rdb_record_kind rdb_next(rdb_reader *r, rdb_record *rec) {
             return RDB_REC_ERROR;
         case RDB_OP_FUNCTION2:
             return rdb_read_string(r, &rec->str) ? RDB_REC_ERROR : RDB_REC_FUNCTION;
-        case RDB_OP_EOF: return RDB_REC_EOF;
+        case RDB_OP_EOF:
+            return RDB_REC_EOF;
         }
         if (!is_value_type(op)) {
             r->p--;
@@ -572,7 +609,8 @@ static struct rdb_db_summary *summary_db(struct rdb_summary *sum, uint64_t db) {
 static void summary_aux(struct rdb_summary *sum, const rdb_record *rec) {
     if (!sum) return;
     if (rec->key.len == 9 && memcmp(rec->key.ptr, "redis-ver", 9) == 0) {
-        size_t n = rec->str.len < sizeof sum->redis_ver - 1 ? rec->str.len : sizeof sum->redis_ver - 1;
+        size_t n =
+            rec->str.len < sizeof sum->redis_ver - 1 ? rec->str.len : sizeof sum->redis_ver - 1;
         memcpy(sum->redis_ver, rec->str.ptr, n);
         sum->redis_ver[n] = '\0';
     } else if (rec->key.len == 5 && memcmp(rec->key.ptr, "ctime", 5) == 0) {
@@ -597,8 +635,10 @@ int rdb_verify(rdb_reader *r, struct rdb_summary *sum) {
             break;
         }
         if (kind == RDB_REC_EOF) {
-            if (r->p != r->end) rc = rdb_fail(r, "data after the EOF opcode");
-            else if (!rdb_checksum_ok(r)) rc = rdb_fail(r, "RDB CRC error: the checksum does not match the contents");
+            if (r->p != r->end)
+                rc = rdb_fail(r, "data after the EOF opcode");
+            else if (!rdb_checksum_ok(r))
+                rc = rdb_fail(r, "RDB CRC error: the checksum does not match the contents");
             break;
         }
         if (kind == RDB_REC_SELECTDB) d = summary_db(sum, rec.db);
@@ -626,25 +666,32 @@ void rdb_summary_free(struct rdb_summary *sum) {
 
 const char *rdb_type_name(int type) {
     switch (type) {
-    case RDB_TYPE_STRING: return "string";
+    case RDB_TYPE_STRING:
+        return "string";
     case RDB_TYPE_LIST:
     case RDB_TYPE_LIST_ZIPLIST:
     case RDB_TYPE_LIST_QUICKLIST:
-    case RDB_TYPE_LIST_QUICKLIST_2: return "list";
+    case RDB_TYPE_LIST_QUICKLIST_2:
+        return "list";
     case RDB_TYPE_SET:
-    case RDB_TYPE_SET_INTSET: return "set";
+    case RDB_TYPE_SET_INTSET:
+        return "set";
     case RDB_TYPE_ZSET:
     case RDB_TYPE_ZSET_2:
     case RDB_TYPE_ZSET_ZIPLIST:
-    case RDB_TYPE_ZSET_LISTPACK: return "zset";
+    case RDB_TYPE_ZSET_LISTPACK:
+        return "zset";
     case RDB_TYPE_HASH:
     case RDB_TYPE_HASH_ZIPMAP:
     case RDB_TYPE_HASH_ZIPLIST:
-    case RDB_TYPE_HASH_LISTPACK: return "hash";
+    case RDB_TYPE_HASH_LISTPACK:
+        return "hash";
     case RDB_TYPE_STREAM_LISTPACKS:
-    case RDB_TYPE_STREAM_LISTPACKS_2: return "stream";
+    case RDB_TYPE_STREAM_LISTPACKS_2:
+        return "stream";
     case RDB_TYPE_MODULE:
-    case RDB_TYPE_MODULE_2: return "module";
+    case RDB_TYPE_MODULE_2:
+        return "module";
     }
     return "unknown";
 }
@@ -654,5 +701,6 @@ void rdb_module_name(uint64_t id, char out[10]) {
         "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     id >>= 10; /* the low bits are the encoding version */
     out[9] = '\0';
-    for (int i = 8; i >= 0; i--, id >>= 6) out[i] = charset[id & 63];
+    for (int i = 8; i >= 0; i--, id >>= 6)
+        out[i] = charset[id & 63];
 }

@@ -9,9 +9,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define RDB_VERSION 10 /* what Redis 7.0 writes, and the newest it reads */
-#define RDB_HEADER_LEN 9 /* "REDIS" and four digits */
-#define RDB_TRAILER_LEN 8 /* CRC-64 after the EOF opcode, from version 5 */
+#define RDB_VERSION 10         /* what Redis 7.0 writes, and the newest it reads */
+#define RDB_HEADER_LEN 9       /* "REDIS" and four digits */
+#define RDB_TRAILER_LEN 8      /* CRC-64 after the EOF opcode, from version 5 */
 #define RDB_DUMP_FOOTER_LEN 10 /* DUMP payloads: u16 RDB version, CRC-64 */
 
 /* Value types (the byte before a key). */
@@ -75,7 +75,7 @@ void rdb_put_len(rdb_writer *w, uint64_t n);
 /* A string in its smallest form: an integer encoding when the bytes are a canonical integer
  * that fits 32 bits, LZF when compressing and it saves space, else raw. */
 void rdb_put_string(rdb_writer *w, const char *s, size_t len);
-void rdb_put_ll(rdb_writer *w, long long v); /* as the string of its digits */
+void rdb_put_ll(rdb_writer *w, long long v);  /* as the string of its digits */
 void rdb_put_double(rdb_writer *w, double d); /* binary, for ZSET_2 */
 void rdb_put_ms(rdb_writer *w, long long ms); /* after RDB_OP_EXPIRETIME_MS */
 void rdb_put_aux(rdb_writer *w, const char *key, const char *value);
@@ -143,14 +143,14 @@ enum rdb_record_kind {
     RDB_REC_ERROR
 };
 typedef struct rdb_record {
-    uint64_t db;                   /* SELECTDB */
+    uint64_t db;                    /* SELECTDB */
     uint64_t db_size, expires_size; /* RESIZEDB */
-    int type;                      /* KEY */
-    long long expire_ms;           /* KEY, -1 = none */
-    long long idle;                /* KEY, seconds, -1 = none */
-    int freq;                      /* KEY, LFU counter, -1 = none */
-    rdb_str key;                   /* KEY, AUX: its name */
-    rdb_str str;                   /* AUX value, FUNCTION code */
+    int type;                       /* KEY */
+    long long expire_ms;            /* KEY, -1 = none */
+    long long idle;                 /* KEY, seconds, -1 = none */
+    int freq;                       /* KEY, LFU counter, -1 = none */
+    rdb_str key;                    /* KEY, AUX: its name */
+    rdb_str str;                    /* AUX value, FUNCTION code */
 } rdb_record;
 /* Reads the next record into rec (its strings are freed by the next call, or by
  * rdb_record_free). A module's data names the module in the error. */

@@ -23,7 +23,8 @@ static void xor_digest(unsigned char *digest, const void *data, size_t len) {
     sha1_init(&ctx);
     sha1_update(&ctx, data, len);
     sha1_final(&ctx, hash);
-    for (int i = 0; i < 20; i++) digest[i] ^= hash[i];
+    for (int i = 0; i < 20; i++)
+        digest[i] ^= hash[i];
 }
 
 /* digest = SHA1(digest ^ SHA1(data)): the order matters. */
@@ -36,7 +37,8 @@ static void mix_digest(unsigned char *digest, const void *data, size_t len) {
 }
 
 /* A member and its score (or a field and its value) as one unordered addition. */
-static void xor_pair(unsigned char *digest, const char *a, size_t alen, const char *b, size_t blen) {
+static void xor_pair(unsigned char *digest, const char *a, size_t alen, const char *b,
+                     size_t blen) {
     unsigned char element[20] = {0};
     mix_digest(element, a, alen);
     mix_digest(element, b, blen);
@@ -68,7 +70,8 @@ void digest_value(entry *e, unsigned char digest[20]) {
         const char *m;
         size_t len;
         set_iter_init(&it, entry_obj(e));
-        while (set_iter_next(&it, &m, &len)) xor_digest(digest, m, len);
+        while (set_iter_next(&it, &m, &len))
+            xor_digest(digest, m, len);
         set_iter_done(&it);
         break;
     }
@@ -91,7 +94,8 @@ void digest_value(entry *e, unsigned char digest[20]) {
         const char *f, *v;
         size_t flen, vlen;
         hash_iter_init(&it, entry_obj(e));
-        while (hash_iter_next(&it, &f, &flen, &v, &vlen)) xor_pair(digest, f, flen, v, vlen);
+        while (hash_iter_next(&it, &f, &flen, &v, &vlen))
+            xor_pair(digest, f, flen, v, vlen);
         hash_iter_done(&it);
         break;
     }

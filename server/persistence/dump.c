@@ -19,24 +19,23 @@ void cmd_dump(client *c) {
         reply_nil(c);
         return;
     }
-    rdb_writer w;
-    rdb_writer_init(&w, -1, server.cfg.rdbcompression);
-    rdb_save_value(&w, e);
     size_t len;
-    unsigned char *payload = rdb_writer_take_dump(&w, &len);
+    unsigned char *payload = rdb_dump_payload(e, &len);
     reply_bulk(c, (const char *)payload, len);
     mem_free(payload);
 }
 
 /* Parses a DUMP payload (its footer checked) into a new entry under key; NULL when it is not
  * one, logged at verbose level as Redis does. */
-static entry *entry_from_payload(const resp_arg *key, const resp_arg *payload, long long expire_ms) {
+static entry *entry_from_payload(const resp_arg *key, const resp_arg *payload,
+                                 long long expire_ms) {
     rdb_reader r;
     uint8_t type;
     int empty = 0;
     entry *e = NULL;
     rdb_open_dump(&r, payload->ptr, payload->len, 0);
-    if (rdb_read_byte(&r, &type) == 0) e = rdb_load_value(&r, type, key->ptr, key->len, expire_ms, &empty);
+    if (rdb_read_byte(&r, &type) == 0)
+        e = rdb_load_value(&r, type, key->ptr, key->len, expire_ms, &empty);
     if (!e) {
         server_log(LL_VERBOSE, "RESTORE: bad payload at offset %zu: %s", r.err_offset,
                    empty ? "a value with no elements" : r.err);

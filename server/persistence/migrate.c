@@ -21,10 +21,10 @@
 #include "features/multi.h"
 #include "features/notify.h"
 #include "features/slowlog.h"
-#include "persistence/migrate.h"
 #include "keyspace/db.h"
 #include "mem.h"
 #include "numconv.h"
+#include "persistence/migrate.h"
 #include "persistence/rdb.h"
 
 #define MIGRATE_CACHED_SOCKETS 64
@@ -47,14 +47,16 @@ static void close_socket(struct migrate_socket *s) {
 
 int migrate_cached_sockets(void) {
     int n = 0;
-    for (int i = 0; i < MIGRATE_CACHED_SOCKETS; i++) n += cache[i].name[0] != '\0';
+    for (int i = 0; i < MIGRATE_CACHED_SOCKETS; i++)
+        n += cache[i].name[0] != '\0';
     return n;
 }
 
 void migrate_cron(void) {
     time_t now = time(NULL);
     for (int i = 0; i < MIGRATE_CACHED_SOCKETS; i++)
-        if (cache[i].name[0] && now - cache[i].last_use > MIGRATE_IDLE_SECONDS) close_socket(&cache[i]);
+        if (cache[i].name[0] && now - cache[i].last_use > MIGRATE_IDLE_SECONDS)
+            close_socket(&cache[i]);
 }
 
 /* Waits for fd to be ready for events until deadline_ms. 1 ready, 0 timed out (errno set). */
@@ -169,8 +171,10 @@ void migrate_find_keys(const resp_arg *argv, size_t argc, size_t *first, size_t 
             return;
         }
         /* Option values are skipped: "AUTH keys" is a password. */
-        if (arg_is(&argv[i], "auth")) i += 1;
-        else if (arg_is(&argv[i], "auth2")) i += 2;
+        if (arg_is(&argv[i], "auth"))
+            i += 1;
+        else if (arg_is(&argv[i], "auth2"))
+            i += 2;
     }
 }
 
@@ -202,7 +206,8 @@ static int parse_args(client *c, struct migrate_args *a) {
             slowlog_redact(j);
         } else if (arg_is(&c->argv[j], "keys")) {
             if (c->argv[3].len != 0) {
-                reply_error(c, "When using MIGRATE KEYS option, the key argument must be set to the empty string");
+                reply_error(c, "When using MIGRATE KEYS option, the key argument must be set to "
+                               "the empty string");
                 return -1;
             }
             a->first_key = j + 1;
@@ -213,7 +218,8 @@ static int parse_args(client *c, struct migrate_args *a) {
             return -1;
         }
     }
-    if (arg_ll(c, &c->argv[5], &a->timeout) != 0 || arg_ll(c, &c->argv[4], &a->dbid) != 0) return -1;
+    if (arg_ll(c, &c->argv[5], &a->timeout) != 0 || arg_ll(c, &c->argv[4], &a->dbid) != 0)
+        return -1;
     if (a->timeout <= 0) a->timeout = 1000;
     return 0;
 }
@@ -253,11 +259,8 @@ static size_t build_request(client *c, const struct migrate_args *a, int select,
         put_bulk(req, "RESTORE", 7);
         put_bulk(req, key->ptr, key->len);
         put_bulk(req, num, n);
-        rdb_writer w;
-        rdb_writer_init(&w, -1, server.cfg.rdbcompression);
-        rdb_save_value(&w, e);
         size_t plen;
-        unsigned char *payload = rdb_writer_take_dump(&w, &plen);
+        unsigned char *payload = rdb_dump_payload(e, &plen);
         put_bulk(req, (const char *)payload, plen);
         mem_free(payload);
         if (a->replace) put_bulk(req, "REPLACE", 7);
@@ -273,7 +276,8 @@ void cmd_migrate(client *c) {
     if (parse_args(c, &a) != 0) return;
     int present = 0;
     for (size_t j = 0; j < a.nkeys && !present; j++)
-        present = db_lookup_read(c->db, c->argv[a.first_key + j].ptr, c->argv[a.first_key + j].len) != NULL;
+        present = db_lookup_read(c->db, c->argv[a.first_key + j].ptr,
+                                 c->argv[a.first_key + j].len) != NULL;
     if (!present) {
         reply_status(c, "NOKEY");
         return;
@@ -289,9 +293,10 @@ void cmd_migrate(client *c) {
         size_t nsent = build_request(c, &a, select, &req, keys);
         char auth_reply[1024] = "", select_reply[1024] = "", restore_reply[1024];
         int write_error = write_all(s->fd, req.data, req.len, a.timeout) != 0;
-        int socket_error = write_error ||
-                           (a.password && read_line(s->fd, auth_reply, sizeof auth_reply, a.timeout)) ||
-                           (select && read_line(s->fd, select_reply, sizeof select_reply, a.timeout));
+        int socket_error =
+            write_error ||
+            (a.password && read_line(s->fd, auth_reply, sizeof auth_reply, a.timeout)) ||
+            (select && read_line(s->fd, select_reply, sizeof select_reply, a.timeout));
         size_t j = 0;
         int target_error = 0;
         for (; j < nsent && !socket_error; j++) {
@@ -299,8 +304,8 @@ void cmd_migrate(client *c) {
                 socket_error = 1;
                 break;
             }
-            const char *err = auth_reply[0] == '-'     ? auth_reply
-                              : select_reply[0] == '-' ? select_reply
+            const char *err = auth_reply[0] == '-'      ? auth_reply
+                              : select_reply[0] == '-'  ? select_reply
                               : restore_reply[0] == '-' ? restore_reply
                                                         : NULL;
             if (err) {

@@ -35,7 +35,8 @@
  * the rest. */
 static uint8_t type_byte(entry *e) {
     switch (e->type) {
-    case OBJ_LIST: return RDB_TYPE_LIST_QUICKLIST_2;
+    case OBJ_LIST:
+        return RDB_TYPE_LIST_QUICKLIST_2;
     case OBJ_SET:
         return ((set_value *)entry_obj(e))->enc == SET_INTSET ? RDB_TYPE_SET_INTSET : RDB_TYPE_SET;
     case OBJ_ZSET:
@@ -102,7 +103,8 @@ static size_t score_text(char *out, size_t size, double score) {
             if (n <= (size_t)d) { /* 0.0ddd */
                 out[len++] = '0';
                 out[len++] = '.';
-                for (size_t z = n; z < (size_t)d; z++) out[len++] = '0';
+                for (size_t z = n; z < (size_t)d; z++)
+                    out[len++] = '0';
                 memcpy(out + len, digits, n);
                 return len + n;
             }
@@ -128,7 +130,9 @@ static void save_body(rdb_writer *w, entry *e) {
             rdb_put_string(w, entry_value(e), e->vallen);
         }
         break;
-    case OBJ_LIST: save_list(w, entry_obj(e)); break;
+    case OBJ_LIST:
+        save_list(w, entry_obj(e));
+        break;
     case OBJ_SET: {
         set_value *s = entry_obj(e);
         if (s->enc == SET_INTSET) { /* rill's intset is laid out as Redis's */
@@ -140,7 +144,8 @@ static void save_body(rdb_writer *w, entry *e) {
         const char *m;
         size_t len;
         set_iter_init(&it, s);
-        while (set_iter_next(&it, &m, &len)) rdb_put_string(w, m, len);
+        while (set_iter_next(&it, &m, &len))
+            rdb_put_string(w, m, len);
         set_iter_done(&it);
         break;
     }
@@ -228,6 +233,13 @@ static void save_entry(rdb_writer *w, entry *e) {
 void rdb_save_value(rdb_writer *w, entry *e) {
     rdb_put_byte(w, type_byte(e));
     save_body(w, e);
+}
+
+unsigned char *rdb_dump_payload(entry *e, size_t *len) {
+    rdb_writer w;
+    rdb_writer_init(&w, -1, server.cfg.rdbcompression);
+    rdb_save_value(&w, e);
+    return rdb_writer_take_dump(&w, len);
 }
 
 void rdb_save_dataset(rdb_writer *w, void (*after_key)(void)) {
@@ -411,70 +423,130 @@ static entry *load_string(rdb_reader *r, const char *key, size_t klen, long long
 
 static size_t value_count(enum obj_type type, void *obj) {
     switch (type) {
-    case OBJ_LIST: return ((deque *)obj)->count;
-    case OBJ_SET: return set_count(obj);
-    case OBJ_ZSET: return zset_count(obj);
-    case OBJ_HASH: return hash_count(obj);
-    default: return 1;
+    case OBJ_LIST:
+        return ((deque *)obj)->count;
+    case OBJ_SET:
+        return set_count(obj);
+    case OBJ_ZSET:
+        return zset_count(obj);
+    case OBJ_HASH:
+        return hash_count(obj);
+    default:
+        return 1;
     }
 }
 
 static void value_free(enum obj_type type, void *obj) {
     switch (type) {
-    case OBJ_LIST: deque_free(obj); break;
-    case OBJ_SET: set_free(obj); break;
-    case OBJ_ZSET: zset_free(obj); break;
-    case OBJ_HASH: hash_free(obj); break;
-    default: break;
+    case OBJ_LIST:
+        deque_free(obj);
+        break;
+    case OBJ_SET:
+        set_free(obj);
+        break;
+    case OBJ_ZSET:
+        zset_free(obj);
+        break;
+    case OBJ_HASH:
+        hash_free(obj);
+        break;
+    default:
+        break;
     }
+}
+
+/* The packed forms: the blob each one holds, whether its elements pair up, and the words
+ * Redis's errors use for it. */
+static const struct packed_form {
+    int type;
+    enum obj_type otype;
+    enum packed_kind kind;
+    int pairs;
+    add_fn *add;
+    const char *what;
+} packed_forms[] = {
+    {RDB_TYPE_LIST_ZIPLIST, OBJ_LIST, PACKED_ZIPLIST, 0, add_to_list, "List ziplist"},
+    {RDB_TYPE_SET_INTSET, OBJ_SET, PACKED_INTSET, 0, add_to_set, "Intset"},
+    {RDB_TYPE_ZSET_ZIPLIST, OBJ_ZSET, PACKED_ZIPLIST, 1, add_to_zset, "Zset ziplist"},
+    {RDB_TYPE_ZSET_LISTPACK, OBJ_ZSET, PACKED_LISTPACK, 1, add_to_zset, "Zset listpack"},
+    {RDB_TYPE_HASH_ZIPMAP, OBJ_HASH, PACKED_ZIPMAP, 1, add_to_hash, "Zipmap"},
+    {RDB_TYPE_HASH_ZIPLIST, OBJ_HASH, PACKED_ZIPLIST, 1, add_to_hash, "Hash ziplist"},
+    {RDB_TYPE_HASH_LISTPACK, OBJ_HASH, PACKED_LISTPACK, 1, add_to_hash, "Hash listpack"},
+};
+
+static void *value_new(enum obj_type type) {
+    switch (type) {
+    case OBJ_LIST:
+        return deque_new();
+    case OBJ_SET:
+        return set_new();
+    case OBJ_ZSET:
+        return zset_new();
+    default:
+        return hash_new();
+    }
+}
+
+/* Reads the value of a collection type into obj; -1 with r->err. */
+static int load_collection(rdb_reader *r, int type, void *obj) {
+    for (size_t i = 0; i < sizeof packed_forms / sizeof packed_forms[0]; i++) {
+        const struct packed_form *f = &packed_forms[i];
+        if (f->type == type) return add_packed(r, f->kind, f->pairs, f->add, obj, f->what);
+    }
+    switch (type) {
+    case RDB_TYPE_LIST:
+        return add_plain(r, 0, add_to_list, obj);
+    case RDB_TYPE_LIST_QUICKLIST:
+        return add_quicklist(r, 0, obj);
+    case RDB_TYPE_LIST_QUICKLIST_2:
+        return add_quicklist(r, 1, obj);
+    case RDB_TYPE_SET:
+        return add_plain(r, 0, add_to_set, obj);
+    case RDB_TYPE_ZSET:
+        return add_zset_plain(r, 0, obj);
+    case RDB_TYPE_ZSET_2:
+        return add_zset_plain(r, 1, obj);
+    default:
+        return add_plain(r, 1, add_to_hash, obj); /* RDB_TYPE_HASH */
+    }
+}
+
+/* The kind of value an RDB type holds; -1 for those rill cannot load (streams, modules). */
+static int obj_type_of(int type) {
+    switch (type) {
+    case RDB_TYPE_LIST:
+    case RDB_TYPE_LIST_ZIPLIST:
+    case RDB_TYPE_LIST_QUICKLIST:
+    case RDB_TYPE_LIST_QUICKLIST_2:
+        return OBJ_LIST;
+    case RDB_TYPE_SET:
+    case RDB_TYPE_SET_INTSET:
+        return OBJ_SET;
+    case RDB_TYPE_ZSET:
+    case RDB_TYPE_ZSET_2:
+    case RDB_TYPE_ZSET_ZIPLIST:
+    case RDB_TYPE_ZSET_LISTPACK:
+        return OBJ_ZSET;
+    case RDB_TYPE_HASH:
+    case RDB_TYPE_HASH_ZIPMAP:
+    case RDB_TYPE_HASH_ZIPLIST:
+    case RDB_TYPE_HASH_LISTPACK:
+        return OBJ_HASH;
+    }
+    return -1;
 }
 
 entry *rdb_load_value(rdb_reader *r, int type, const char *key, size_t klen, long long expire_ms,
                       int *empty) {
     *empty = 0;
     if (type == RDB_TYPE_STRING) return load_string(r, key, klen, expire_ms);
-    enum obj_type otype;
-    void *obj;
-    int rc;
-    switch (type) {
-    case RDB_TYPE_LIST:
-    case RDB_TYPE_LIST_ZIPLIST:
-    case RDB_TYPE_LIST_QUICKLIST:
-    case RDB_TYPE_LIST_QUICKLIST_2:
-        otype = OBJ_LIST, obj = deque_new();
-        rc = type == RDB_TYPE_LIST           ? add_plain(r, 0, add_to_list, obj)
-             : type == RDB_TYPE_LIST_ZIPLIST ? add_packed(r, PACKED_ZIPLIST, 0, add_to_list, obj, "List ziplist")
-                                             : add_quicklist(r, type == RDB_TYPE_LIST_QUICKLIST_2, obj);
-        break;
-    case RDB_TYPE_SET:
-    case RDB_TYPE_SET_INTSET:
-        otype = OBJ_SET, obj = set_new();
-        rc = type == RDB_TYPE_SET ? add_plain(r, 0, add_to_set, obj)
-                                  : add_packed(r, PACKED_INTSET, 0, add_to_set, obj, "Intset");
-        break;
-    case RDB_TYPE_ZSET:
-    case RDB_TYPE_ZSET_2:
-    case RDB_TYPE_ZSET_ZIPLIST:
-    case RDB_TYPE_ZSET_LISTPACK:
-        otype = OBJ_ZSET, obj = zset_new();
-        rc = type == RDB_TYPE_ZSET_ZIPLIST    ? add_packed(r, PACKED_ZIPLIST, 1, add_to_zset, obj, "Zset ziplist")
-             : type == RDB_TYPE_ZSET_LISTPACK ? add_packed(r, PACKED_LISTPACK, 1, add_to_zset, obj, "Zset listpack")
-                                              : add_zset_plain(r, type == RDB_TYPE_ZSET_2, obj);
-        break;
-    case RDB_TYPE_HASH:
-    case RDB_TYPE_HASH_ZIPMAP:
-    case RDB_TYPE_HASH_ZIPLIST:
-    case RDB_TYPE_HASH_LISTPACK:
-        otype = OBJ_HASH, obj = hash_new();
-        rc = type == RDB_TYPE_HASH           ? add_plain(r, 1, add_to_hash, obj)
-             : type == RDB_TYPE_HASH_ZIPMAP  ? add_packed(r, PACKED_ZIPMAP, 1, add_to_hash, obj, "Zipmap")
-             : type == RDB_TYPE_HASH_ZIPLIST ? add_packed(r, PACKED_ZIPLIST, 1, add_to_hash, obj, "Hash ziplist")
-                                             : add_packed(r, PACKED_LISTPACK, 1, add_to_hash, obj, "Hash listpack");
-        break;
-    default:
+    int otype = obj_type_of(type);
+    if (otype < 0) {
         rdb_skip_value(r, type); /* says why the type cannot be loaded */
         return NULL;
     }
+    void *obj = value_new(otype);
+    int rc = load_collection(r, type, obj);
     if (rc != 0 || value_count(otype, obj) == 0) {
         *empty = rc == 0;
         value_free(otype, obj);
@@ -509,7 +581,8 @@ static entry *restore_stamp(entry *e, struct stamp *st) {
     char digits[LL_STR_SIZE];
     size_t len;
     const char *value = entry_string(e, digits, &len);
-    entry *stamped = entry_new_stamped(entry_key(e), e->keylen, value, len, entry_expire(e), st->flags);
+    entry *stamped =
+        entry_new_stamped(entry_key(e), e->keylen, value, len, entry_expire(e), st->flags);
     stamped->lru = e->lru;
     stamped->lfu = e->lfu;
     entry_free(e);
@@ -558,7 +631,8 @@ static void log_aux(const rdb_record *rec, struct rdb_load_stats *st) {
     } else if (k->len == 8 && memcmp(k->ptr, "used-mem", 8) == 0) {
         long long used;
         if (str_to_ll(v->ptr, v->len, &used) == 0) {
-            server_log(LL_NOTICE, "RDB memory usage when created %.2f Mb", (double)used / (1024 * 1024));
+            server_log(LL_NOTICE, "RDB memory usage when created %.2f Mb",
+                       (double)used / (1024 * 1024));
             st->rdb_used_mem = used;
         }
     } else {
@@ -619,7 +693,9 @@ int rdb_load_dataset(rdb_reader *r, struct rdb_load_stats *st, int merge,
     for (uint64_t n = 1; rc == 0; n++) {
         if ((n & 0xffff) == 0) log_progress(r, &next_log_us);
         switch (rdb_next(r, &rec)) {
-        case RDB_REC_ERROR: rc = -1; break;
+        case RDB_REC_ERROR:
+            rc = -1;
+            break;
         case RDB_REC_EOF:
             rc = link_batch_flush(&batch, r, st);
             if (rc == 0 && r->p != r->end) rc = rdb_fail(r, "data after the EOF opcode");
@@ -641,7 +717,8 @@ int rdb_load_dataset(rdb_reader *r, struct rdb_load_stats *st, int merge,
                                        : (uint64_t)(r->end - r->p) / 3);
             break;
         case RDB_REC_AUX:
-            if (rec.key.len == strlen(AUX_STAMP) && memcmp(rec.key.ptr, AUX_STAMP, rec.key.len) == 0)
+            if (rec.key.len == strlen(AUX_STAMP) &&
+                memcmp(rec.key.ptr, AUX_STAMP, rec.key.len) == 0)
                 read_stamp(&stamp, &rec.str);
             else
                 log_aux(&rec, st);

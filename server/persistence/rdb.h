@@ -9,6 +9,9 @@
 
 /* The type byte and the value of e (a DUMP payload's body). */
 void rdb_save_value(rdb_writer *w, entry *e);
+/* e's DUMP payload (value, RDB version, CRC-64), compressed as rdbcompression says; mem_free
+ * it. DUMP replies it, MIGRATE sends it. */
+unsigned char *rdb_dump_payload(entry *e, size_t *len);
 /* Header, AUX fields and every database; after_key (may be NULL) runs after each key. */
 void rdb_save_dataset(rdb_writer *w, void (*after_key)(void));
 

@@ -28,7 +28,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len) {
     memcpy(payload + len + 2, &crc, 8);
     rdb_reader r;
     uint8_t type;
-    if (rdb_open_dump(&r, payload, len + RDB_DUMP_FOOTER_LEN, 1) == 0 && rdb_read_byte(&r, &type) == 0) {
+    if (rdb_open_dump(&r, payload, len + RDB_DUMP_FOOTER_LEN, 1) == 0 &&
+        rdb_read_byte(&r, &type) == 0) {
         int empty;
         entry *e = rdb_load_value(&r, type, "key", 3, -1, &empty);
         if (e) entry_free(e);

@@ -21,7 +21,8 @@ static void put(struct blob *x, const void *p, size_t n) {
     x->len += n;
 }
 static void put_le32(unsigned char *p, uint32_t v) {
-    for (int i = 0; i < 4; i++) p[i] = (unsigned char)(v >> (8 * i));
+    for (int i = 0; i < 4; i++)
+        p[i] = (unsigned char)(v >> (8 * i));
 }
 
 /* ---- listpack ---- */
@@ -112,13 +113,13 @@ static struct blob ziplist_of_every_encoding(void) {
     struct blob x = {.len = 10};
     size_t prev = 0, tail = 10;
     const unsigned char *entries[] = {
-        (const unsigned char[]){0x02, 'a', 'b'},                     /* 6-bit string */
-        (const unsigned char[]){0xfe, 0xfb},                         /* int8 -5 */
-        (const unsigned char[]){0xf8},                               /* immediate 7 */
-        (const unsigned char[]){0xc0, 0xe8, 0x03},                   /* int16 1000 */
-        (const unsigned char[]){0xf0, 0xff, 0xff, 0xff},             /* int24 -1 */
-        (const unsigned char[]){0xd0, 0x00, 0x00, 0x00, 0x80},       /* int32 min */
-        (const unsigned char[]){0xe0, 2, 0, 0, 0, 0, 0, 0, 0},       /* int64 2 */
+        (const unsigned char[]){0x02, 'a', 'b'},               /* 6-bit string */
+        (const unsigned char[]){0xfe, 0xfb},                   /* int8 -5 */
+        (const unsigned char[]){0xf8},                         /* immediate 7 */
+        (const unsigned char[]){0xc0, 0xe8, 0x03},             /* int16 1000 */
+        (const unsigned char[]){0xf0, 0xff, 0xff, 0xff},       /* int24 -1 */
+        (const unsigned char[]){0xd0, 0x00, 0x00, 0x00, 0x80}, /* int32 min */
+        (const unsigned char[]){0xe0, 2, 0, 0, 0, 0, 0, 0, 0}, /* int64 2 */
     };
     const size_t sizes[] = {3, 2, 1, 3, 4, 5, 9};
     for (int i = 0; i < 7; i++) {
@@ -240,9 +241,10 @@ static void test_zipmaps_give_keys_and_values_and_skip_free_space(void **state) 
 
 static void test_listpack_writer_output_reads_back_with_predicted_sizes(void **state) {
     (void)state;
-    static const char *const values[] = {"0", "127", "128", "-1", "-4096", "4095", "-4097",
-                                         "32767", "-8388608", "8388608", "2147483648",
-                                         "-9223372036854775808", "007", "+1", "", "text"};
+    static const char *const values[] = {
+        "0",     "127",   "128",      "-1",      "-4096",      "4095",
+        "-4097", "32767", "-8388608", "8388608", "2147483648", "-9223372036854775808",
+        "007",   "+1",    "",         "text"};
     char big[5000];
     memset(big, 'b', sizeof big);
     listpack_writer lp;

@@ -25,7 +25,10 @@ static void reader_over(rdb_reader *r, const void *data, size_t len) {
 
 static void test_lengths_take_redis_sizes_and_read_back(void **state) {
     (void)state;
-    static const struct { uint64_t n; size_t bytes; } cases[] = {
+    static const struct {
+        uint64_t n;
+        size_t bytes;
+    } cases[] = {
         {0, 1}, {63, 1}, {64, 2}, {16383, 2}, {16384, 5}, {UINT32_MAX, 5}, {1ULL + UINT32_MAX, 9},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -46,9 +49,13 @@ static void test_lengths_take_redis_sizes_and_read_back(void **state) {
 
 static void test_canonical_integers_are_integer_encoded(void **state) {
     (void)state;
-    static const struct { const char *s; size_t bytes; } cases[] = {
-        {"0", 2}, {"-128", 2}, {"127", 2}, {"128", 3}, {"-32768", 3}, {"2147483647", 5},
-        {"2147483648", 11}, {"007", 4}, {"-0", 3}, {"+1", 3}, {"12345678901", 12},
+    static const struct {
+        const char *s;
+        size_t bytes;
+    } cases[] = {
+        {"0", 2},      {"-128", 2},       {"127", 2},          {"128", 3},
+        {"-32768", 3}, {"2147483647", 5}, {"2147483648", 11},  {"007", 4},
+        {"-0", 3},     {"+1", 3},         {"12345678901", 12},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         rdb_writer w;
@@ -71,7 +78,8 @@ static void test_canonical_integers_are_integer_encoded(void **state) {
 static void test_long_repetitive_strings_are_compressed_and_come_back(void **state) {
     (void)state;
     char text[3000];
-    for (size_t i = 0; i < sizeof text; i++) text[i] = "abc"[i % 3];
+    for (size_t i = 0; i < sizeof text; i++)
+        text[i] = "abc"[i % 3];
     for (int compress = 0; compress <= 1; compress++) {
         rdb_writer w;
         rdb_writer_init(&w, -1, compress);
@@ -228,7 +236,8 @@ static void test_modules_are_named_in_the_refusal(void **state) {
     const char *charset = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     const char *want = "ReJSON-RL";
     uint64_t id = 0;
-    for (int i = 0; i < 9; i++) id = id << 6 | (uint64_t)(strchr(charset, want[i]) - charset);
+    for (int i = 0; i < 9; i++)
+        id = id << 6 | (uint64_t)(strchr(charset, want[i]) - charset);
     id = id << 10 | 3;
     rdb_module_name(id, name);
     assert_string_equal(name, want);
