@@ -24,6 +24,7 @@
 #include "core/server.h"
 #include "features/multi.h"
 #include "keyspace/db.h"
+#include "persistence/child_info.h"
 #include "persistence/rdb.h"
 
 /* After a failed BGSAVE, save points wait this long before trying again (as Redis). */
@@ -83,8 +84,15 @@ static int fsync_dir(void) {
     return rc;
 }
 
-/* Writes the whole dataset to dbfilename. Returns 0, or -1 after logging why. */
-static int write_snapshot(void) {
+/* A background save's child, after each key: the delay, and its progress for INFO. */
+static void child_key_written(void) {
+    if (server.cfg.rdb_key_save_delay) key_save_delay();
+    child_info_key_written();
+}
+
+/* Writes the whole dataset to dbfilename, calling after_key (may be NULL) after each key.
+ * Returns 0, or -1 after logging why. */
+static int write_snapshot(void (*after_key)(void)) {
     char tmp[64], dir[PATH_MAX];
     temp_name(tmp, sizeof tmp, getpid());
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -95,7 +103,7 @@ static int write_snapshot(void) {
     }
     rdb_writer w;
     rdb_writer_init(&w, fd, server.cfg.rdbcompression);
-    rdb_save_dataset(&w, server.cfg.rdb_key_save_delay ? key_save_delay : NULL);
+    rdb_save_dataset(&w, after_key);
     if (rdb_writer_finish(&w, server.cfg.rdbchecksum) != 0 || fsync(fd) != 0) {
         server_log(LL_WARNING, "Write error saving DB on disk: %s", strerror(errno));
         close(fd);
@@ -121,7 +129,7 @@ static int write_snapshot(void) {
 /* SAVE, and the saves of SHUTDOWN and FLUSHALL. */
 static int save_now(void) {
     snap.saves++;
-    if (write_snapshot() != 0) return -1;
+    if (write_snapshot(server.cfg.rdb_key_save_delay ? key_save_delay : NULL) != 0) return -1;
     server.dirty = 0;
     server.lastsave = time(NULL);
     snap.last_bgsave_ok = 1;
@@ -137,6 +145,7 @@ static void on_child_exit(struct ev_loop *loop, ev_child *w, int revents) {
     pid_t pid = snap.child;
     snap.child = 0;
     snap.last_bgsave_secs = (long long)(time(NULL) - snap.child_started);
+    child_info_close(WIFEXITED(status) && WEXITSTATUS(status) == 0);
     if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
         server_log(LL_NOTICE, "Background saving terminated with success");
         server.dirty -= snap.dirty_at_fork;
@@ -165,20 +174,25 @@ static void child_main(void) {
     sigprocmask(SIG_SETMASK, &none, NULL);
     /* A restarted server must be able to bind its port while this child still writes. */
     for (int i = 0; i < server.nlisteners; i++) close(server.listeners[i].fd);
-    _exit(write_snapshot() == 0 ? 0 : 1);
+    int rc = write_snapshot(child_key_written);
+    if (rc == 0) child_info_send_final();
+    _exit(rc == 0 ? 0 : 1);
 }
 
 static int bgsave_start(void) {
     snap.saves++;
     snap.last_bgsave_try = time(NULL);
     long long start = time_us();
+    child_info_open();
     pid_t pid = fork();
+    child_info_forked(pid == 0);
     if (pid == 0) {
         process_apply_oom_score_adj(OOM_CLASS_CHILD);
         process_set_title("redis-rdb-bgsave");
         child_main();
     }
     if (pid < 0) {
+        child_info_close(0);
         snap.last_bgsave_ok = 0;
         server_log(LL_WARNING, "Can't save in background: fork: %s", strerror(errno));
         return -1;
@@ -203,6 +217,7 @@ static void kill_child(void) {
     while (waitpid(snap.child, NULL, 0) < 0 && errno == EINTR) {
     }
     ev_child_stop(server.loop, &snap.child_watcher);
+    child_info_close(0);
     char tmp[64];
     temp_name(tmp, sizeof tmp, snap.child);
     unlink(tmp);
@@ -212,7 +227,10 @@ static void kill_child(void) {
 /* ---- Save points, shutdown, FLUSHALL ---- */
 
 void snapshot_cron(void) {
-    if (snap.child) return;
+    if (snap.child) {
+        child_info_receive();
+        return;
+    }
     time_t now = time(NULL);
     int may_retry = snap.last_bgsave_ok || now - snap.last_bgsave_try > BGSAVE_RETRY_DELAY;
     if (snap.scheduled && may_retry) {
@@ -296,24 +314,29 @@ void cmd_lastsave(client *c) { reply_int(c, (long long)server.lastsave); }
 
 void snapshot_info(buf_t *o) {
     time_t now = time(NULL);
+    const struct child_info *ci = child_info_get();
+    long long total = snap.child ? snap.keys_at_fork : 0;
     buf_printf(o,
-               "# Persistence\r\nloading:%d\r\nasync_loading:0\r\ncurrent_cow_peak:0\r\n"
-               "current_cow_size:0\r\ncurrent_cow_size_age:0\r\ncurrent_fork_perc:0.00\r\n"
-               "current_save_keys_processed:0\r\ncurrent_save_keys_total:%lld\r\n"
+               "# Persistence\r\nloading:%d\r\nasync_loading:0\r\ncurrent_cow_peak:%zu\r\n"
+               "current_cow_size:%zu\r\ncurrent_cow_size_age:%lld\r\ncurrent_fork_perc:%.2f\r\n"
+               "current_save_keys_processed:%lld\r\ncurrent_save_keys_total:%lld\r\n"
                "rdb_changes_since_last_save:%lld\r\nrdb_bgsave_in_progress:%d\r\n"
                "rdb_last_save_time:%lld\r\nrdb_last_bgsave_status:%s\r\n"
                "rdb_last_bgsave_time_sec:%lld\r\nrdb_current_bgsave_time_sec:%lld\r\n"
-               "rdb_saves:%lld\r\nrdb_last_cow_size:0\r\nrdb_last_load_keys_expired:%lld\r\n"
+               "rdb_saves:%lld\r\nrdb_last_cow_size:%zu\r\nrdb_last_load_keys_expired:%lld\r\n"
                "rdb_last_load_keys_loaded:%lld\r\naof_enabled:0\r\naof_rewrite_in_progress:0\r\n"
                "aof_rewrite_scheduled:0\r\naof_last_rewrite_time_sec:-1\r\n"
                "aof_current_rewrite_time_sec:-1\r\naof_last_bgrewrite_status:ok\r\n"
                "aof_rewrites:0\r\naof_rewrites_consecutive_failures:0\r\n"
                "aof_last_write_status:ok\r\naof_last_cow_size:0\r\nmodule_fork_in_progress:0\r\n"
                "module_fork_last_cow_size:0\r\n",
-               server.loading, snap.child ? snap.keys_at_fork : 0, server.dirty, snap.child != 0,
-               (long long)server.lastsave, snap.last_bgsave_ok ? "ok" : "err",
-               snap.last_bgsave_secs, snap.child ? (long long)(now - snap.child_started) : -1,
-               snap.saves, snap.expired_keys, snap.loaded_keys);
+               server.loading, ci->cow_peak, ci->cow,
+               ci->cow_updated ? (long long)(now - ci->cow_updated) : 0,
+               total ? (double)ci->keys_processed / (double)total * 100 : 0.0, ci->keys_processed,
+               total, server.dirty, snap.child != 0, (long long)server.lastsave,
+               snap.last_bgsave_ok ? "ok" : "err", snap.last_bgsave_secs,
+               snap.child ? (long long)(now - snap.child_started) : -1, snap.saves, ci->last_cow,
+               snap.expired_keys, snap.loaded_keys);
     if (server.loading) { /* Redis's estimate of what is left, from the bytes read so far */
         double perc = snap.loading_total_bytes
                           ? (double)snap.loading_loaded_bytes / (double)snap.loading_total_bytes * 100

@@ -762,3 +762,25 @@ def test_a_shutdown_while_loading_never_saves_the_half_loaded_dataset(workdir, h
         assert f.read() == before
     with open(log) as f:
         assert "Loading stopped at offset" in f.read()
+
+
+def test_a_background_save_reports_its_progress_and_copy_on_write(workdir):
+    s = start(workdir, "--save", "", "--enable-debug-command", "yes")
+    s.r.execute_command("DEBUG", "POPULATE", 20000, "key", 500)
+    info = s.r.info("persistence")
+    assert info["current_save_keys_total"] == 0 and info["rdb_last_cow_size"] == 0
+    s.r.config_set("rdb-key-save-delay", 100)  # about 2 s for the child
+    assert s.r.bgsave()
+    wait_until(lambda: s.r.info("persistence")["current_save_keys_processed"] > 0, what="progress")
+    for i in range(2000):  # pages the child still shares become copies
+        s.r.setrange("key:%d" % i, 0, "B" * 500)
+    wait_until(lambda: s.r.info("persistence")["current_cow_size"] > 0, what="copy-on-write report")
+    info = s.r.info("persistence")
+    assert info["current_save_keys_total"] == 20000
+    assert 0 < info["current_fork_perc"] < 100
+    assert info["current_cow_peak"] >= info["current_cow_size"]
+    s.r.config_set("rdb-key-save-delay", 0)
+    wait_until(lambda: s.r.info("persistence")["rdb_bgsave_in_progress"] == 0, what="BGSAVE")
+    info = s.r.info("persistence")
+    assert info["rdb_last_bgsave_status"] == "ok" and info["rdb_last_cow_size"] > 0
+    assert info["current_save_keys_processed"] == 0 and info["current_cow_size"] == 0
