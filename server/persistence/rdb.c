@@ -541,8 +541,12 @@ entry *rdb_load_value(rdb_reader *r, int type, const char *key, size_t klen, lon
     *empty = 0;
     if (type == RDB_TYPE_STRING) return load_string(r, key, klen, expire_ms);
     int otype = obj_type_of(type);
-    if (otype < 0) {
-        rdb_skip_value(r, type); /* says why the type cannot be loaded */
+    if (otype < 0) { /* the skip says why the type cannot be loaded; the key is added */
+        rdb_skip_value(r, type);
+        char why[sizeof r->err];
+        snprintf(why, sizeof why, "%s", r->err);
+        r->err[0] = '\0';
+        rdb_fail(r, "key '%.*s': %s", (int)(klen < 64 ? klen : 64), key, why);
         return NULL;
     }
     void *obj = value_new(otype);

@@ -339,3 +339,21 @@ def test_damaged_packed_values_stop_start_up_with_the_offset(dirs):
     assert proc.returncode != 0
     text = open(log).read()
     assert "Bad snapshot dump.rdb" in text and "at offset" in text, text
+
+
+def test_module_values_stop_start_up_naming_the_module_and_the_key(dirs):
+    new, _ = dirs
+    d = new("rill")
+    charset = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    module_id = 0
+    for ch in "ReJSON-RL":
+        module_id = module_id << 6 | charset.index(ch)
+    module_id = module_id << 10 | 3  # encoding version 3
+    body = b"\xfe\x00" + b"\x07" + rdb_string(b"doc") + b"\x81" + struct.pack(">Q", module_id)
+    data = b"REDIS0010" + body + b"\xff"
+    with open(os.path.join(d, "dump.rdb"), "wb") as f:
+        f.write(data + struct.pack("<Q", crc64(data)))
+    log = os.path.join(d, "..", "module.log")
+    proc = subprocess.run([RILL, "--port", str(free_port()), "--dir", d, "--logfile", log], timeout=20)
+    assert proc.returncode == 1
+    assert "key 'doc': a value of module type 'ReJSON-RL', and no module is loaded" in open(log).read()
