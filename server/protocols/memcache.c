@@ -699,8 +699,8 @@ static size_t run_line(client *c, const char *p, const char *nl, const char *ava
         struct store_request r;
         size_t block;
         if (parse_storage_line(c, &l, op, &r, &block) != 0) return used;
-        if (scripting_timed_out()) {
-            reply_server_error(c, &l, ERR_BUSY_SCRIPT);
+        if (scripting_timed_out() || server.loading) {
+            reply_server_error(c, &l, server.loading ? ERR_LOADING : ERR_BUSY_SCRIPT);
             c->mc_swallow = block;
             return used;
         }
@@ -723,9 +723,11 @@ static size_t run_line(client *c, const char *p, const char *nl, const char *ava
         return used + block;
     }
     const word *cmd = &l.w[0];
-    int busy = scripting_timed_out() && !word_is(cmd, "quit") && !word_is(cmd, "version");
-    if (busy) {
-        reply_server_error(c, &l, ERR_BUSY_SCRIPT);
+    /* The keyspace is the loader's until it is done: only quit and version meanwhile. */
+    int waits = (scripting_timed_out() || server.loading) && !word_is(cmd, "quit") &&
+                !word_is(cmd, "version");
+    if (waits) {
+        reply_server_error(c, &l, server.loading ? ERR_LOADING : ERR_BUSY_SCRIPT);
     } else if (is_write(cmd) && snapshot_refuses_writes()) {
         reply_server_error(c, &l, ERR_MISCONF);
     } else if (word_is(cmd, "get") || word_is(cmd, "gets")) {

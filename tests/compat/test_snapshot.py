@@ -708,7 +708,7 @@ def test_a_client_killed_mid_request_applies_nothing_of_it(workdir):
     assert s.r.exists("k1", "k2") == 0
 
 
-def start_loading(workdir, keys=20000):
+def start_loading(workdir, keys=20000, extra=()):
     """A server on a snapshot of `keys` keys, slowed down to about 5 s of loading, once it
     answers INFO with loading:1."""
     s = start(workdir, "--save", "", "--enable-debug-command", "yes")
@@ -719,7 +719,7 @@ def start_loading(workdir, keys=20000):
     log = os.path.join(data, "..", "loading-%d.log" % port)
     proc = track(subprocess.Popen([RILL, "--port", str(port), "--dir", data, "--logfile", log,
                                    "--save", "60 1", "--key-load-delay", "250", "--enable-debug-command", "yes",
-                                   "--loading-process-events-interval-bytes", "1024"],
+                                   "--loading-process-events-interval-bytes", "1024", *extra],
                                   start_new_session=True), group=True)
     wait_for_port(port, proc)
     r = redis.Redis(port=port, socket_timeout=20)
@@ -784,3 +784,21 @@ def test_a_background_save_reports_its_progress_and_copy_on_write(workdir):
     info = s.r.info("persistence")
     assert info["rdb_last_bgsave_status"] == "ok" and info["rdb_last_cow_size"] > 0
     assert info["current_save_keys_processed"] == 0 and info["current_cow_size"] == 0
+
+
+def test_the_memcached_port_waits_for_the_load_too(workdir):
+    import socket
+    mport = free_port()
+    proc, _, _ = start_loading(workdir, extra=("--memcached-port", str(mport)))
+    try:
+        with socket.create_connection(("127.0.0.1", mport), timeout=5) as c:
+            c.sendall(b"set k 0 0 1\r\nx\r\nget key:1\r\nversion\r\n")
+            got = b""
+            while got.count(b"\r\n") < 3:
+                got += c.recv(4096)
+        lines = got.split(b"\r\n")
+        assert lines[0] == lines[1] == b"SERVER_ERROR LOADING Redis is loading the dataset in memory"
+        assert lines[2].startswith(b"VERSION ")
+    finally:
+        proc.kill()
+        proc.wait()
