@@ -194,11 +194,15 @@ dict_node *dict_find(dict *d, const char *key, size_t len) {
     return NULL;
 }
 
-void dict_prefetch(const dict *d, const char *key, size_t len) {
+void dict_prefetch(const dict *d, uint64_t h) {
     int t = rehashing(d) ? 1 : 0;
-    if (d->size[t] == 0) return;
-    uint64_t h = dict_hash(key, len);
-    __builtin_prefetch(&d->table[t][h & (d->size[t] - 1)]);
+    if (d->size[t]) __builtin_prefetch(&d->table[t][h & (d->size[t] - 1)]);
+}
+
+void dict_prefetch_chain(const dict *d, uint64_t h) {
+    int t = rehashing(d) ? 1 : 0;
+    if (d->size[t] && d->table[t][h & (d->size[t] - 1)])
+        __builtin_prefetch(d->table[t][h & (d->size[t] - 1)]);
 }
 
 static void link_node(dict *d, dict_node *n, uint64_t h) {

@@ -42,8 +42,10 @@ typedef void dict_visit_fn(dict_node *n, void *ctx);
 void dict_set_seed(const uint8_t seed[16]);
 /* Keyed SipHash-1-2 of the bytes, with the seed set above. */
 uint64_t dict_hash(const void *key, size_t len);
-/* Asks the CPU to fetch the bucket a lookup or insert of key will read, ahead of time. */
-void dict_prefetch(const dict *d, const char *key, size_t len);
+/* Ask the CPU to fetch, ahead of time, what a lookup or insert of a key with hash h (dict_hash)
+ * will read: its bucket, then (once the bucket has arrived) the first node of its chain. */
+void dict_prefetch(const dict *d, uint64_t h);
+void dict_prefetch_chain(const dict *d, uint64_t h);
 
 void dict_init(dict *d, const dict_type *type);
 /* Frees the tables; calls free_node (if not NULL) for every node first. */

@@ -326,12 +326,10 @@ static int add_to_zset(void *obj, rdb_reader *r, const char *a, size_t alen, con
 /* Feeds the elements of a packed blob (the next string) to add, one or two at a time. Any
  * problem, a duplicate included, is the blob's: "<what> integrity check failed", in the
  * words Redis uses for each type ("Hash ziplist", "Zset listpack", "Intset"...). */
-static int add_packed(rdb_reader *r, enum packed_kind kind, int pairs, add_fn *add, void *obj,
-                      const char *what) {
-    rdb_str s;
-    if (rdb_read_string(r, &s)) return -1;
+static int feed_blob(rdb_reader *r, const rdb_str *s, enum packed_kind kind, int pairs, add_fn *add,
+                     void *obj, const char *what) {
     packed_iter it;
-    int rc = packed_iter_init(&it, kind, s.ptr, s.len);
+    int rc = packed_iter_init(&it, kind, s->ptr, s->len);
     packed_elem a, b;
     char digits_a[24], digits_b[24];
     const char *why = it.err;
@@ -348,12 +346,20 @@ static int add_packed(rdb_reader *r, enum packed_kind kind, int pairs, add_fn *a
         const char *bs = pairs ? packed_elem_bytes(&b, digits_b, &blen) : NULL;
         rc = add(obj, r, as, alen, bs, blen);
     }
-    rdb_str_free(&s);
     if (rc == 0) return 0;
     char detail[sizeof r->err];
     snprintf(detail, sizeof detail, "%s", why ? why : r->err);
     r->err[0] = '\0'; /* the add's own words become the detail */
     return rdb_fail(r, "%s integrity check failed: %s", what, detail);
+}
+
+static int add_packed(rdb_reader *r, enum packed_kind kind, int pairs, add_fn *add, void *obj,
+                      const char *what) {
+    rdb_str s;
+    if (rdb_read_string(r, &s)) return -1;
+    int rc = feed_blob(r, &s, kind, pairs, add, obj, what);
+    rdb_str_free(&s);
+    return rc;
 }
 
 /* count strings (or pairs of strings) one after the other. */
@@ -487,27 +493,130 @@ static void *value_new(enum obj_type type) {
     }
 }
 
-/* Reads the value of a collection type into obj; -1 with r->err. */
-static int load_collection(rdb_reader *r, int type, void *obj) {
-    for (size_t i = 0; i < sizeof packed_forms / sizeof packed_forms[0]; i++) {
-        const struct packed_form *f = &packed_forms[i];
-        if (f->type == type) return add_packed(r, f->kind, f->pairs, f->add, obj, f->what);
+/* The fast path for a packed value that stays packed here: one allocation for the whole value
+ * (Redis's blob is already checked, sorted and within the limits) instead of an insert, and a
+ * reallocation, per element. Returns 1 when *obj was replaced, 0 when the element-by-element
+ * path must do it (the blob is damaged, too big to stay packed, a set of strings, unsorted),
+ * -1 with *why on a duplicate or a bad score. */
+static int load_packed_at_once(const struct packed_form *f, const rdb_str *s, void **obj,
+                               const char **why) {
+    packed_iter it;
+    packed_elem el;
+    char digits[24];
+    size_t n = 0, maxlen = 0, len;
+    long long first = 0, last = 0;
+    if (f->otype == OBJ_LIST || packed_iter_init(&it, f->kind, s->ptr, s->len)) return 0;
+    int got;
+    while ((got = packed_iter_next(&it, &el)) == 1) {
+        packed_elem_bytes(&el, digits, &len);
+        if (len > maxlen) maxlen = len;
+        if (n++ == 0) first = el.v;
+        last = el.v;
     }
+    if (got < 0 || n == 0) return 0;
+    if (f->otype == OBJ_SET) {
+        uint32_t width = intset_width_for(first) > intset_width_for(last) ? intset_width_for(first)
+                                                                          : intset_width_for(last);
+        struct set_limits lim = set_limits();
+        uint32_t blob_width;
+        memcpy(&blob_width, s->ptr, sizeof blob_width); /* the blob may sit unaligned */
+        if (f->kind != PACKED_INTSET || n > lim.max_intset_entries || width != blob_width) return 0;
+        intset *is = mem_alloc(s->len); /* Redis's intset is laid out as rill's */
+        memcpy(is, s->ptr, s->len);
+        set_free(*obj);
+        *obj = set_from_intset(is);
+        return 1;
+    }
+    struct packed_limits lim = f->otype == OBJ_HASH ? hash_limits() : zset_limits();
+    if (n % 2 || n / 2 > lim.max_entries || maxlen > lim.max_value) return 0;
+    const char **ptrs = mem_alloc(n * sizeof *ptrs);
+    size_t *lens = mem_alloc(n * sizeof *lens);
+    char(*ints)[24] = mem_alloc(n * sizeof *ints);
+    double *scores = mem_alloc(n / 2 * sizeof *scores);
+    int rc = 1;
+    packed_iter_init(&it, f->kind, s->ptr, s->len);
+    for (size_t i = 0; i < n && rc == 1; i++) {
+        packed_iter_next(&it, &el);
+        ptrs[i] = packed_elem_bytes(&el, ints[i], &lens[i]);
+        if (f->otype != OBJ_ZSET || i % 2 == 0) continue;
+        double *score = &scores[i / 2];
+        char text[128];
+        char *end;
+        if (el.is_int) {
+            *score = (double)el.v;
+        } else if (lens[i] == 0 || lens[i] >= sizeof text) {
+            rc = -1;
+        } else {
+            memcpy(text, ptrs[i], lens[i]);
+            text[lens[i]] = '\0';
+            *score = strtod(text, &end);
+            if (end != text + lens[i]) rc = -1;
+        }
+        if (rc == 1 && isnan(*score)) rc = -1;
+        if (*score == 0) *score = 0; /* no signed zero in a packed set, as packed_insert */
+        ptrs[i] = (const char *)score, lens[i] = sizeof *score;
+    }
+    packlist *pl = rc == 1 ? pl_from_strings(ptrs, lens, n) : NULL;
+    if (rc != 1) {
+        *why = "bad score";
+    } else if (pl_has_duplicates(pl, 2)) {
+        *why = f->otype == OBJ_HASH ? "duplicate hash field" : "duplicate sorted set member";
+        rc = -1;
+    } else if (f->otype == OBJ_HASH) {
+        hash_free(*obj);
+        *obj = hash_from_packed(pl);
+        pl = NULL;
+    } else {
+        zset_value *z = zset_from_packed(pl);
+        if (z) {
+            zset_free(*obj);
+            *obj = z;
+            pl = NULL;
+        } else {
+            rc = 0; /* out of order: inserted one by one, which sorts */
+        }
+    }
+    if (pl) pl_free(pl);
+    mem_free(ptrs);
+    mem_free(lens);
+    mem_free(ints);
+    mem_free(scores);
+    return rc;
+}
+
+static int load_packed(rdb_reader *r, const struct packed_form *f, void **obj) {
+    rdb_str s;
+    if (rdb_read_string(r, &s)) return -1;
+    const char *why = NULL;
+    int rc = load_packed_at_once(f, &s, obj, &why);
+    if (rc == 0)
+        rc = feed_blob(r, &s, f->kind, f->pairs, f->add, *obj, f->what);
+    else
+        rc = rc == 1 ? 0 : rdb_fail(r, "%s integrity check failed: %s", f->what, why);
+    rdb_str_free(&s);
+    return rc;
+}
+
+/* Reads the value of a collection type into *obj (which the fast path may replace); -1 with
+ * r->err. */
+static int load_collection(rdb_reader *r, int type, void **obj) {
+    for (size_t i = 0; i < sizeof packed_forms / sizeof packed_forms[0]; i++)
+        if (packed_forms[i].type == type) return load_packed(r, &packed_forms[i], obj);
     switch (type) {
     case RDB_TYPE_LIST:
-        return add_plain(r, 0, add_to_list, obj);
+        return add_plain(r, 0, add_to_list, *obj);
     case RDB_TYPE_LIST_QUICKLIST:
-        return add_quicklist(r, 0, obj);
+        return add_quicklist(r, 0, *obj);
     case RDB_TYPE_LIST_QUICKLIST_2:
-        return add_quicklist(r, 1, obj);
+        return add_quicklist(r, 1, *obj);
     case RDB_TYPE_SET:
-        return add_plain(r, 0, add_to_set, obj);
+        return add_plain(r, 0, add_to_set, *obj);
     case RDB_TYPE_ZSET:
-        return add_zset_plain(r, 0, obj);
+        return add_zset_plain(r, 0, *obj);
     case RDB_TYPE_ZSET_2:
-        return add_zset_plain(r, 1, obj);
+        return add_zset_plain(r, 1, *obj);
     default:
-        return add_plain(r, 1, add_to_hash, obj); /* RDB_TYPE_HASH */
+        return add_plain(r, 1, add_to_hash, *obj); /* RDB_TYPE_HASH */
     }
 }
 
@@ -550,7 +659,7 @@ entry *rdb_load_value(rdb_reader *r, int type, const char *key, size_t klen, lon
         return NULL;
     }
     void *obj = value_new(otype);
-    int rc = load_collection(r, type, obj);
+    int rc = load_collection(r, type, &obj);
     if (rc != 0 || value_count(otype, obj) == 0) {
         *empty = rc == 0;
         value_free(otype, obj);
@@ -595,19 +704,22 @@ static entry *restore_stamp(entry *e, struct stamp *st) {
     return stamped;
 }
 
-/* Keys are linked in batches: each one's bucket is prefetched when it is read, so that the
- * table (far bigger than the caches for a big file) costs one miss in parallel per batch
- * rather than one after another per key. */
+/* Keys are linked in batches: each one's bucket is prefetched when it is read, and the first
+ * node of each chain before the batch is linked, so that the table (far bigger than the caches
+ * for a big file) costs misses in parallel rather than one after another per key. */
 #define LINK_BATCH 16
 struct link_batch {
     db *d[LINK_BATCH];
     entry *e[LINK_BATCH];
+    uint64_t hash[LINK_BATCH];
     int n;
 };
 
 /* Links the batch's keys; a key already there is an error. */
 static int link_batch_flush(struct link_batch *b, rdb_reader *r, struct rdb_load_stats *st) {
     int rc = 0;
+    for (int i = 0; i < b->n; i++)
+        dict_prefetch_chain(&b->d[i]->keys, b->hash[i]);
     for (int i = 0; i < b->n; i++) {
         if (rc == 0 && db_add_if_absent(b->d[i], b->e[i]) == 0) {
             st->loaded++;
@@ -679,7 +791,8 @@ static int load_key(rdb_reader *r, db *d, const rdb_record *rec, struct stamp *s
         st->loaded++;
         return 0;
     }
-    dict_prefetch(&d->keys, entry_key(e), e->keylen);
+    b->hash[b->n] = dict_hash(entry_key(e), e->keylen);
+    dict_prefetch(&d->keys, b->hash[b->n]);
     b->d[b->n] = d;
     b->e[b->n++] = e;
     return b->n == LINK_BATCH ? link_batch_flush(b, r, st) : 0;

@@ -29,6 +29,13 @@ hash_value *hash_new(void) {
     return h;
 }
 
+hash_value *hash_from_packed(packlist *pl) {
+    hash_value *h = hash_new();
+    pl_free(h->pl);
+    h->pl = pl;
+    return h;
+}
+
 static void free_field(dict_node *n, void *ctx) {
     (void)ctx;
     mem_free(n);

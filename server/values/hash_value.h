@@ -22,6 +22,8 @@ struct hash_field {
 };
 
 hash_value *hash_new(void);
+/* A packed hash taking pl (field, value, ...: distinct fields, within the packed limits). */
+hash_value *hash_from_packed(packlist *pl);
 void hash_free(hash_value *h);
 hash_value *hash_dup(const hash_value *h);
 size_t hash_count(const hash_value *h);

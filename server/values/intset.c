@@ -4,7 +4,7 @@
 
 #include "mem.h"
 
-static uint32_t width_for(long long v) {
+uint32_t intset_width_for(long long v) {
     if (v >= INT16_MIN && v <= INT16_MAX) return 2;
     if (v >= INT32_MIN && v <= INT32_MAX) return 4;
     return 8;
@@ -89,10 +89,10 @@ static intset *widen(intset *is, uint32_t width) {
 intset *intset_add(intset *is, long long v, int *added) {
     size_t index;
     *added = 0;
-    if (width_for(v) <= is->width && intset_find(is, v, &index)) return is;
-    if (width_for(v) > is->width) {
+    if (intset_width_for(v) <= is->width && intset_find(is, v, &index)) return is;
+    if (intset_width_for(v) > is->width) {
         /* A value too wide for the others is beyond all of them: first or last. */
-        is = widen(is, width_for(v));
+        is = widen(is, intset_width_for(v));
         index = v < 0 ? 0 : is->count;
     }
     is = mem_realloc(is, sizeof *is + ((size_t)is->count + 1) * is->width);
@@ -107,7 +107,7 @@ intset *intset_add(intset *is, long long v, int *added) {
 intset *intset_remove(intset *is, long long v, int *removed) {
     size_t index;
     *removed = 0;
-    if (width_for(v) > is->width || !intset_find(is, v, &index)) return is;
+    if (intset_width_for(v) > is->width || !intset_find(is, v, &index)) return is;
     memmove(is->data + index * is->width, is->data + (index + 1) * is->width,
             (is->count - index - 1) * is->width);
     is->count--;

@@ -14,6 +14,8 @@ typedef struct intset {
 } intset;
 
 intset *intset_new(void);
+/* The width (2, 4 or 8) v needs. */
+uint32_t intset_width_for(long long v);
 intset *intset_dup(const intset *is);
 void intset_free(intset *is);
 size_t intset_bytes(const intset *is);

@@ -45,6 +45,52 @@ size_t pl_find(const packlist *pl, size_t off, const char *s, size_t len, size_t
     return pl->used;
 }
 
+packlist *pl_from_strings(const char *const *s, const size_t *len, size_t n) {
+    size_t bytes = 0;
+    for (size_t i = 0; i < n; i++) bytes += varint_len(len[i]) + len[i];
+    packlist *pl = mem_alloc(sizeof *pl + bytes);
+    unsigned char *p = pl->data;
+    for (size_t i = 0; i < n; i++) {
+        p += varint_put(p, len[i]);
+        if (len[i]) memcpy(p, s[i], len[i]);
+        p += len[i];
+    }
+    pl->used = (uint32_t)bytes;
+    pl->count = (uint32_t)n;
+    return pl;
+}
+
+/* Length and up to 16 bytes from both ends: equal elements have equal fingerprints, and
+ * different ones rarely do, so most pairs are told apart without a memcmp. */
+static uint64_t fingerprint(const char *s, size_t len) {
+    uint64_t head = 0, tail = 0;
+    memcpy(&head, s, len < 8 ? len : 8);
+    if (len > 8) memcpy(&tail, s + len - 8, 8);
+    return (head * 0x9e3779b97f4a7c15ULL) ^ (tail + len * 0xff51afd7ed558ccdULL);
+}
+
+int pl_has_duplicates(const packlist *pl, size_t step) {
+    size_t n = (pl->count + step - 1) / step;
+    struct item {
+        const char *s;
+        size_t len;
+        uint64_t fp;
+    } small[64], *items = n <= 64 ? small : mem_alloc(n * sizeof *items);
+    size_t k = 0;
+    for (size_t off = 0; off < pl->used; k++) {
+        items[k].s = pl_get(pl, off, &items[k].len);
+        items[k].fp = fingerprint(items[k].s, items[k].len);
+        for (size_t i = 0; i < step && off < pl->used; i++) off = pl_next(pl, off);
+    }
+    int dup = 0;
+    for (size_t i = 0; i < k && !dup; i++)
+        for (size_t j = i + 1; j < k && !dup; j++)
+            dup = items[i].fp == items[j].fp && items[i].len == items[j].len &&
+                  memcmp(items[i].s, items[j].s, items[i].len) == 0;
+    if (items != small) mem_free(items);
+    return dup;
+}
+
 /* Makes room: the bytes at [off, off + old_size) become new_size bytes long. */
 static packlist *resize_at(packlist *pl, size_t off, size_t old_size, size_t new_size) {
     size_t tail = pl->used - off - old_size;

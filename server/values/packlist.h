@@ -41,6 +41,13 @@ static inline int pl_equals(const packlist *pl, size_t off, const char *s, size_
     return n == len && (len == 0 || __builtin_memcmp(p, s, len) == 0);
 }
 
+/* Bulk building (a snapshot's packed values): the packlist of the n strings s[i] (len[i]
+ * bytes) in order, in one allocation. */
+packlist *pl_from_strings(const char *const *s, const size_t *len, size_t n);
+/* 1 when two of the elements at 0, step, 2 step... are equal (a quadratic scan, for packed
+ * sizes). */
+int pl_has_duplicates(const packlist *pl, size_t step);
+
 /* Chooses count distinct indices below n at random (count <= n), in increasing order, so
  * one walk from the front visits them all. */
 void pl_sample_indices(size_t n, size_t count, size_t *out);

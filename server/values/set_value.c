@@ -34,6 +34,13 @@ set_value *set_new(void) {
     return s;
 }
 
+set_value *set_from_intset(intset *is) {
+    set_value *s = set_new();
+    intset_free(s->is);
+    s->is = is;
+    return s;
+}
+
 void set_free(set_value *s) {
     if (s->enc == SET_INTSET) intset_free(s->is);
     if (s->enc == SET_PACKED) pl_free(s->pl);

@@ -32,6 +32,8 @@ struct set_member {
 };
 
 set_value *set_new(void);
+/* An integer set taking is (ascending, distinct, each in the smallest width that fits). */
+set_value *set_from_intset(intset *is);
 void set_free(set_value *s);
 set_value *set_dup(const set_value *s);
 size_t set_count(const set_value *s);

@@ -191,6 +191,21 @@ zset_value *zset_new(void) {
     return z;
 }
 
+zset_value *zset_from_packed(packlist *pl) {
+    size_t prev = pl->used;
+    for (size_t off = 0; off < pl->used; prev = off, off = packed_next_pair(pl, off)) {
+        if (prev == pl->used) continue;
+        size_t plen, len;
+        const char *pm = pl_get(pl, prev, &plen), *m = pl_get(pl, off, &len);
+        if (compare(packed_score(pl, prev), pm, plen, packed_score(pl, off), m, len) >= 0)
+            return NULL;
+    }
+    zset_value *z = zset_new();
+    pl_free(z->pl);
+    z->pl = pl;
+    return z;
+}
+
 void zset_free(zset_value *z) {
     if (z->pl) {
         pl_free(z->pl);

@@ -41,6 +41,9 @@ typedef struct zset_value {
 } zset_value;
 
 zset_value *zset_new(void);
+/* A packed sorted set taking pl (member, score as 8 raw bytes, ...: distinct members, within the
+ * packed limits); NULL, pl untouched, unless the pairs are in (score, member) order. */
+zset_value *zset_from_packed(packlist *pl);
 void zset_free(zset_value *z);
 zset_value *zset_dup(const zset_value *z);
 size_t zset_count(const zset_value *z);

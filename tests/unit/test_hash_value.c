@@ -106,11 +106,36 @@ static void test_hash_random_ops(void **state) {
     assert_int_equal(mem_used(), before);
 }
 
+/* Duplicates among many packed fields are found, whatever their length and shared ends. */
+static void test_packed_duplicates_are_found_among_fields(void **state) {
+    (void)state;
+    char names[100][40];
+    const char *s[200];
+    size_t len[200];
+    for (int i = 0; i < 100; i++) {
+        snprintf(names[i], sizeof names[i], "field-with-a-long-shared-tail-%02d", i);
+        s[2 * i] = names[i], len[2 * i] = strlen(names[i]);
+        s[2 * i + 1] = "v", len[2 * i + 1] = 1; /* values may repeat */
+    }
+    packlist *pl = pl_from_strings(s, len, 200);
+    assert_false(pl_has_duplicates(pl, 2));
+    hash_value *h = hash_from_packed(pl);
+    const char *v;
+    size_t vlen;
+    assert_true(hash_get(h, names[42], strlen(names[42]), &v, &vlen) && vlen == 1);
+    hash_free(h);
+    s[198] = names[3], len[198] = strlen(names[3]);
+    pl = pl_from_strings(s, len, 200);
+    assert_true(pl_has_duplicates(pl, 2));
+    pl_free(pl);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_hash_packed_keeps_insertion_order),
         cmocka_unit_test(test_hash_converts_by_count_and_by_length),
         cmocka_unit_test(test_hash_random_ops),
+        cmocka_unit_test(test_packed_duplicates_are_found_among_fields),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

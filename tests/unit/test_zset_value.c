@@ -171,12 +171,38 @@ static void test_zset_packed_zero_has_no_sign(void **state) {
     zset_free(z);
 }
 
+/* A packed sorted set built at once (a snapshot's listpack) must be in (score, member) order;
+ * a repeated member is found by pl_has_duplicates. */
+static void test_zset_from_packed_takes_only_ordered_pairs(void **state) {
+    (void)state;
+    double s1 = 1, s2 = 2;
+    const char *ordered[] = {"b", (const char *)&s1, "a", (const char *)&s2};
+    const char *unordered[] = {"b", (const char *)&s2, "a", (const char *)&s1};
+    const char *dup[] = {"a", (const char *)&s1, "a", (const char *)&s2};
+    size_t lens[] = {1, 8, 1, 8};
+    packlist *pl = pl_from_strings(ordered, lens, 4);
+    assert_false(pl_has_duplicates(pl, 2));
+    zset_value *z = zset_from_packed(pl);
+    assert_non_null(z);
+    double score;
+    assert_true(zset_score(z, "a", 1, &score) && score == 2);
+    assert_int_equal(zset_count(z), 2);
+    zset_free(z);
+    pl = pl_from_strings(unordered, lens, 4);
+    assert_null(zset_from_packed(pl));
+    pl_free(pl);
+    pl = pl_from_strings(dup, lens, 4);
+    assert_true(pl_has_duplicates(pl, 2));
+    pl_free(pl);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_zset_packed_matches_model),
         cmocka_unit_test(test_zset_skiplist_matches_model),
         cmocka_unit_test(test_zset_converts_past_limits),
         cmocka_unit_test(test_zset_packed_zero_has_no_sign),
+        cmocka_unit_test(test_zset_from_packed_takes_only_ordered_pairs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
