@@ -109,7 +109,7 @@ static void test_hash_random_ops(void **state) {
 /* Duplicates among many packed fields are found, whatever their length and shared ends. */
 static void test_packed_duplicates_are_found_among_fields(void **state) {
     (void)state;
-    char names[100][40];
+    char names[100][48];
     const char *s[200];
     size_t len[200];
     for (int i = 0; i < 100; i++) {
