@@ -310,20 +310,26 @@ static int add_scored(zset_value *z, rdb_reader *r, const char *m, size_t len, d
     return zset_set(z, m, len, score, &lim) ? 0 : rdb_fail(r, "duplicate sorted set member");
 }
 
-/* Packed sorted sets hold the score as an element: digits, or the text of a double. */
+/* Packed sorted sets hold the score as an element: digits, or the text of a double. 0, or -1
+ * when the text is not a number. */
+static int score_from_text(const char *s, size_t len, double *score) {
+    char text[128];
+    if (len == 0 || len >= sizeof text) return -1;
+    memcpy(text, s, len);
+    text[len] = '\0';
+    char *end;
+    *score = strtod(text, &end);
+    return end == text + len ? 0 : -1;
+}
+
 static int add_to_zset(void *obj, rdb_reader *r, const char *a, size_t alen, const char *b,
                        size_t blen) {
-    char text[128];
-    if (blen == 0 || blen >= sizeof text) return rdb_fail(r, "bad score");
-    memcpy(text, b, blen);
-    text[blen] = '\0';
-    char *end;
-    double score = strtod(text, &end);
-    if (end != text + blen) return rdb_fail(r, "bad score");
+    double score;
+    if (score_from_text(b, blen, &score)) return rdb_fail(r, "bad score");
     return add_scored(obj, r, a, alen, score);
 }
 
-/* Feeds the elements of a packed blob (the next string) to add, one or two at a time. Any
+/* Feeds the elements of the packed blob s to add, one or two at a time. Any
  * problem, a duplicate included, is the blob's: "<what> integrity check failed", in the
  * words Redis uses for each type ("Hash ziplist", "Zset listpack", "Intset"...). */
 static int feed_blob(rdb_reader *r, const rdb_str *s, enum packed_kind kind, int pairs, add_fn *add,
@@ -540,20 +546,13 @@ static int load_packed_at_once(const struct packed_form *f, const rdb_str *s, vo
         ptrs[i] = packed_elem_bytes(&el, ints[i], &lens[i]);
         if (f->otype != OBJ_ZSET || i % 2 == 0) continue;
         double *score = &scores[i / 2];
-        char text[128];
-        char *end;
         if (el.is_int) {
             *score = (double)el.v;
-        } else if (lens[i] == 0 || lens[i] >= sizeof text) {
+        } else if (score_from_text(ptrs[i], lens[i], score)) {
             rc = -1;
-        } else {
-            memcpy(text, ptrs[i], lens[i]);
-            text[lens[i]] = '\0';
-            *score = strtod(text, &end);
-            if (end != text + lens[i]) rc = -1;
         }
         if (rc == 1 && isnan(*score)) rc = -1;
-        if (*score == 0) *score = 0; /* no signed zero in a packed set, as packed_insert */
+        if (rc == 1 && *score == 0) *score = 0; /* no signed zero when packed, as packed_insert */
         ptrs[i] = (const char *)score, lens[i] = sizeof *score;
     }
     packlist *pl = rc == 1 ? pl_from_strings(ptrs, lens, n) : NULL;
