@@ -138,6 +138,9 @@ cmd_handler cmd_memory_usage, cmd_memory_stats, cmd_memory_doctor, cmd_memory_ma
 cmd_handler cmd_cluster;
 cmd_handler cmd_config_get, cmd_config_set, cmd_config_resetstat,
     cmd_config_rewrite, cmd_config_help, cmd_time, cmd_shutdown;
+/* types/t_bitops.c */
+cmd_handler cmd_setbit, cmd_getbit, cmd_bitcount, cmd_bitpos, cmd_bitop, cmd_bitfield,
+    cmd_bitfield_ro;
 /* persistence/snapshot.c */
 cmd_handler cmd_save, cmd_bgsave, cmd_lastsave;
 /* persistence/dump.c, persistence/migrate.c */

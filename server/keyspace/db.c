@@ -386,6 +386,15 @@ entry *db_persist(db *d, entry *e) {
     return n;
 }
 
+entry *db_string_to_raw(db *d, entry *e) {
+    if (e->encoding == ENC_RAW) return e;
+    char digits[LL_STR_SIZE];
+    size_t n = ll_to_str(digits, entry_int(e));
+    entry *raw = entry_new_raw(entry_key(e), e->keylen, digits, n, entry_expire(e));
+    db_set(d, raw); /* frees e */
+    return raw;
+}
+
 entry *db_resize_value(db *d, entry *e, size_t vlen, int greedy) {
     size_t need = entry_size(e->keylen, vlen, e->flags);
     e->flags |= ENTRY_GROWN;

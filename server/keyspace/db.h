@@ -154,6 +154,9 @@ entry *db_set_expire(db *d, entry *e, long long expire_ms);
 entry *db_persist(db *d, entry *e);
 /* Grows a raw string entry to hold vlen value bytes (contents kept); returns the entry. */
 entry *db_resize_value(db *d, entry *e, size_t vlen, int greedy);
+/* An integer-encoded string entry becomes raw bytes (for an edit in place); returns the entry
+ * to use from now on. */
+entry *db_string_to_raw(db *d, entry *e);
 /* Empties one database; returns how many keys it had. */
 long long db_flush(db *d);
 /* Swaps the contents of two databases. */

@@ -254,16 +254,6 @@ static int check_string_length(client *c, long long size, long long append) {
     return 0;
 }
 
-/* Gives an integer-encoded string its text form, so its bytes can be edited in place. */
-static entry *make_raw(db *d, entry *e, const resp_arg *key) {
-    if (e->encoding == ENC_RAW) return e;
-    char digits[LL_STR_SIZE];
-    size_t n = ll_to_str(digits, entry_int(e));
-    entry *raw = entry_new_raw(key->ptr, key->len, digits, n, entry_expire(e));
-    db_set(d, raw);
-    return raw;
-}
-
 void cmd_append(client *c) {
     const resp_arg *key = &c->argv[1], *value = &c->argv[2];
     entry *e = db_lookup_write(c->db, key->ptr, key->len);
@@ -280,7 +270,7 @@ void cmd_append(client *c) {
     }
     size_t old = entry_string_len(e);
     if (check_string_length(c, (long long)old, (long long)value->len) != 0) return;
-    e = make_raw(c->db, e, key);
+    e = db_string_to_raw(c->db, e);
     e = db_resize_value(c->db, e, old + value->len, 1);
     memcpy(entry_value(e) + old, value->ptr, value->len);
     notify_key_arg(NOTIFY_STRING, "append", c, key);
@@ -313,7 +303,7 @@ void cmd_setrange(client *c) {
         memset(entry_value(e), 0, (size_t)offset);
         db_add(c->db, e);
     } else {
-        e = make_raw(c->db, e, key);
+        e = db_string_to_raw(c->db, e);
         if (end > old) {
             e = db_resize_value(c->db, e, end, 0);
             memset(entry_value(e) + old, 0, end - old);
