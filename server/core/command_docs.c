@@ -1242,6 +1242,22 @@ const struct command_doc command_docs[] = {
         "$7\r\nsummary\r\n$59\r\nGet the UNIX time stamp of the last successful save to disk\r\n$"
         "5\r\nsince\r\n$5\r\n1.0.0\r\n$5\r\ngroup\r\n$6\r\nserver\r\n$10\r\ncomplexity\r\n$4\r\nO(1)\r\n",
         151, 4},
+    {"lcs",
+        "*0\r\n*1\r\n*6\r\n$5\r\nflags\r\n*2\r\n+RO\r\n+access\r\n$12\r\nbegin_search\r\n*4\r\n$4\r\ntype\r\n$5\r\nin"
+        "dex\r\n$4\r\nspec\r\n*2\r\n$5\r\nindex\r\n:1\r\n$9\r\nfind_keys\r\n*4\r\n$4\r\ntype\r\n$5\r\nrange\r\n$4\r\nsp"
+        "ec\r\n*6\r\n$7\r\nlastkey\r\n:1\r\n$7\r\nkeystep\r\n:1\r\n$5\r\nlimit\r\n:0\r\n",
+        217,
+        "$7\r\nsummary\r\n$29\r\nFind longest common substring\r\n$5\r\nsince\r\n$5\r\n7.0.0\r\n$5\r\ngroup"
+        "\r\n$6\r\nstring\r\n$10\r\ncomplexity\r\n$63\r\nO(N*M) where N and M are the lengths of s1 a"
+        "nd s2, respectively\r\n$9\r\narguments\r\n*6\r\n*6\r\n$4\r\nname\r\n$4\r\nkey1\r\n$4\r\ntype\r\n$3\r\nke"
+        "y\r\n$14\r\nkey_spec_index\r\n:0\r\n*6\r\n$4\r\nname\r\n$4\r\nkey2\r\n$4\r\ntype\r\n$3\r\nkey\r\n$14\r\nkey_"
+        "spec_index\r\n:0\r\n*8\r\n$4\r\nname\r\n$3\r\nlen\r\n$4\r\ntype\r\n$10\r\npure-token\r\n$5\r\ntoken\r\n$3\r"
+        "\nLEN\r\n$5\r\nflags\r\n*1\r\n+optional\r\n*8\r\n$4\r\nname\r\n$3\r\nidx\r\n$4\r\ntype\r\n$10\r\npure-token"
+        "\r\n$5\r\ntoken\r\n$3\r\nIDX\r\n$5\r\nflags\r\n*1\r\n+optional\r\n*8\r\n$4\r\nname\r\n$3\r\nlen\r\n$4\r\ntype\r"
+        "\n$7\r\ninteger\r\n$5\r\ntoken\r\n$11\r\nMINMATCHLEN\r\n$5\r\nflags\r\n*1\r\n+optional\r\n*8\r\n$4\r\nnam"
+        "e\r\n$12\r\nwithmatchlen\r\n$4\r\ntype\r\n$10\r\npure-token\r\n$5\r\ntoken\r\n$12\r\nWITHMATCHLEN\r\n$"
+        "5\r\nflags\r\n*1\r\n+optional\r\n",
+        745, 5},
     {"lindex",
         "*0\r\n*1\r\n*6\r\n$5\r\nflags\r\n*2\r\n+RO\r\n+access\r\n$12\r\nbegin_search\r\n*4\r\n$4\r\ntype\r\n$5\r\nin"
         "dex\r\n$4\r\nspec\r\n*2\r\n$5\r\nindex\r\n:1\r\n$9\r\nfind_keys\r\n*4\r\n$4\r\ntype\r\n$5\r\nrange\r\n$4\r\nsp"

@@ -250,6 +250,8 @@ struct command command_table[] = {
      "Append a value to a key", "2.0.0", NULL},
     {"strlen", cmd_strlen, 2, CMD_READONLY | CMD_FAST, 1, 1, 1, "string", "@read @string @fast",
      "Get the length of the value stored in a key", "2.2.0", NULL},
+    {"lcs", cmd_lcs, -3, CMD_READONLY, 1, 2, 1, "string", "@read @string @slow",
+     "Find longest common substring", "7.0.0", NULL},
     {"setbit", cmd_setbit, 4, CMD_WRITE | CMD_DENYOOM, 1, 1, 1, "bitmap", "@write @bitmap @slow",
      "Sets or clears the bit at offset in the string value stored at key", "2.2.0", NULL},
     {"getbit", cmd_getbit, 3, CMD_READONLY | CMD_FAST, 1, 1, 1, "bitmap", "@read @bitmap @fast",

@@ -83,7 +83,7 @@ long long commands_total_errors(void);
 
 /* Handlers, by the file that holds them. */
 /* types/t_string.c */
-cmd_handler cmd_get, cmd_set, cmd_setnx, cmd_setex, cmd_psetex, cmd_getset, cmd_getdel,
+cmd_handler cmd_lcs, cmd_get, cmd_set, cmd_setnx, cmd_setex, cmd_psetex, cmd_getset, cmd_getdel,
     cmd_getex, cmd_mget, cmd_mset, cmd_msetnx, cmd_append, cmd_strlen, cmd_getrange,
     cmd_setrange, cmd_incr, cmd_decr, cmd_incrby, cmd_decrby, cmd_incrbyfloat;
 /* types/t_list.c */

@@ -2,11 +2,13 @@
  * entry; values that are canonical integers are kept as 8-byte integers. */
 #include <limits.h>
 #include <math.h>
+#include <stdlib.h>
 
 #include "core/commands.h"
 #include "core/reply.h"
 #include "features/notify.h"
 #include "keyspace/db.h"
+#include "mem.h"
 #include "numconv.h"
 
 /* Options of SET and GETEX */
@@ -59,7 +61,8 @@ static int parse_options(client *c, size_t first, enum option_context ctx, unsig
         int ok = k < sizeof table / sizeof table[0];
         if (ok) {
             unsigned f = table[k].flag;
-            ok = !(*flags & table[k].excludes) && (ctx == FOR_SET ? f != OPT_PERSIST : !(f & set_only));
+            ok = !(*flags & table[k].excludes) &&
+                 (ctx == FOR_SET ? f != OPT_PERSIST : !(f & set_only));
             if (ok && (f & OPT_ANY_EXPIRE)) {
                 ok = i + 1 < c->argc;
                 if (ok) *expire = &c->argv[++i];
@@ -143,11 +146,17 @@ void cmd_setnx(client *c) {
     reply_int(c, 1);
 }
 
-void cmd_setex(client *c) { set_generic(c, &c->argv[1], &c->argv[3], OPT_EX, &c->argv[2]); }
+void cmd_setex(client *c) {
+    set_generic(c, &c->argv[1], &c->argv[3], OPT_EX, &c->argv[2]);
+}
 
-void cmd_psetex(client *c) { set_generic(c, &c->argv[1], &c->argv[3], OPT_PX, &c->argv[2]); }
+void cmd_psetex(client *c) {
+    set_generic(c, &c->argv[1], &c->argv[3], OPT_PX, &c->argv[2]);
+}
 
-void cmd_getset(client *c) { set_generic(c, &c->argv[1], &c->argv[2], OPT_GET, NULL); }
+void cmd_getset(client *c) {
+    set_generic(c, &c->argv[1], &c->argv[2], OPT_GET, NULL);
+}
 
 void cmd_get(client *c) {
     reply_current_value(c, db_lookup_read(c->db, c->argv[1].ptr, c->argv[1].len));
@@ -229,9 +238,13 @@ static void mset_generic(client *c, int only_if_none) {
     }
 }
 
-void cmd_mset(client *c) { mset_generic(c, 0); }
+void cmd_mset(client *c) {
+    mset_generic(c, 0);
+}
 
-void cmd_msetnx(client *c) { mset_generic(c, 1); }
+void cmd_msetnx(client *c) {
+    mset_generic(c, 1);
+}
 
 void cmd_strlen(client *c) {
     entry *e = db_lookup_read(c->db, c->argv[1].ptr, c->argv[1].len);
@@ -379,9 +392,13 @@ static void incr_generic(client *c, long long by) {
     reply_int(c, v);
 }
 
-void cmd_incr(client *c) { incr_generic(c, 1); }
+void cmd_incr(client *c) {
+    incr_generic(c, 1);
+}
 
-void cmd_decr(client *c) { incr_generic(c, -1); }
+void cmd_decr(client *c) {
+    incr_generic(c, -1);
+}
 
 void cmd_incrby(client *c) {
     long long by;
@@ -430,4 +447,137 @@ void cmd_incrbyfloat(client *c) {
     notify_key_arg(NOTIFY_STRING, "incrbyfloat", c, key);
     server.dirty++;
     reply_bulk(c, out, n);
+}
+
+/* ---- LCS ---- */
+
+struct lcs_match {
+    uint32_t a_start, a_end, b_start, b_end;
+};
+
+/* LCS key1 key2 [LEN] [IDX] [MINMATCHLEN len] [WITHMATCHLEN]: the longest common subsequence
+ * by Redis's dynamic programming table, whose size proto-max-bulk-len bounds; the matches are
+ * walked back from the end as Redis walks them, so IDX lists the same ranges. */
+void cmd_lcs(client *c) {
+    char digits_a[LL_STR_SIZE], digits_b[LL_STR_SIZE];
+    const char *a = "", *b = "";
+    size_t alen = 0, blen = 0;
+    entry *ea = db_lookup_read(c->db, c->argv[1].ptr, c->argv[1].len);
+    entry *eb = db_lookup_read(c->db, c->argv[2].ptr, c->argv[2].len);
+    if ((ea && ea->type != OBJ_STRING) || (eb && eb->type != OBJ_STRING)) {
+        reply_error(c, "The specified keys must contain string values");
+        return;
+    }
+    if (ea) a = entry_string(ea, digits_a, &alen);
+    if (eb) b = entry_string(eb, digits_b, &blen);
+    int getlen = 0, getidx = 0, withmatchlen = 0;
+    long long minmatchlen = 0;
+    for (size_t j = 3; j < c->argc; j++) {
+        if (arg_is(&c->argv[j], "idx")) {
+            getidx = 1;
+        } else if (arg_is(&c->argv[j], "len")) {
+            getlen = 1;
+        } else if (arg_is(&c->argv[j], "withmatchlen")) {
+            withmatchlen = 1;
+        } else if (arg_is(&c->argv[j], "minmatchlen") && j + 1 < c->argc) {
+            if (arg_ll(c, &c->argv[++j], &minmatchlen) != 0) return;
+            if (minmatchlen < 0) minmatchlen = 0;
+        } else {
+            reply_error(c, ERR_SYNTAX);
+            return;
+        }
+    }
+    if (getlen && getidx) {
+        reply_error(c, "If you want both the length and indexes, please just use IDX.");
+        return;
+    }
+    if (alen >= UINT32_MAX - 1 || blen >= UINT32_MAX - 1) {
+        reply_error(c, "String too long for LCS");
+        return;
+    }
+    unsigned long long cells = (unsigned long long)(alen + 1) * (blen + 1);
+    if (cells * sizeof(uint32_t) > (unsigned long long)server.cfg.proto_max_bulk_len) {
+        reply_error(c, "Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len");
+        return;
+    }
+    /* Transient and possibly large: plain malloc, so that a failure is an error reply. */
+    uint32_t *table = malloc((size_t)cells * sizeof *table);
+    if (!table) {
+        reply_error(c, "Insufficient memory, failed allocating transient memory for LCS");
+        return;
+    }
+#define LCS_AT(i, j) table[(size_t)(j) + (size_t)(i) * (blen + 1)]
+    for (size_t i = 0; i <= alen; i++) {
+        for (size_t j = 0; j <= blen; j++) {
+            if (i == 0 || j == 0)
+                LCS_AT(i, j) = 0;
+            else if (a[i - 1] == b[j - 1])
+                LCS_AT(i, j) = LCS_AT(i - 1, j - 1) + 1;
+            else
+                LCS_AT(i, j) =
+                    LCS_AT(i - 1, j) > LCS_AT(i, j - 1) ? LCS_AT(i - 1, j) : LCS_AT(i, j - 1);
+        }
+    }
+    uint32_t length = LCS_AT(alen, blen), idx = length;
+    char *result = getlen && !getidx ? NULL : mem_alloc(length ? length : 1);
+    struct lcs_match *matches = NULL, cur = {(uint32_t)alen, 0, 0, 0}; /* a_start alen: none */
+    size_t nmatches = 0, cap = 0;
+    size_t i = alen, j = blen;
+    while (result && i > 0 && j > 0) {
+        int emit = 0;
+        if (a[i - 1] == b[j - 1]) {
+            result[idx - 1] = a[i - 1];
+            if (cur.a_start == alen) {
+                cur = (struct lcs_match){(uint32_t)i - 1, (uint32_t)i - 1, (uint32_t)j - 1,
+                                         (uint32_t)j - 1};
+            } else if (cur.a_start == i && cur.b_start == j) { /* contiguous: extend backward */
+                cur.a_start--, cur.b_start--;
+            } else {
+                emit = 1;
+            }
+            if (cur.a_start == 0 || cur.b_start == 0) emit = 1;
+            idx--, i--, j--;
+        } else {
+            if (LCS_AT(i - 1, j) > LCS_AT(i, j - 1))
+                i--;
+            else
+                j--;
+            if (cur.a_start != alen) emit = 1;
+        }
+        if (emit) {
+            uint32_t match_len = cur.a_end - cur.a_start + 1;
+            if (getidx && (minmatchlen == 0 || match_len >= minmatchlen)) {
+                if (nmatches == cap)
+                    matches = mem_realloc(matches, (cap = cap ? cap * 2 : 8) * sizeof *matches);
+                matches[nmatches++] = cur;
+            }
+            cur.a_start = (uint32_t)alen; /* the next match starts a new range */
+        }
+    }
+#undef LCS_AT
+    free(table);
+    if (getidx) {
+        reply_array(c, 4); /* a map in RESP3 */
+        reply_bulk_cstr(c, "matches");
+        reply_array(c, (long long)nmatches);
+        for (size_t k = 0; k < nmatches; k++) {
+            const struct lcs_match *m = &matches[k];
+            reply_array(c, 2 + withmatchlen);
+            reply_array(c, 2);
+            reply_int(c, m->a_start);
+            reply_int(c, m->a_end);
+            reply_array(c, 2);
+            reply_int(c, m->b_start);
+            reply_int(c, m->b_end);
+            if (withmatchlen) reply_int(c, m->a_end - m->a_start + 1);
+        }
+        reply_bulk_cstr(c, "len");
+        reply_int(c, length);
+    } else if (getlen) {
+        reply_int(c, length);
+    } else {
+        reply_bulk(c, result, length);
+    }
+    mem_free(result);
+    mem_free(matches);
 }
