@@ -23,6 +23,7 @@ def conns():
 
 
 def same(conns, *args):
+    """Sends args (bytes) to both servers; their raw replies must be equal."""
     a, b = conns
     ra, rb = a.call(list(args)), b.call(list(args))
     assert ra == rb, (args, ra, rb)

@@ -2,29 +2,12 @@
 (IDX ranges must be the same ranges Redis reports, not just any longest subsequence)."""
 import random
 
-import pytest
-
-from conftest import start_redis, start_rill
-from test_differential import RawConn
-
-
-@pytest.fixture(scope="module")
-def conns():
-    rill, ref = start_rill(), start_redis()
-    a, b = RawConn(rill.port), RawConn(ref.port)
-    try:
-        yield a, b
-    finally:
-        a.close()
-        b.close()
-        rill.stop()
-        ref.stop()
+from test_bitops import conns  # noqa: F401 (the module's rill and redis-server connections)
+from test_bitops import same as same_raw
 
 
 def same(conns, *args):
-    args = [str(x).encode("latin-1") if not isinstance(x, bytes) else x for x in args]
-    ra, rb = conns[0].call(args), conns[1].call(args)
-    assert ra == rb, (args, ra, rb)
+    same_raw(conns, *[str(x).encode("latin-1") for x in args])
 
 
 def test_every_option_and_error_answers_as_redis(conns):
