@@ -12,6 +12,7 @@
 #include "features/pubsub.h"
 #include "features/slowlog.h"
 #include "keyspace/evict.h"
+#include "mem.h"
 #include "numconv.h"
 #include "persistence/migrate.h"
 #include "persistence/snapshot.h"
@@ -309,6 +310,13 @@ struct command command_table[] = {
      "Move a key to another database", "1.0.0", NULL},
     {"copy", cmd_copy, -3, CMD_WRITE | CMD_DENYOOM, 1, 2, 1, "generic", "@keyspace @write @slow",
      "Copy a key", "6.2.0", NULL},
+    {"sort", cmd_sort, -2, CMD_WRITE | CMD_DENYOOM | CMD_MOVABLE_KEYS, 1, 1, 1, "generic",
+     "@write @set @sortedset @list @slow @dangerous",
+     "Sort the elements in a list, set or sorted set", "1.0.0", NULL, 0, sort_find_keys},
+    {"sort_ro", cmd_sort_ro, -2, CMD_READONLY | CMD_MOVABLE_KEYS, 1, 1, 1, "generic",
+     "@read @set @sortedset @list @slow @dangerous",
+     "Sort the elements in a list, set or sorted set. Read-only variant of SORT.", "7.0.0", NULL, 0,
+     sort_ro_find_keys},
     {"dump", cmd_dump, 2, CMD_READONLY, 1, 1, 1, "generic", "@keyspace @read @slow",
      "Return a serialized version of the value stored at the specified key.", "2.6.0", NULL},
     {"restore", cmd_restore, -4, CMD_WRITE | CMD_DENYOOM, 1, 1, 1, "generic",
@@ -850,9 +858,10 @@ size_t command_foreach_key(const struct command *cmd, const resp_arg *argv, size
                            void (*fn)(const resp_arg *key, void *ctx), void *ctx) {
     size_t n = 0;
     if (cmd->find_keys) {
-        size_t first, count;
-        cmd->find_keys(argv, argc, &first, &count);
-        for (size_t i = 0; i < count && fn; i++) fn(&argv[first + i], ctx);
+        size_t *index = mem_alloc(argc * sizeof *index);
+        size_t count = cmd->find_keys(argv, argc, index, argc);
+        for (size_t i = 0; i < count && fn; i++) fn(&argv[index[i]], ctx);
+        mem_free(index);
         return count;
     }
     if (cmd->first_key > 0) {

@@ -45,8 +45,9 @@ struct command {
     const char *since;
     struct command *subcommands; /* ends with a row whose name is NULL */
     int keynum_index;            /* CMD_MOVABLE_KEYS: argument holding the key count */
-    /* CMD_MOVABLE_KEYS without a count: where the keys are (first argument, how many). */
-    void (*find_keys)(const resp_arg *argv, size_t argc, size_t *first, size_t *count);
+    /* CMD_MOVABLE_KEYS without a count: the indexes of the keys in argv (as many as cap at
+     * most), and how many there are. */
+    size_t (*find_keys)(const resp_arg *argv, size_t argc, size_t *index, size_t cap);
     /* Filled at start-up */
     struct command *parent;
     char fullname[48]; /* "get", "client|setname" */
@@ -138,6 +139,10 @@ cmd_handler cmd_memory_usage, cmd_memory_stats, cmd_memory_doctor, cmd_memory_ma
 cmd_handler cmd_cluster;
 cmd_handler cmd_config_get, cmd_config_set, cmd_config_resetstat,
     cmd_config_rewrite, cmd_config_help, cmd_time, cmd_shutdown;
+/* types/t_sort.c */
+cmd_handler cmd_sort, cmd_sort_ro;
+size_t sort_find_keys(const resp_arg *argv, size_t argc, size_t *index, size_t cap);
+size_t sort_ro_find_keys(const resp_arg *argv, size_t argc, size_t *index, size_t cap);
 /* types/t_bitops.c */
 cmd_handler cmd_setbit, cmd_getbit, cmd_bitcount, cmd_bitpos, cmd_bitop, cmd_bitfield,
     cmd_bitfield_ro;

@@ -161,14 +161,13 @@ static void put_bulk(buf_t *b, const char *s, size_t len) {
     buf_append(b, "\r\n", 2);
 }
 
-void migrate_find_keys(const resp_arg *argv, size_t argc, size_t *first, size_t *count) {
-    *first = 3;
-    *count = 1;
+size_t migrate_find_keys(const resp_arg *argv, size_t argc, size_t *index, size_t cap) {
+    size_t first = 3, count = 1;
     for (size_t i = 6; i < argc; i++) {
         if (arg_is(&argv[i], "keys")) {
-            *first = i + 1;
-            *count = argv[3].len ? 0 : argc - i - 1;
-            return;
+            first = i + 1;
+            count = argv[3].len ? 0 : argc - i - 1;
+            break;
         }
         /* Option values are skipped: "AUTH keys" is a password. */
         if (arg_is(&argv[i], "auth"))
@@ -176,6 +175,8 @@ void migrate_find_keys(const resp_arg *argv, size_t argc, size_t *first, size_t 
         else if (arg_is(&argv[i], "auth2"))
             i += 2;
     }
+    for (size_t k = 0; k < count && k < cap; k++) index[k] = first + k;
+    return count < cap ? count : cap;
 }
 
 struct migrate_args {

@@ -12,6 +12,6 @@ void migrate_cron(void);
 int migrate_cached_sockets(void);
 /* MIGRATE's keys: argv[3], or every argument after KEYS (none when argv[3] is not empty then),
  * as Redis's migrateGetKeys. */
-void migrate_find_keys(const resp_arg *argv, size_t argc, size_t *first, size_t *count);
+size_t migrate_find_keys(const resp_arg *argv, size_t argc, size_t *index, size_t cap);
 
 #endif
