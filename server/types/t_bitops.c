@@ -116,16 +116,38 @@ void cmd_getbit(client *c) {
     reply_int(c, byte < len ? (p[byte] >> (7 - (offset & 7))) & 1 : 0);
 }
 
-static long long popcount(const unsigned char *p, size_t n) {
-    long long count = 0;
-    for (; n >= 8; p += 8, n -= 8) {
-        uint64_t w;
-        memcpy(&w, p, 8);
-        count += __builtin_popcountll(w);
-    }
-    while (n--)
-        count += __builtin_popcount(*p++);
+/* Set bits in n bytes, 32 at a time in four independent sums. */
+#define POPCOUNT_LOOP                                                                              \
+    long long count = 0;                                                                           \
+    for (; n >= 32; p += 32, n -= 32) {                                                            \
+        uint64_t w[4];                                                                             \
+        memcpy(w, p, 32);                                                                          \
+        count += __builtin_popcountll(w[0]) + __builtin_popcountll(w[1]) +                         \
+                 __builtin_popcountll(w[2]) + __builtin_popcountll(w[3]);                          \
+    }                                                                                              \
+    while (n--)                                                                                    \
+        count += __builtin_popcount(*p++);                                                         \
     return count;
+
+static long long popcount_generic(const unsigned char *p, size_t n) {
+    POPCOUNT_LOOP
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+/* The same loop with the POPCNT instruction (the default x86-64 target has none): several times
+ * faster on a long BITCOUNT. */
+__attribute__((target("popcnt"))) static long long popcount_hw(const unsigned char *p, size_t n) {
+    POPCOUNT_LOOP
+}
+#endif
+
+static long long popcount(const unsigned char *p, size_t n) {
+#if defined(__x86_64__) && defined(__GNUC__)
+    static int has_popcnt = -1;
+    if (has_popcnt < 0) has_popcnt = __builtin_cpu_supports("popcnt");
+    if (has_popcnt) return popcount_hw(p, n);
+#endif
+    return popcount_generic(p, n);
 }
 
 /* The [start, end] range of BITCOUNT and BITPOS, in bytes or (bit) in bits, resolved as Redis

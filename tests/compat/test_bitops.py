@@ -54,6 +54,9 @@ FIXED = [
     ["BITPOS", "ones", "0", "0", "-1"], ["BITPOS", "ones", "0", "3", "9", "BIT"],
     ["SET", "zeros", "\x00\x00\x00"], ["BITPOS", "zeros", "1"], ["BITPOS", "zeros", "0", "1"],
     ["SET", "k1", "abcdefghijklmnopqrstuvwxyz0123456789"], ["SET", "k2", "xyz"],
+    ["BITCOUNT", "k1"], ["BITCOUNT", "k1", "1", "-2"], ["BITCOUNT", "k1", "3", "290", "BIT"],
+    ["SET", "long", "".join(chr((i * 37) % 256) for i in range(1000))], ["BITCOUNT", "long"],
+    ["BITCOUNT", "long", "5", "-7"], ["BITCOUNT", "long", "17", "7000", "BIT"], ["BITPOS", "long", "0", "100"],
     ["BITOP", "AND", "dest", "k1", "k2"], ["GET", "dest"], ["BITOP", "OR", "dest", "k1", "k2", "none"],
     ["GET", "dest"], ["BITOP", "XOR", "dest", "k1", "k1"], ["GET", "dest"], ["BITOP", "NOT", "dest", "k2"],
     ["GET", "dest"], ["OBJECT", "ENCODING", "dest"], ["BITOP", "NOT", "dest", "k1", "k2"],
@@ -139,7 +142,8 @@ def test_random_sequences_match_redis(conns):
                 else:
                     args += ["INCRBY", word(), offset(), rng.randint(-2**63, 2**63 - 1) if rng.random() < 0.3 else rng.randint(-300, 300)]
         elif r < 0.95:
-            args = ["SET", k, rng.choice(["12345", "-7", "hello", "\xff\x00\xaa", ""])]
+            args = ["SET", k, rng.choice(["12345", "-7", "hello", "\xff\x00\xaa", "", "\x5a" * 100,
+                                          "".join(chr(rng.randrange(256)) for _ in range(70))])]
         else:
             args = ["GET", k]
         same(conns, *[str(a).encode("latin-1") for a in args])

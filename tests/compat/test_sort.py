@@ -38,7 +38,7 @@ def test_every_form_and_error_answers_as_redis(conns):
         ["words"], ["words", "ALPHA"], ["words", "ALPHA", "DESC", "LIMIT", 1, 2], ["words", "BY", "x_*", "ALPHA"],
         ["s"], ["s", "DESC"], ["s", "ALPHA"], ["z"], ["z", "ALPHA"], ["z", "BY", "nosort"],
         ["z", "BY", "nosort", "DESC"], ["z", "BY", "nosort", "LIMIT", 1, 3], ["z", "BY", "nosort", "DESC", "LIMIT", 1, 3],
-        ["z", "BY", "wz_*", "ALPHA", "GET", "val_*"], ["z", "BY", "val_*", "ALPHA"], ["z", "BY", "wz_*"],
+        ["z", "BY", "val_*", "ALPHA", "GET", "val_*"], ["z", "BY", "val_*", "ALPHA"], ["z", "BY", "wz_*"],
         ["missing"], ["missing", "BY", "nosort"], ["l", "FOO"], ["l", "LIMIT", 1], ["l", "LIMIT", "x", 1],
         ["l", "BY"], ["l", "GET"], ["l", "STORE"], ["w_3"], ["h_3"],
     ]
