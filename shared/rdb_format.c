@@ -44,7 +44,6 @@ static void flush(rdb_writer *w) {
         p += n;
         left -= (size_t)n;
     }
-    w->bytes += w->len;
     w->len = 0;
 }
 

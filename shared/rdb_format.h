@@ -62,7 +62,6 @@ typedef struct rdb_writer {
     unsigned char *buf;
     size_t len, cap;
     uint64_t crc;   /* of what was flushed */
-    uint64_t bytes; /* flushed so far */
     int error;      /* errno of the first failed write, 0 if none */
     int compress;   /* LZF for strings longer than 20 bytes, as rdbcompression */
 } rdb_writer;

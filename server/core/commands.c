@@ -858,10 +858,10 @@ size_t command_foreach_key(const struct command *cmd, const resp_arg *argv, size
                            void (*fn)(const resp_arg *key, void *ctx), void *ctx) {
     size_t n = 0;
     if (cmd->find_keys) {
-        size_t *index = mem_alloc(argc * sizeof *index);
+        size_t small[16], *index = argc <= 16 ? small : mem_alloc(argc * sizeof *index);
         size_t count = cmd->find_keys(argv, argc, index, argc);
         for (size_t i = 0; i < count && fn; i++) fn(&argv[index[i]], ctx);
-        mem_free(index);
+        if (index != small) mem_free(index);
         return count;
     }
     if (cmd->first_key > 0) {

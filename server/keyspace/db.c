@@ -90,6 +90,13 @@ entry *entry_new_int(const char *key, size_t klen, long long v, long long expire
     return e;
 }
 
+entry *entry_new_string(const char *key, size_t klen, const char *value, size_t vlen,
+                        long long expire_ms) {
+    long long n;
+    if (vlen <= 20 && str_to_ll(value, vlen, &n) == 0) return entry_new_int(key, klen, n, expire_ms);
+    return entry_new_raw(key, klen, value, vlen, expire_ms);
+}
+
 entry *entry_new_obj(const char *key, size_t klen, enum obj_type type, void *obj,
                      long long expire_ms) {
     entry *e = entry_alloc(key, klen, sizeof obj, expire_ms, 0);

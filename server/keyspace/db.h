@@ -103,6 +103,10 @@ int db_is_expired(entry *e);
 entry *entry_new_raw(const char *key, size_t klen, const char *value, size_t vlen,
                      long long expire_ms);
 entry *entry_new_int(const char *key, size_t klen, long long v, long long expire_ms);
+/* A string entry holding value, integer-encoded when the text is a canonical integer (as
+ * Redis's tryObjectEncoding), raw otherwise. */
+entry *entry_new_string(const char *key, size_t klen, const char *value, size_t vlen,
+                        long long expire_ms);
 /* An entry of another type that owns obj (a deque for lists). */
 entry *entry_new_obj(const char *key, size_t klen, enum obj_type type, void *obj,
                      long long expire_ms);

@@ -25,20 +25,17 @@ void cmd_dump(client *c) {
     mem_free(payload);
 }
 
-/* Parses a DUMP payload (its footer checked) into a new entry under key; NULL when it is not
+/* Reads the value of an opened DUMP payload into a new entry under key; NULL when it is not
  * one, logged at verbose level as Redis does. */
-static entry *entry_from_payload(const resp_arg *key, const resp_arg *payload,
-                                 long long expire_ms) {
-    rdb_reader r;
+static entry *entry_from_payload(rdb_reader *r, const resp_arg *key, long long expire_ms) {
     uint8_t type;
     int empty = 0;
     entry *e = NULL;
-    rdb_open_dump(&r, payload->ptr, payload->len, 0);
-    if (rdb_read_byte(&r, &type) == 0)
-        e = rdb_load_value(&r, type, key->ptr, key->len, expire_ms, &empty);
+    if (rdb_read_byte(r, &type) == 0)
+        e = rdb_load_value(r, type, key->ptr, key->len, expire_ms, &empty);
     if (!e) {
-        server_log(LL_VERBOSE, "RESTORE: bad payload at offset %zu: %s", r.err_offset,
-                   empty ? "a value with no elements" : r.err);
+        server_log(LL_VERBOSE, "RESTORE: bad payload at offset %zu: %s", r->err_offset,
+                   empty ? "a value with no elements" : r->err);
     }
     return e;
 }
@@ -82,14 +79,14 @@ void cmd_restore(client *c) {
         return;
     }
     const resp_arg *payload = &c->argv[3];
-    rdb_reader check;
-    if (rdb_open_dump(&check, payload->ptr, payload->len, !server.skip_checksum_validation) != 0) {
+    rdb_reader reader;
+    if (rdb_open_dump(&reader, payload->ptr, payload->len, !server.skip_checksum_validation) != 0) {
         reply_error(c, "DUMP payload version or checksum are wrong");
         return;
     }
     long long now = time_ms();
     if (ttl && !absttl) ttl = ttl > LLONG_MAX - now ? LLONG_MAX : ttl + now;
-    entry *e = entry_from_payload(key, payload, ttl ? ttl : -1);
+    entry *e = entry_from_payload(&reader, key, ttl ? ttl : -1);
     if (!e) {
         reply_error(c, "Bad data format");
         return;

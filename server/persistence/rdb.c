@@ -425,10 +425,7 @@ static int add_zset_plain(rdb_reader *r, int binary, zset_value *z) {
 static entry *load_string(rdb_reader *r, const char *key, size_t klen, long long expire_ms) {
     rdb_str s;
     if (rdb_read_string(r, &s)) return NULL;
-    long long v;
-    entry *e = s.len <= 20 && str_to_ll(s.ptr, s.len, &v) == 0
-                   ? entry_new_int(key, klen, v, expire_ms)
-                   : entry_new_raw(key, klen, s.ptr, s.len, expire_ms);
+    entry *e = entry_new_string(key, klen, s.ptr, s.len, expire_ms);
     rdb_str_free(&s);
     return e;
 }

@@ -25,12 +25,8 @@
 
 enum option_context { FOR_SET, FOR_GETEX };
 
-/* A new string entry, integer-encoded when the text is a canonical integer. */
 static entry *string_entry(const resp_arg *key, const char *v, size_t len, long long expire_ms) {
-    long long n;
-    if (len <= 20 && str_to_ll(v, len, &n) == 0)
-        return entry_new_int(key->ptr, key->len, n, expire_ms);
-    return entry_new_raw(key->ptr, key->len, v, len, expire_ms);
+    return entry_new_string(key->ptr, key->len, v, len, expire_ms);
 }
 
 /* Parses SET / GETEX options from argv[first]. Returns -1 after replying a syntax error. */
