@@ -146,6 +146,12 @@ size_t sort_ro_find_keys(const resp_arg *argv, size_t argc, size_t *index, size_
 /* types/t_bitops.c */
 cmd_handler cmd_setbit, cmd_getbit, cmd_bitcount, cmd_bitpos, cmd_bitop, cmd_bitfield,
     cmd_bitfield_ro;
+/* types/t_geo.c */
+cmd_handler cmd_geoadd, cmd_geodist, cmd_geohash, cmd_geopos, cmd_georadius, cmd_georadius_ro,
+    cmd_georadiusbymember, cmd_georadiusbymember_ro, cmd_geosearch, cmd_geosearchstore;
+size_t georadius_find_keys(const resp_arg *argv, size_t argc, size_t *index, size_t cap);
+/* types/t_hyperloglog.c */
+cmd_handler cmd_pfadd, cmd_pfcount, cmd_pfmerge, cmd_pfdebug, cmd_pfselftest;
 /* persistence/snapshot.c */
 cmd_handler cmd_save, cmd_bgsave, cmd_lastsave;
 /* persistence/dump.c, persistence/migrate.c */

@@ -3,7 +3,7 @@
  * command handlers. The server must neither crash nor trip ASan/UBSan. Between inputs the
  * client is closed and every database emptied. Commands that would act outside the process
  * (snapshots and forks, rebinding ports, config rewrite, shutdown) or run without end (Lua
- * scripts) answer an error here instead. */
+ * scripts, PFSELFTEST's ten million elements) answer an error here instead. */
 #include <netinet/in.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -36,7 +36,8 @@ static void start_server(void) {
     scripting_init();
     net_init();
     static const char *const whole[] = {"shutdown", "save", "bgsave", "eval", "evalsha", "eval_ro",
-                                        "evalsha_ro", "script", "monitor", "debug", NULL};
+                                        "evalsha_ro", "script", "monitor", "debug", "pfselftest",
+                                        NULL};
     for (int i = 0; whole[i]; i++) disable(whole[i], NULL);
     disable("config", "set");
     disable("config", "rewrite");
