@@ -3,6 +3,9 @@
 #  1. redis-benchmark throughput in alternating rounds at pipeline 1 and 16: median ops/s per
 #     workload, ratio rill/redis, geometric mean per group (strings, lists, types) and overall.
 #     ZRANGEBYSCORE has no built-in test: it reads 10 members of a 1,000-member sorted set.
+#     The data group: SETBIT in a 1 MB string, BITCOUNT of it, PFADD of random elements,
+#     PFCOUNT of the union of two 50,000-element HyperLogLogs (the uncached path), GEOADD of
+#     random points, and GEOSEARCH of the 10 nearest within 5 km among 10,000 points.
 #  2. Producer/consumer queue: 25 clients LPUSH while 25 clients BRPOP the same key; every
 #     element must be delivered exactly once (the key ends empty, no consumer starves).
 #  3. Pub/Sub fan-out: PUBLISH (50 clients, pipeline 16) to a channel with 10 SUBSCRIBE
@@ -27,9 +30,18 @@ CLIENTS=${CLIENTS:-50}
 QUEUE_ITEMS=${QUEUE_ITEMS:-500000}
 PUBSUB_MESSAGES=${PUBSUB_MESSAGES:-200000}
 MEMORY_KEYS=${MEMORY_KEYS:-1000000}
-GROUPS_SPEC=${GROUPS_SPEC:-"strings:set,get,incr,mset lists:lpush,rpush,lpop,rpop,lrange_100 types:hset,sadd,zadd,zrangebyscore,zpopmin"}
-# Workloads that are a command line of their own rather than a redis-benchmark test.
-declare -A CUSTOM=([zrangebyscore]="ZRANGEBYSCORE zbench 100 109")
+GROUPS_SPEC=${GROUPS_SPEC:-"strings:set,get,incr,mset lists:lpush,rpush,lpop,rpop,lrange_100 types:hset,sadd,zadd,zrangebyscore,zpopmin data:setbit,bitcount,pfadd,pfcount,geoadd,geosearch"}
+# Workloads that are a command line of their own rather than a redis-benchmark test (options
+# first; __rand_int__ is a 12-digit number, so it cannot be a bit offset).
+declare -A CUSTOM=(
+    [zrangebyscore]="ZRANGEBYSCORE zbench 100 109"
+    [setbit]="SETBIT bitbench 4000001 1"
+    [bitcount]="BITCOUNT bitbench"
+    [pfadd]="-r 1000000 PFADD hllrand __rand_int__"
+    [pfcount]="PFCOUNT hllbench:a hllbench:b"
+    [geoadd]="-r 1000000 GEOADD georand 13.__rand_int__ 38.__rand_int__ m:__rand_int__"
+    [geosearch]="GEOSEARCH geobench FROMLONLAT 13.4 38.1 BYRADIUS 5 km COUNT 10 ASC"
+)
 WORK=$(mktemp -d)
 PIDS=()
 
@@ -110,6 +122,17 @@ command_rps() {
 fill_zbench() {
     seq 0 999 | awk '{print "ZADD zbench " $1 " member:" $1}' | redis-cli -p "$1" >/dev/null
 }
+# The data group's keys: a 1 MB bitmap, two HyperLogLogs, 10,000 points around Palermo.
+fill_data() {
+    redis-cli -p "$1" SETBIT bitbench $((8 * 1024 * 1024 - 1)) 1 >/dev/null
+    for k in a b; do
+        seq 0 49999 | awk -v k="$k" '{printf "%s", (NR % 1000 == 1 ? "PFADD hllbench:" k : "") " " k $1}
+            NR % 1000 == 0 {print ""}' | redis-cli -p "$1" >/dev/null
+    done
+    seq 0 9999 | awk 'BEGIN {srand(7)} {printf "%s", (NR % 100 == 1 ? "GEOADD geobench" : "")
+        printf " %.6f %.6f p%d", 13 + rand() * 0.8, 37.8 + rand() * 0.6, $1}
+        NR % 100 == 0 {print ""}' | redis-cli -p "$1" >/dev/null
+}
 start rill
 start redis
 declare -A results
@@ -129,6 +152,7 @@ for round in $(seq 1 "$ROUNDS"); do
             done < <(redis-benchmark -p "${!port_var}" -c "$CLIENTS" -n "$n" -P "$pipeline" \
                 -t "$ALL_TESTS" -r 100000 --csv 2>/dev/null)
             fill_zbench "${!port_var}"
+            fill_data "${!port_var}"
             for t in "${CUSTOM_TESTS[@]}"; do
                 # shellcheck disable=SC2086
                 results[${t^^}|P$pipeline|$name]+=" $(command_rps "${!port_var}" "$pipeline" "$n" ${CUSTOM[$t]})"

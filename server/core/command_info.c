@@ -241,18 +241,6 @@ static const struct command *keys_target(client *c) {
     return NULL;
 }
 
-void cmd_command_getkeys(client *c) {
-    const struct command *cmd = keys_target(c);
-    if (!cmd) return;
-    size_t n = command_foreach_key(cmd, c->argv + 2, c->argc - 2, NULL, NULL);
-    if (n == 0 && !(cmd->flags & CMD_NO_MANDATORY_KEYS)) {
-        reply_error(c, "Invalid arguments specified for command");
-        return;
-    }
-    reply_array(c, (long long)n);
-    command_foreach_key(cmd, c->argv + 2, c->argc - 2, reply_key, c);
-}
-
 struct flagged_key {
     const resp_arg *key;
     const char *flags;
@@ -278,6 +266,30 @@ static long long keys_by_specs(const struct command *cmd, const resp_arg *argv, 
         }
     }
     return (long long)n;
+}
+
+/* Redis prefers the key specs and falls back on the command's own key finder when they cannot
+ * say (GEORADIUS ... STORE a STOREDIST b: the specs give both keys, the finder the last). */
+void cmd_command_getkeys(client *c) {
+    const struct command *cmd = keys_target(c);
+    if (!cmd) return;
+    const resp_arg *argv = c->argv + 2;
+    size_t argc = c->argc - 2;
+    struct key_spec specs[8];
+    struct flagged_key *keys = mem_alloc(argc * sizeof *keys);
+    long long n = keys_by_specs(cmd, argv, argc, specs, keys, argc);
+    int by_specs = n >= 0;
+    if (!by_specs) n = (long long)command_foreach_key(cmd, argv, argc, NULL, NULL);
+    if (n == 0 && !(cmd->flags & CMD_NO_MANDATORY_KEYS)) {
+        reply_error(c, "Invalid arguments specified for command");
+    } else {
+        reply_array(c, n);
+        if (by_specs)
+            for (long long i = 0; i < n; i++) reply_bulk(c, keys[i].key->ptr, keys[i].key->len);
+        else
+            command_foreach_key(cmd, argv, argc, reply_key, c);
+    }
+    mem_free(keys);
 }
 
 void cmd_command_getkeysandflags(client *c) {

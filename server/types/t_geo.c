@@ -536,6 +536,7 @@ static void search_generic(client *c, size_t src_index, unsigned flags) {
     /* COUNT wants the nearest, unless ANY asked for whichever come first. */
     if (s.count && s.sort == SORT_NONE && !s.any) s.sort = SORT_ASC;
 
+    geo_shape_prepare(&s.shape);
     struct geo_points ps = {NULL, 0, 0};
     points_in_shape(z, &s.shape, &ps, s.any ? (size_t)s.count : 0);
     size_t n = ps.n;

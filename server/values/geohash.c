@@ -245,15 +245,46 @@ void geo_cell_scores(geo_cell cell, uint64_t *min, uint64_t *max) {
     *max = geo_score_bits(cell);
 }
 
+/* The bands are wider than the shape by this much, so that a point they reject is outside by
+ * far more than any rounding of the exact formulas. */
+#define BAND_SLACK_RELATIVE 1e-7
+#define BAND_SLACK_METERS 1e-6
+
+void geo_shape_prepare(struct geo_shape *s) {
+    double lat_reach = s->type == GEO_CIRCLE ? s->radius : s->height / 2;
+    double lon_reach = s->type == GEO_CIRCLE ? s->radius : s->width / 2;
+    lat_reach = lat_reach * s->conversion * (1 + BAND_SLACK_RELATIVE) + BAND_SLACK_METERS;
+    lon_reach = lon_reach * s->conversion * (1 + BAND_SLACK_RELATIVE) + BAND_SLACK_METERS;
+    /* A great circle is at least as long as its change of latitude. */
+    s->lat_band = rad_deg(lat_reach / EARTH_RADIUS_IN_METERS);
+    /* The haversine term cos(lat1) cos(lat2) sin^2(dlon / 2) alone gives a lower bound; for
+     * a box, Redis measures the longitude at the point's own latitude (lat1 = lat2). Within
+     * the latitude band, cos(lat2) is at least its value at the band's far edge. */
+    double far_edge = fabs(s->xy[1]) + rad_deg(lat_reach / EARTH_RADIUS_IN_METERS);
+    double half_angle = lon_reach / (2 * EARTH_RADIUS_IN_METERS);
+    if (!(far_edge < 90) || !(half_angle < M_PI / 2)) {
+        s->lon_band = INFINITY;
+        return;
+    }
+    double cos_far = cos(deg_rad(far_edge));
+    double k = s->type == GEO_CIRCLE ? sqrt(cos(deg_rad(s->xy[1])) * cos_far) : cos_far;
+    double q = sin(half_angle) / k;
+    s->lon_band = q >= 1 ? INFINITY : rad_deg(2 * asin(q));
+}
+
 int geo_within_shape(const struct geo_shape *shape, double score, double xy[2], double *distance) {
     geo_decode_score(score, xy);
+    double dlon = fabs(xy[0] - shape->xy[0]);
+    if (dlon > 180) dlon = 360 - dlon;
     if (shape->type == GEO_CIRCLE) {
+        if (fabs(xy[1] - shape->xy[1]) > shape->lat_band || dlon > shape->lon_band) return 0;
         *distance = geo_distance(shape->xy[0], shape->xy[1], xy[0], xy[1]);
         return *distance <= shape->radius * shape->conversion;
     }
     /* Latitude first: it is the cheaper distance. */
     double width = shape->width * shape->conversion, height = shape->height * shape->conversion;
     if (latitude_distance(xy[1], shape->xy[1]) > height / 2) return 0;
+    if (dlon > shape->lon_band) return 0;
     if (geo_distance(xy[0], xy[1], shape->xy[0], xy[1]) > width / 2) return 0;
     *distance = geo_distance(shape->xy[0], shape->xy[1], xy[0], xy[1]);
     return 1;

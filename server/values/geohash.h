@@ -56,7 +56,14 @@ struct geo_shape {
     double conversion;
     double radius;        /* GEO_CIRCLE */
     double width, height; /* GEO_BOX */
+    /* Set by geo_shape_prepare: degrees of latitude and of longitude from the centre past
+     * which a point cannot be inside, whatever the rounding (a cheap test before the exact
+     * one). */
+    double lat_band, lon_band;
 };
+
+/* Fills the shape's bands; call it before geo_within_shape. */
+void geo_shape_prepare(struct geo_shape *shape);
 
 /* The cells to scan for a shape: the centre cell, then north, south, east, west, north-east,
  * north-west, south-east, south-west; cells that cannot hold a match have step 0. */
