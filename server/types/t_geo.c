@@ -73,12 +73,12 @@ static int arg_box(client *c, const resp_arg *a, struct geo_shape *s) {
     return (s->conversion = arg_unit(c, &a[2])) < 0 ? -1 : 0;
 }
 
-/* A distance with four decimals, rounded as Redis's fixed-point writer rounds (llrint). */
+/* A distance (never negative) with four decimals, rounded as Redis's fixed-point writer
+ * rounds (llrint). */
 static void reply_distance(client *c, double d) {
     char tmp[48];
-    long long v = d == 0 ? 0 : llrint(d * 10000.0);
-    unsigned long long u = v < 0 ? 0 - (unsigned long long)v : (unsigned long long)v;
-    int n = snprintf(tmp, sizeof tmp, "%s%llu.%04llu", v < 0 ? "-" : "", u / 10000, u % 10000);
+    unsigned long long v = d == 0 ? 0 : (unsigned long long)llrint(d * 10000.0);
+    int n = snprintf(tmp, sizeof tmp, "%llu.%04llu", v / 10000, v % 10000);
     reply_bulk(c, tmp, (size_t)n);
 }
 
@@ -341,16 +341,29 @@ static void partial_sort(struct geo_point *a, size_t n, point_cmp *cmp, size_t l
         swap_runs(a, pb - r, r);
         r = (size_t)(pd - pc) < (size_t)(end - pd - 1) ? (size_t)(pd - pc) : (size_t)(end - pd - 1);
         swap_runs(pb, end - r, r);
-        /* The smaller ones always start at 0, where last is; the greater ones only matter
-         * when they start at or before last. */
+        /* The points below the pivot always matter (they start at 0, before last), those
+         * above only when they start at or before last. The two parts are disjoint, so the
+         * shorter one recurses and the longer goes round the loop: the stack stays
+         * logarithmic in depth whatever the distances. */
         size_t less = (size_t)(pb - pa), greater = (size_t)(pd - pc);
-        if (less > 1) partial_sort(a, less, cmp, last);
-        if (greater <= 1) return;
         size_t start = (size_t)(end - greater - a);
-        if (start > last) return;
-        a += start;
-        n = greater;
-        last -= start;
+        int sort_less = less > 1, sort_greater = greater > 1 && start <= last;
+        if (sort_less && sort_greater && less < greater) {
+            partial_sort(a, less, cmp, last);
+            sort_less = 0;
+        } else if (sort_less && sort_greater) {
+            partial_sort(a + start, greater, cmp, last - start);
+            sort_greater = 0;
+        }
+        if (sort_less) {
+            n = less;
+        } else if (sort_greater) {
+            a += start;
+            n = greater;
+            last -= start;
+        } else {
+            return;
+        }
     }
 }
 

@@ -2,7 +2,6 @@
  * string in Redis's representation (values/hyperloglog.h), so GET, SET, DUMP and RESTORE carry
  * it to and from redis-server. Replies, errors and the order of checks follow Redis 7.0. */
 #include <math.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
