@@ -114,3 +114,19 @@ size_t ld_to_str(char *dst, long double v) {
     dst[l] = '\0';
     return l;
 }
+
+uint64_t double_to_u64_x86(double d) {
+    const double two63 = 9223372036854775808.0;
+    /* The upper half is shifted down, converted, and its top bit put back. */
+    if (d >= two63) {
+        double low = d - two63;
+        return low < two63 ? (uint64_t)(int64_t)low ^ (1ULL << 63) : 0;
+    }
+    return (uint64_t)double_to_i64_x86(d);
+}
+
+int64_t double_to_i64_x86(double d) {
+    /* cvttsd2si's "integer indefinite" for what does not fit. */
+    if (isnan(d) || d < -9223372036854775808.0 || d >= 9223372036854775808.0) return INT64_MIN;
+    return (int64_t)d;
+}

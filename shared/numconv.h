@@ -4,6 +4,7 @@
 #define RILL_NUMCONV_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* Longest text ll_to_str writes, with its terminating NUL. */
 #define LL_STR_SIZE 21
@@ -26,5 +27,11 @@ int str_to_double(const char *s, size_t len, double *out);
 /* Long double written the human way Redis uses for INCRBYFLOAT: %.17Lf without trailing
  * zeros. dst needs LD_STR_SIZE bytes. Returns the length, or 0 when it does not fit. */
 size_t ld_to_str(char *dst, long double v);
+
+/* (uint64_t)d and (int64_t)d as compiled for x86-64, also where C leaves the result undefined
+ * (NaN, out of range): what Redis's code computes with those casts. The signed form gives
+ * INT64_MIN; the unsigned one 1 << 63 below zero's range, and for 2^64 and more 0. */
+uint64_t double_to_u64_x86(double d);
+int64_t double_to_i64_x86(double d);
 
 #endif

@@ -3,6 +3,8 @@
 
 #include <math.h>
 
+#include "numconv.h"
+
 #define DEG_TO_RAD (M_PI / 180.0)
 #define EARTH_RADIUS_IN_METERS 6372797.560856
 #define MERCATOR_MAX 20037726.37
@@ -61,17 +63,6 @@ int geo_encode_wgs84(double longitude, double latitude, uint8_t step, geo_cell *
 
 uint64_t geo_score_bits(geo_cell cell) { return cell.bits << (52 - cell.step * 2); }
 
-uint64_t geo_bits_of_score(double score) {
-    const double two63 = 9223372036854775808.0;
-    /* cvttsd2si gives 1 << 63 for what does not fit; the upper half is shifted down first. */
-    if (score >= two63) {
-        double low = score - two63;
-        return low < two63 ? (uint64_t)(int64_t)low ^ (1ULL << 63) : 0;
-    }
-    if (isnan(score) || score < -two63) return 1ULL << 63;
-    return (uint64_t)(int64_t)score;
-}
-
 static void decode_area(const struct geo_range *lon_range, const struct geo_range *lat_range,
                         geo_cell cell, struct geo_area *area) {
     uint32_t ilat = gather(cell.bits), ilon = gather(cell.bits >> 1);
@@ -85,7 +76,8 @@ static void decode_area(const struct geo_range *lon_range, const struct geo_rang
 }
 
 void geo_decode_score(double score, double xy[2]) {
-    geo_cell cell = {geo_bits_of_score(score), GEO_STEP_MAX};
+    /* The cast Redis applies to the score, as the processor performs it. */
+    geo_cell cell = {double_to_u64_x86(score), GEO_STEP_MAX};
     struct geo_area area;
     decode_area(&wgs84_lon, &wgs84_lat, cell, &area);
     xy[0] = (area.longitude.min + area.longitude.max) / 2;

@@ -37,11 +37,9 @@ int geo_encode(const struct geo_range *lon_range, const struct geo_range *lat_ra
 int geo_encode_wgs84(double longitude, double latitude, uint8_t step, geo_cell *cell);
 /* A step-26 cell as a sorted set score. */
 uint64_t geo_score_bits(geo_cell cell);
-/* The bits of a sorted set score, converted as Redis's C cast does on x86-64 (a score that is
- * negative, too big or NaN gives what the processor's conversion gives). */
-uint64_t geo_bits_of_score(double score);
 /* The centre of the step-26 cell a score names, clamped to Redis's ranges: xy[0] longitude,
- * xy[1] latitude. */
+ * xy[1] latitude. A score that is no geohash (negative, too big, NaN) names the cell Redis's
+ * cast to an integer gives on x86-64. */
 void geo_decode_score(double score, double xy[2]);
 
 /* Great-circle distance in metres. */

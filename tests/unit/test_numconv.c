@@ -3,6 +3,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <math.h>
 #include <limits.h>
 #include <string.h>
 
@@ -81,6 +82,20 @@ static void test_floats_holding_a_nul_byte_are_refused(void **state) {
     assert_int_equal(str_to_double("1\0", 2, &d), -1);
 }
 
+static void test_double_casts_as_x86_computes_them(void **state) {
+    (void)state;
+    assert_true(double_to_u64_x86(-5) == (uint64_t)-5);
+    assert_true(double_to_u64_x86(1e30) == 0);
+    assert_true(double_to_u64_x86(NAN) == 1ULL << 63);
+    assert_true(double_to_u64_x86(-1e30) == 1ULL << 63);
+    assert_true(double_to_u64_x86(1e19) == 10000000000000000000ULL);
+    assert_true(double_to_u64_x86(INFINITY) == 0);
+    assert_true(double_to_i64_x86(1e19) == INT64_MIN);
+    assert_true(double_to_i64_x86(-9223372036854775808.0) == INT64_MIN);
+    assert_true(double_to_i64_x86(-3.9) == -3);
+    assert_true(double_to_i64_x86(NAN) == INT64_MIN);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_str_to_ll_accepts_redis_integers),
@@ -89,6 +104,7 @@ int main(void) {
         cmocka_unit_test(test_ld_to_str_human_format),
         cmocka_unit_test(test_str_to_ld_rules),
         cmocka_unit_test(test_floats_holding_a_nul_byte_are_refused),
+        cmocka_unit_test(test_double_casts_as_x86_computes_them),
     };
     return cmocka_run_group_tests_name("numconv", tests, NULL, NULL);
 }
