@@ -17,8 +17,10 @@ SERVER_HDR := $(wildcard server/*/*.h)
 SERVER_SRC := $(filter-out server/tools/%,$(wildcard server/*/*.c))
 SHARED_OBJ := $(SHARED_SRC:%.c=$(BUILD)/%.o)
 SERVER_OBJ := $(SERVER_SRC:%.c=$(BUILD)/%.o)
-# The value encodings and the Lua sandbox hold no server state, so unit tests link them directly.
-ENGINE_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard server/values/*.c)) $(BUILD)/server/scripting/lua_sandbox.o
+# The value encodings and the Lua sandbox (with its libraries) hold no server state, so unit
+# tests link them directly.
+ENGINE_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard server/values/*.c)) \
+              $(patsubst %,$(BUILD)/server/scripting/%.o,lua_sandbox lua_cmsgpack lua_struct)
 
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
@@ -65,6 +67,12 @@ $(BUILD)/fuzz/fuzz_commands $(BUILD)/fuzz/fuzz_snapshot_load $(BUILD)/fuzz/fuzz_
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_FLAGS) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-missing-field-initializers \
 		-Ishared -Iserver $(LUA_CFLAGS) $< $(FUZZ_SERVER_SRC) $(SHARED_SRC) -o $@ $(LDLIBS) $(LUA_LIBS)
+
+# The script libraries with Lua, and nothing of the server.
+LUA_LIBS_SRC := server/scripting/lua_cmsgpack.c server/scripting/lua_struct.c
+$(BUILD)/fuzz/fuzz_lua_libs: tests/fuzz/fuzz_lua_libs.c $(LUA_LIBS_SRC) $(SHARED_SRC) $(wildcard shared/*.h) server/scripting/lua_libs.h
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_FLAGS) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Ishared -Iserver $(LUA_CFLAGS) $< $(LUA_LIBS_SRC) $(SHARED_SRC) -o $@ $(LDLIBS) -llua5.1
 
 $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(wildcard tests/fuzz/*.h) $(SHARED_SRC) $(wildcard shared/*.h)
 	@mkdir -p $(dir $@)

@@ -17,6 +17,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "scripting/lua_libs.h"
+
 /* Registry keys (their addresses are unique). */
 static char key_protected; /* proxy -> the table behind it */
 static char key_globals;   /* the real global table */
@@ -336,6 +338,8 @@ lua_State *sandbox_new(void (*add_globals)(lua_State *L)) {
     open_library(L, LUA_DBLIBNAME, luaopen_debug);
     open_library(L, "cjson", luaopen_cjson);
     open_library(L, "bit", luaopen_bit);
+    open_library(L, "struct", luaopen_struct);
+    open_library(L, "cmsgpack", luaopen_cmsgpack);
 
     lua_pushvalue(L, LUA_GLOBALSINDEX);
     int globals = lua_gettop(L);

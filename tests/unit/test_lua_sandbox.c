@@ -72,6 +72,17 @@ static void test_libraries_are_read_only(void **state) {
     assert_true(lua_toboolean(L, -1));
 }
 
+static void test_cmsgpack_and_struct_are_there_and_read_only(void **state) {
+    (void)state;
+    assert_int_equal(run("local a, b = cmsgpack.unpack(cmsgpack.pack({1, 'x'}, 300)) "
+                         "return a[2] .. b .. struct.size('>i h') .. "
+                         "select(2, struct.unpack('>h', struct.pack('>h', -2)))"),
+                     0);
+    assert_string_equal(lua_tostring(L, -1), "x30063");
+    expect_error("cmsgpack.pack = nil", "ERR user_script:1: Attempt to modify a readonly table");
+    expect_error("struct.x = 1", "ERR user_script:1: Attempt to modify a readonly table");
+}
+
 static void test_ordinary_tables_stay_ordinary(void **state) {
     (void)state;
     assert_int_equal(run("local t = {} t.a = 1 rawset(t, 'b', 2) table.insert(t, 'c') "
@@ -132,6 +143,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_globals_cannot_be_created_or_misread),
         cmocka_unit_test(test_libraries_are_read_only),
+        cmocka_unit_test(test_cmsgpack_and_struct_are_there_and_read_only),
         cmocka_unit_test(test_ordinary_tables_stay_ordinary),
         cmocka_unit_test(test_unsafe_functions_are_gone),
         cmocka_unit_test(test_bytecode_is_refused),
