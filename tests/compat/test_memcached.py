@@ -92,8 +92,15 @@ class Replayer:
         for m in re.finditer(rb"^VALUE \S+ \d+ \d+ (\d+)\r\n", reply, re.M):
             self.last_cas = m.group(1)
         # Uniques differ between servers; what must match is which ones are equal.
-        return re.sub(rb"^(VALUE \S+ \d+ \d+ )(\d+)\r\n",
-                      lambda m: m.group(1) + b"<cas%d>\r\n" % self.cas_ids.setdefault(m.group(2), len(self.cas_ids)),
+        reply = re.sub(rb"^(VALUE \S+ \d+ \d+ )(\d+)\r\n",
+                       lambda m: m.group(1) + b"<cas%d>\r\n" % self.cas_ids.setdefault(m.group(2), len(self.cas_ids)),
+                       reply, flags=re.M)
+        # A number that incr or decr made shorter is space-padded in place, unless another
+        # thread of memcached held the item at that moment (then it is a new item, unpadded):
+        # both forms are memcached's, so both compare as the unpadded one.
+        return re.sub(rb"^VALUE (\S+) (\d+) \d+( <cas\d+>)?\r\n(\d+) +\r\n",
+                      lambda m: b"VALUE %s %s %d%s\r\n%s\r\n" % (m.group(1), m.group(2), len(m.group(4)),
+                                                                 m.group(3) or b"", m.group(4)),
                       reply, flags=re.M)
 
 
