@@ -326,6 +326,18 @@ const struct command_doc command_docs[] = {
         "\r\nname\r\n$2\r\non\r\n$4\r\ntype\r\n$10\r\npure-token\r\n$5\r\ntoken\r\n$2\r\nON\r\n*6\r\n$4\r\nname\r\n$3\r\n"
         "off\r\n$4\r\ntype\r\n$10\r\npure-token\r\n$5\r\ntoken\r\n$3\r\nOFF\r\n",
         372, 5},
+    {"client|pause",
+        "*0\r\n*0\r\n",
+        8,
+        "$7\r\nsummary\r\n$51\r\nStop processing commands from clients for some time\r\n$5\r\nsince"
+        "\r\n$6\r\n2.9.50\r\n$5\r\ngroup\r\n$10\r\nconnection\r\n$10\r\ncomplexity\r\n$4\r\nO(1)\r\n$7\r\nhistory"
+        "\r\n*1\r\n*2\r\n$5\r\n6.2.0\r\n$61\r\n`CLIENT PAUSE WRITE` mode added along with the `mode` "
+        "option.\r\n$9\r\narguments\r\n*2\r\n*4\r\n$4\r\nname\r\n$7\r\ntimeout\r\n$4\r\ntype\r\n$7\r\ninteger\r\n*1"
+        "0\r\n$4\r\nname\r\n$4\r\nmode\r\n$4\r\ntype\r\n$5\r\noneof\r\n$5\r\nsince\r\n$5\r\n6.2.0\r\n$5\r\nflags\r\n*1\r"
+        "\n+optional\r\n$9\r\narguments\r\n*2\r\n*6\r\n$4\r\nname\r\n$5\r\nwrite\r\n$4\r\ntype\r\n$10\r\npure-toke"
+        "n\r\n$5\r\ntoken\r\n$5\r\nWRITE\r\n*6\r\n$4\r\nname\r\n$3\r\nall\r\n$4\r\ntype\r\n$10\r\npure-token\r\n$5\r\nt"
+        "oken\r\n$3\r\nALL\r\n",
+        575, 6},
     {"client|reply",
         "*0\r\n*0\r\n",
         8,
@@ -354,6 +366,13 @@ const struct command_doc command_docs[] = {
         "ame\r\n$7\r\ntimeout\r\n$4\r\ntype\r\n$10\r\npure-token\r\n$5\r\ntoken\r\n$7\r\nTIMEOUT\r\n*6\r\n$4\r\nnam"
         "e\r\n$5\r\nerror\r\n$4\r\ntype\r\n$10\r\npure-token\r\n$5\r\ntoken\r\n$5\r\nERROR\r\n",
         543, 5},
+    {"client|unpause",
+        "*0\r\n*0\r\n",
+        8,
+        "$7\r\nsummary\r\n$45\r\nResume processing of clients that were paused\r\n$5\r\nsince\r\n$5\r\n"
+        "6.2.0\r\n$5\r\ngroup\r\n$10\r\nconnection\r\n$10\r\ncomplexity\r\n$44\r\nO(N) Where N is the num"
+        "ber of paused clients\r\n",
+        183, 4},
     {"cluster",
         "*0\r\n*0\r\n",
         8,

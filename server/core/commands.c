@@ -9,6 +9,7 @@
 #include "dict.h"
 #include "features/blocking.h"
 #include "features/multi.h"
+#include "features/pause.h"
 #include "features/pubsub.h"
 #include "features/slowlog.h"
 #include "keyspace/evict.h"
@@ -142,12 +143,16 @@ static struct command client_subcommands[] = {
      "Set client eviction mode for the current connection", "7.0.0", NULL},
     {"no-touch", cmd_client_no_touch, 3, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, 0, 0, 0, "connection", "@slow @connection",
      "Controls whether commands sent by the client will alter the LRU/LFU of the keys they access.", "7.2.0", NULL},
+    {"pause", cmd_client_pause, -3, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, 0, 0, 0, "connection", "@admin @slow @dangerous @connection",
+     "Stop processing commands from clients for some time", "2.9.50", NULL},
     {"reply", cmd_client_reply, 3, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, 0, 0, 0, "connection", "@slow @connection",
      "Instruct the server whether to reply to commands", "3.2.0", NULL},
     {"setinfo", cmd_client_setinfo, 4, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, 0, 0, 0, "connection", "@slow @connection",
      "Set client or connection specific info", "7.2.0", NULL},
     {"setname", cmd_client_setname, 3, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, 0, 0, 0, "connection", "@slow @connection",
      "Set the current connection name", "2.6.9", NULL},
+    {"unpause", cmd_client_unpause, 2, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, 0, 0, 0, "connection", "@admin @slow @dangerous @connection",
+     "Resume processing of clients that were paused", "6.2.0", NULL},
     {"unblock", cmd_client_unblock, -3, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, 0, 0, 0, "connection", "@admin @slow @dangerous @connection",
      "Unblock a client blocked in a blocking command from a different connection", "5.0.0", NULL},
     {NULL},
@@ -630,9 +635,9 @@ struct command command_table[] = {
      "Asynchronously save the dataset to disk", "1.0.0", NULL},
     {"shutdown", cmd_shutdown, -1, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_NO_MULTI | CMD_ALLOW_BUSY, 0, 0, 0, "server", "@admin @slow @dangerous",
      "Synchronously save the dataset to disk and then shut down the server", "1.0.0", NULL},
-    {"eval", cmd_eval, -3, SCRIPT_RUN_FLAGS, 0, 0, 0, "scripting", "@slow @scripting",
+    {"eval", cmd_eval, -3, SCRIPT_RUN_FLAGS | CMD_MAY_REPLICATE, 0, 0, 0, "scripting", "@slow @scripting",
      "Execute a Lua script server side", "2.6.0", NULL, 2},
-    {"evalsha", cmd_evalsha, -3, SCRIPT_RUN_FLAGS, 0, 0, 0, "scripting", "@slow @scripting",
+    {"evalsha", cmd_evalsha, -3, SCRIPT_RUN_FLAGS | CMD_MAY_REPLICATE, 0, 0, 0, "scripting", "@slow @scripting",
      "Execute a Lua script server side", "2.6.0", NULL, 2},
     {"eval_ro", cmd_eval_ro, -3, CMD_READONLY | SCRIPT_RUN_FLAGS, 0, 0, 0, "scripting", "@slow @scripting",
      "Execute a read-only Lua script server side", "7.0.0", NULL, 2},
@@ -861,6 +866,11 @@ static void dispatch(client *c) {
         multi_reject(c, cmd, ERR_BUSY_SCRIPT);
         return;
     }
+    /* Last, as in Redis: a command refused for another reason is refused at once. */
+    if (pause_holds(c, cmd)) {
+        pause_postpone(c);
+        return;
+    }
     if ((c->flags & CLIENT_MULTI) && !multi_runs_immediately(cmd)) {
         multi_queue(c, cmd);
         return;
@@ -878,6 +888,8 @@ void command_execute(client *c) {
     size_t mark = c->reply.len;
     dispatch(c);
     executing = outer_executing;
+    /* A postponed command has not run: it runs again, with the reply flags it has now. */
+    if (c->flags & CLIENT_POSTPONED) return;
     /* CLIENT REPLY OFF or SKIP: what the command said is dropped, but subscribing and
      * unsubscribing still confirm, as in Redis 7.0 (a client needs them to follow its state). */
     if ((c->flags & (CLIENT_REPLY_OFF | CLIENT_REPLY_SKIP)) && c->reply_sent <= mark &&

@@ -126,6 +126,8 @@ cmd_handler cmd_ping, cmd_echo, cmd_quit, cmd_reset, cmd_hello, cmd_auth, cmd_se
     cmd_client_id, cmd_client_setname, cmd_client_getname, cmd_client_list, cmd_client_info,
     cmd_client_kill, cmd_client_setinfo, cmd_client_no_evict, cmd_client_no_touch, cmd_client_reply,
     cmd_client_help, cmd_client_unblock;
+/* features/pause.c */
+cmd_handler cmd_client_pause, cmd_client_unpause;
 /* core/info.c */
 cmd_handler cmd_info;
 /* core/debug.c */

@@ -16,6 +16,7 @@
 #include "core/process.h"
 #include "core/server.h"
 #include "dict.h"
+#include "features/pause.h"
 #include "features/pubsub.h"
 #include "keyspace/db.h"
 #include "keyspace/evict.h"
@@ -81,7 +82,9 @@ static void on_cron(struct ev_loop *loop, ev_timer *w, int revents) {
         ev_timer_again(server.loop, w);
         return;
     }
-    if (server.active_expire) db_active_expire(tick_us / 4);
+    /* CLIENT PAUSE holds the dataset still: no expiry, no eviction until it ends. */
+    pause_cron();
+    if (server.active_expire && !pause_active()) db_active_expire(tick_us / 4);
     evict_to_fit(); /* what a command's eviction left over time */
     long long start = time_us();
     for (int i = 0; i < server.ndbs; i++) {

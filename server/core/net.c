@@ -19,6 +19,7 @@
 #include "core/reply.h"
 #include "features/blocking.h"
 #include "features/multi.h"
+#include "features/pause.h"
 #include "features/pubsub.h"
 #include "keyspace/db.h"
 #include "mem.h"
@@ -235,6 +236,7 @@ static long long max_bulk_len(void) {
 static void client_free(client *c) {
     client_memory_forget(c);
     blocking_forget(c);
+    pause_forget(c);
     multi_reset_client(c);
     pubsub_reset(c);
     ev_io_stop(server.loop, &c->read_watcher);
@@ -263,6 +265,7 @@ void client_close_async(client *c) {
     /* Out of every wait queue now, so nothing is served to a client about to go, and no
      * longer counted for client eviction. */
     blocking_forget(c);
+    pause_forget(c);
     client_memory_forget(c);
     ev_io_stop(server.loop, &c->read_watcher);
     c->next_close = server.pending_close;
@@ -465,7 +468,7 @@ static void resume_clients(void) {
 static size_t process_resp_input(client *c) {
     size_t pos = 0;
     while (pos < c->query.len && !c->blocked &&
-           !(c->flags & (CLIENT_CLOSE_AFTER_REPLY | CLIENT_CLOSE_ASAP))) {
+           !(c->flags & (CLIENT_CLOSE_AFTER_REPLY | CLIENT_CLOSE_ASAP | CLIENT_POSTPONED))) {
         size_t used;
         c->parser.unauthenticated = auth_required(c);
         c->parser.max_bulk_len = max_bulk_len();
@@ -485,6 +488,8 @@ static size_t process_resp_input(client *c) {
             command_execute(c);
             c->argv = NULL;
             c->argc = 0;
+            /* Postponed by CLIENT PAUSE: the command stays in the buffer, parsed again later. */
+            if (c->flags & CLIENT_POSTPONED) break;
         }
         pos += used;
     }
@@ -647,7 +652,7 @@ void net_clients_cron(void) {
         if (c->obuf_soft_since != 0) client_check_output_limit(c);
         if (c->flags & CLIENT_CLOSE_ASAP) continue;
         /* As in Redis, clients waiting in BLPOP & co or subscribed are never idle. */
-        if (server.cfg.timeout > 0 && !c->blocked && !pubsub_count(c) &&
+        if (server.cfg.timeout > 0 && !c->blocked && !(c->flags & CLIENT_POSTPONED) && !pubsub_count(c) &&
             now - c->last_active > server.cfg.timeout) {
             server_log(LL_VERBOSE, "Closing idle client");
             client_close_async(c);
@@ -676,7 +681,7 @@ static void client_flag_letters(const client *c, char *out) {
     char *p = out;
     if (pubsub_count(c)) *p++ = 'P';
     if (c->flags & CLIENT_MULTI) *p++ = 'x';
-    if (c->blocked) *p++ = 'b';
+    if (c->blocked || (c->flags & CLIENT_POSTPONED)) *p++ = 'b';
     if (c->flags & CLIENT_DIRTY_CAS) *p++ = 'd';
     if (c->flags & CLIENT_CLOSE_AFTER_REPLY) *p++ = 'c';
     if (c->flags & CLIENT_CLOSE_ASAP) *p++ = 'A';

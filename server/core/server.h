@@ -41,6 +41,7 @@ struct ready_key;
 #define CLIENT_REPLY_OFF (1u << 13)  /* CLIENT REPLY OFF: commands run without replies */
 #define CLIENT_REPLY_SKIP (1u << 14) /* this command runs without a reply */
 #define CLIENT_REPLY_SKIP_NEXT (1u << 15) /* CLIENT REPLY SKIP: the next command has none */
+#define CLIENT_POSTPONED (1u << 16) /* its command waits for CLIENT PAUSE to end (pause.c) */
 
 typedef struct client {
     uint64_t id;
@@ -66,6 +67,7 @@ typedef struct client {
     struct client *next_pending; /* pending writes */
     struct client *next_close;   /* pending close */
     struct client *next_resume;  /* pending resume */
+    struct client *next_postponed; /* waiting for CLIENT PAUSE to end (pause.c) */
     struct blocked_state *blocked; /* non-NULL while waiting in BLPOP & co */
     struct transaction *tx;        /* MULTI queue and watched keys, NULL when none */
     struct pubsub_state *pubsub;   /* subscriptions, NULL when none */

@@ -6,6 +6,7 @@
 #include "features/blocking.h"
 #include "features/multi.h"
 #include "features/notify.h"
+#include "features/pause.h"
 #include "keyspace/evict.h"
 #include "mem.h"
 #include "numconv.h"
@@ -269,14 +270,18 @@ int db_is_expired(entry *e) {
     return (e->flags & ENTRY_HAS_TTL) && entry_ttl(e)->expire_ms <= server.now_ms;
 }
 
-entry *db_lookup(db *d, const char *key, size_t len) {
+/* An expired key reads as absent. It is deleted on the way, except by a read during CLIENT
+ * PAUSE, which holds the dataset still (a write, from the memcached port, still deletes). */
+static entry *lookup(db *d, const char *key, size_t len, int for_read) {
     entry *e = (entry *)dict_find(&d->keys, key, len);
     if (e && db_is_expired(e)) {
-        db_delete_expired(d, e);
+        if (!(for_read && pause_active())) db_delete_expired(d, e);
         return NULL;
     }
     return e;
 }
+
+entry *db_lookup(db *d, const char *key, size_t len) { return lookup(d, key, len, 0); }
 
 entry *db_lookup_write(db *d, const char *key, size_t len) {
     entry *e = db_lookup(d, key, len);
@@ -285,7 +290,7 @@ entry *db_lookup_write(db *d, const char *key, size_t len) {
 }
 
 entry *db_lookup_peek(db *d, const char *key, size_t len) {
-    entry *e = db_lookup(d, key, len);
+    entry *e = lookup(d, key, len, 1);
     if (e) {
         server.stat_keyspace_hits++;
     } else {

@@ -14,6 +14,7 @@
 #include "dict.h"
 #include "features/multi.h"
 #include "features/notify.h"
+#include "features/pause.h"
 #include "mem.h"
 
 #define POOL_SIZE 16
@@ -187,7 +188,8 @@ static long long time_limit_us(void) {
 
 int evict_to_fit(void) {
     size_t cap = (size_t)server.cfg.maxmemory;
-    if (cap == 0 || mem_used() <= cap) return 0;
+    /* During CLIENT PAUSE nothing is evicted, and nothing is refused for memory either. */
+    if (cap == 0 || mem_used() <= cap || pause_active()) return 0;
     int policy = server.cfg.maxmemory_policy;
     if (policy == POLICY_NOEVICTION) return 1;
     long long start = time_us(), limit = time_limit_us();

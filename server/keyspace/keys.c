@@ -7,6 +7,7 @@
 #include "core/reply.h"
 #include "features/multi.h"
 #include "features/notify.h"
+#include "features/pause.h"
 #include "glob.h"
 #include "keyspace/db.h"
 #include "keyspace/evict.h"
@@ -106,18 +107,22 @@ void cmd_scan(client *c) {
     mem_free(found);
 }
 
+/* Tries at most this many expired keys during CLIENT PAUSE (they stay), then answers one. */
+#define RANDOMKEY_PAUSED_TRIES 100
+
 void cmd_randomkey(client *c) {
-    for (;;) {
+    for (int tries = 0;; tries++) {
         entry *e = (entry *)dict_fair_random(&c->db->keys);
         if (!e) {
             reply_nil(c);
             return;
         }
-        if (!db_is_expired(e)) {
+        int paused = pause_active();
+        if (!db_is_expired(e) || (paused && tries >= RANDOMKEY_PAUSED_TRIES)) {
             reply_bulk(c, entry_key(e), e->keylen);
             return;
         }
-        db_delete_expired(c->db, e);
+        if (!paused) db_delete_expired(c->db, e);
     }
 }
 

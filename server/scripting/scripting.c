@@ -564,7 +564,8 @@ unsigned scripting_command_flags(const struct command *cmd, const resp_arg *argv
         return cmd->flags; /* the error comes when the command runs */
     }
     if (script_flags & SCRIPT_COMPAT) return cmd->flags;
-    unsigned flags = cmd->flags & ~(CMD_DENYOOM | CMD_WRITE);
+    /* Flags say whether it writes: "may replicate" goes, as in Redis. */
+    unsigned flags = cmd->flags & ~(CMD_DENYOOM | CMD_WRITE | CMD_MAY_REPLICATE);
     if (!(script_flags & (SCRIPT_ALLOW_OOM | SCRIPT_NO_WRITES))) flags |= CMD_DENYOOM;
     if (!(script_flags & SCRIPT_NO_WRITES)) flags |= CMD_WRITE;
     return flags;
