@@ -39,13 +39,16 @@ int pause_active(void) {
 
 void pause_cron(void) { pause_active(); }
 
+int pause_holds_kind(int writes) {
+    return pause_active() && (pause_type == PAUSE_ALL || writes);
+}
+
 int pause_holds(client *c, const struct command *cmd) {
     if (!pause_active()) return 0;
-    if (pause_type == PAUSE_ALL) return 1;
     /* WRITE: what writes or may be propagated (PUBLISH, PFCOUNT, scripts without no-writes). */
     unsigned may_replicate = CMD_WRITE | CMD_MAY_REPLICATE;
-    return (scripting_command_flags(cmd, c->argv, c->argc) & may_replicate) ||
-           (cmd->proc == cmd_exec && multi_queued_flag(c, may_replicate));
+    return pause_holds_kind((scripting_command_flags(cmd, c->argv, c->argc) & may_replicate) ||
+                            (cmd->proc == cmd_exec && multi_queued_flag(c, may_replicate)));
 }
 
 void pause_postpone(client *c) {

@@ -15,6 +15,8 @@ enum pause_type { PAUSE_OFF, PAUSE_WRITE, PAUSE_ALL };
 int pause_active(void);
 /* 1 when c's command must wait for the pause to end. */
 int pause_holds(client *c, const struct command *cmd);
+/* The same for a command that writes (or not), outside the command table (memcached). */
+int pause_holds_kind(int writes);
 /* Stops c until the pause ends; its current command runs then. */
 void pause_postpone(client *c);
 /* c leaves (closed): it is no longer waiting. */

@@ -9,6 +9,7 @@
 #include "core/reply.h"
 #include "features/multi.h"
 #include "features/notify.h"
+#include "features/pause.h"
 #include "keyspace/db.h"
 #include "keyspace/evict.h"
 #include "mem.h"
@@ -681,6 +682,12 @@ static size_t run_line(client *c, const char *p, const char *nl, const char *ava
     }
     int is_storage;
     enum store_op op = storage_op(&l.w[0], &is_storage);
+    /* CLIENT PAUSE holds this port's writes (and under ALL, everything) as it holds RESP's:
+     * the line stays in the buffer until the pause ends. */
+    if (pause_holds_kind(is_storage || is_write(&l.w[0]))) {
+        pause_postpone(c);
+        return 0;
+    }
     if (auth_required(c)) {
         unsigned long long len;
         if (!is_storage || l.n < 5 || parse_u64(&l.w[4], &len) != 0 || len > 1024) {
@@ -768,7 +775,8 @@ static int is_retrieval(const char *p, const char *end) {
 
 size_t memcache_process_input(client *c) {
     size_t pos = 0;
-    while (pos < c->query.len && !(c->flags & (CLIENT_CLOSE_AFTER_REPLY | CLIENT_CLOSE_ASAP))) {
+    while (pos < c->query.len &&
+           !(c->flags & (CLIENT_CLOSE_AFTER_REPLY | CLIENT_CLOSE_ASAP | CLIENT_POSTPONED))) {
         if (c->mc_swallow) {
             size_t n = c->query.len - pos < c->mc_swallow ? c->query.len - pos : c->mc_swallow;
             c->mc_swallow -= n;
@@ -786,7 +794,7 @@ size_t memcache_process_input(client *c) {
         server.now_ms = time_ms();
         size_t used = run_line(c, p, nl, end);
         server.current = NULL;
-        if (used == 0) break;
+        if (used == 0 || (c->flags & CLIENT_POSTPONED)) break;
         server.stat_commands++;
         pos += used;
     }

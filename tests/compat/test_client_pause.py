@@ -9,11 +9,12 @@ import redis
 
 from conftest import start_redis, start_rill
 from test_differential import RawConn, encode
+from test_memcached import start_rill_memcached
 
 
 @pytest.fixture(scope="module")
 def servers():
-    rill, ref = start_rill("--memcached-port", "0"), start_redis()
+    rill, ref = start_rill(), start_redis()
     try:
         yield rill, ref
     finally:
@@ -201,6 +202,36 @@ def test_a_paused_client_may_leave_and_a_skipped_reply_stays_skipped(servers):
         return out
 
     assert both(servers, scenario) == (0, b"$1\r\n1\r\n", 0)
+
+
+def test_memcached_writes_wait_too():
+    """rill's own port: its reads go on, its writes wait like RESP's."""
+    rill = start_rill_memcached()
+    try:
+        r = redis.Redis(port=rill.port)
+        r.client_pause(60000, all=False)
+        mc = socket.create_connection(("127.0.0.1", rill.mport), timeout=5)
+        mc.sendall(b"get nothing\r\nset k 0 0 1\r\nv\r\nget k\r\n")
+        first = b""
+        while b"END\r\n" not in first:
+            first += mc.recv(65536)
+        time.sleep(0.1)
+        mc.setblocking(False)
+        try:
+            early = mc.recv(65536)
+        except BlockingIOError:
+            early = b""
+        mc.setblocking(True)
+        waiting = blocked(r)
+        r.client_unpause()
+        rest = b""
+        while rest.count(b"END\r\n") < 1:
+            rest += mc.recv(65536)
+        mc.close()
+        assert (first, early, waiting) == (b"END\r\n", b"", 1)
+        assert rest == b"STORED\r\nVALUE k 0 1\r\nv\r\nEND\r\n"
+    finally:
+        rill.stop()
 
 
 def test_later_pauses_extend_and_tighten(servers):
