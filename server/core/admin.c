@@ -15,7 +15,6 @@
 #include "core/process.h"
 #include "core/reply.h"
 #include "features/pubsub.h"
-#include "features/slowlog.h"
 #include "keyspace/db.h"
 #include "keyspace/evict.h"
 #include "mem.h"
@@ -43,7 +42,7 @@ void cmd_config_set(client *c) {
         const char *name = config_canonical_name(c->argv[i].ptr, c->argv[i].len);
         if (name && (!strcmp(name, "requirepass") || !strcmp(name, "masterauth") ||
                      !strcmp(name, "masteruser")))
-            slowlog_redact(i + 1);
+            command_redact_arg(i + 1);
     }
     const char *names[64];
     size_t n = 0;

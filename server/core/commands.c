@@ -8,6 +8,7 @@
 #include "core/reply.h"
 #include "dict.h"
 #include "features/blocking.h"
+#include "features/monitor.h"
 #include "features/multi.h"
 #include "features/pause.h"
 #include "features/pubsub.h"
@@ -629,6 +630,9 @@ struct command command_table[] = {
      "Return the current server time", "2.6.0", NULL},
     {"lastsave", cmd_lastsave, 1, CMD_LOADING | CMD_STALE | CMD_FAST, 0, 0, 0, "server", "@admin @fast @dangerous",
      "Get the UNIX time stamp of the last successful save to disk", "1.0.0", NULL},
+    {"monitor", cmd_monitor, 1, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, 0, 0, 0, "server",
+     "@admin @slow @dangerous", "Listen for all requests received by the server in real time",
+     "1.0.0", NULL},
     {"save", cmd_save, 1, CMD_ADMIN | CMD_NOSCRIPT | CMD_NO_ASYNC_LOADING | CMD_NO_MULTI, 0, 0, 0, "server", "@admin @slow @dangerous",
      "Synchronously save the dataset to disk", "1.0.0", NULL},
     {"bgsave", cmd_bgsave, -1, CMD_ADMIN | CMD_NOSCRIPT | CMD_NO_ASYNC_LOADING, 0, 0, 0, "server", "@admin @slow @dangerous",
@@ -866,8 +870,17 @@ static void dispatch(client *c) {
         multi_reject(c, cmd, ERR_BUSY_SCRIPT);
         return;
     }
-    /* Last, as in Redis: a command refused for another reason is refused at once. */
-    if (pause_holds(c, cmd)) {
+    /* A monitoring client counts as a replica, as in Redis: the keyspace is closed to it, and
+     * CLIENT PAUSE does not hold it. */
+    if (c->flags & CLIENT_MONITOR) {
+        unsigned keyspace = CMD_WRITE | CMD_READONLY | CMD_MAY_REPLICATE;
+        if ((scripting_command_flags(cmd, c->argv, c->argc) & keyspace) ||
+            (cmd->proc == cmd_exec && multi_queued_flag(c, keyspace))) {
+            multi_reject(c, cmd, "Replica can't interact with the keyspace");
+            return;
+        }
+    } else if (pause_holds(c, cmd)) {
+        /* Last, as in Redis: a command refused for another reason is refused at once. */
         pause_postpone(c);
         return;
     }
@@ -929,6 +942,19 @@ size_t command_foreach_key(const struct command *cmd, const resp_arg *argv, size
     return n;
 }
 
+#define MAX_REDACTED 8 /* secrets in one command: CONFIG SET of every sensitive setting at most */
+static size_t redacted[MAX_REDACTED], nredacted;
+
+void command_redact_arg(size_t i) {
+    if (nredacted < MAX_REDACTED) redacted[nredacted++] = i;
+}
+
+int command_arg_redacted(size_t i) {
+    for (size_t j = 0; j < nredacted; j++)
+        if (redacted[j] == i) return 1;
+    return 0;
+}
+
 void command_call(client *c, const struct command *cmd) {
     struct command *stats_of = (struct command *)cmd;
     long long start = time_us();
@@ -941,7 +967,7 @@ void command_call(client *c, const struct command *cmd) {
     long long dirty_before = server.dirty;
     int outer_touched = server.keys_touched_by_handler;
     server.keys_touched_by_handler = 0;
-    slowlog_command_begin();
+    nredacted = 0;
     cmd->proc(c);
     /* A write that changed something invalidates WATCH on its keys. */
     if (multi_has_watchers() && server.dirty != dirty_before && (cmd->flags & CMD_WRITE) &&
@@ -955,6 +981,10 @@ void command_call(client *c, const struct command *cmd) {
     stats_of->stats.usec += duration;
     server.stat_commands++;
     slowlog_record(c, cmd, duration);
+    /* After the command, so that its own changes show (SELECT's database). Admin commands
+     * are not shown; scripts show themselves before they run (SKIP_MONITOR). */
+    if (monitor_active() && !(cmd->flags & (CMD_SKIP_MONITOR | CMD_ADMIN)))
+        monitor_feed(c, c->argv, c->argc);
 }
 
 void commands_reset_stats(void) {

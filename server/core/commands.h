@@ -68,6 +68,10 @@ size_t command_foreach_key(const struct command *cmd, const resp_arg *argv, size
                            void (*fn)(const resp_arg *key, void *ctx), void *ctx);
 /* Runs cmd's handler on c->argv with timing and statistics (no checks). */
 void command_call(client *c, const struct command *cmd);
+/* The running command's argument i is a secret (a password): the slow log and MONITOR show
+ * "(redacted)" instead. A command a script runs starts its own list. */
+void command_redact_arg(size_t i);
+int command_arg_redacted(size_t i);
 const char *command_fullname(const struct command *cmd);
 /* Counts an error reply against the running command (failed) or its checks (rejected). */
 void command_count_error(client *c, const char *msg);
@@ -126,6 +130,8 @@ cmd_handler cmd_ping, cmd_echo, cmd_quit, cmd_reset, cmd_hello, cmd_auth, cmd_se
     cmd_client_id, cmd_client_setname, cmd_client_getname, cmd_client_list, cmd_client_info,
     cmd_client_kill, cmd_client_setinfo, cmd_client_no_evict, cmd_client_no_touch, cmd_client_reply,
     cmd_client_help, cmd_client_unblock;
+/* features/monitor.c */
+cmd_handler cmd_monitor;
 /* features/pause.c */
 cmd_handler cmd_client_pause, cmd_client_unpause;
 /* core/info.c */

@@ -8,7 +8,6 @@
 #include "features/blocking.h"
 #include "features/multi.h"
 #include "features/pubsub.h"
-#include "features/slowlog.h"
 #include "keyspace/db.h"
 #include "mem.h"
 #include "numconv.h"
@@ -91,7 +90,7 @@ void cmd_auth(client *c) {
         return;
     }
     /* Passwords never reach the slow log (the username neither, as in Redis). */
-    for (size_t i = 1; i < c->argc; i++) slowlog_redact(i);
+    for (size_t i = 1; i < c->argc; i++) command_redact_arg(i);
     if (c->argc == 2 && !server.cfg.requirepass[0]) {
         reply_error(c, "AUTH <password> called without any password configured for the default "
                        "user. Are you sure your configuration is correct?");
@@ -149,8 +148,8 @@ void cmd_hello(client *c) {
         if (arg_is(&c->argv[i], "auth") && more >= 2) {
             user = &c->argv[i + 1];
             pass = &c->argv[i + 2];
-            slowlog_redact(i + 1);
-            slowlog_redact(i + 2);
+            command_redact_arg(i + 1);
+            command_redact_arg(i + 2);
             i += 2;
         } else if (arg_is(&c->argv[i], "setname") && more >= 1) {
             name = &c->argv[++i];

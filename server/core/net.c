@@ -18,6 +18,7 @@
 #include "core/commands.h"
 #include "core/reply.h"
 #include "features/blocking.h"
+#include "features/monitor.h"
 #include "features/multi.h"
 #include "features/pause.h"
 #include "features/pubsub.h"
@@ -237,6 +238,7 @@ static void client_free(client *c) {
     client_memory_forget(c);
     blocking_forget(c);
     pause_forget(c);
+    monitor_forget(c);
     multi_reset_client(c);
     pubsub_reset(c);
     ev_io_stop(server.loop, &c->read_watcher);
@@ -266,6 +268,7 @@ void client_close_async(client *c) {
      * longer counted for client eviction. */
     blocking_forget(c);
     pause_forget(c);
+    monitor_forget(c);
     client_memory_forget(c);
     ev_io_stop(server.loop, &c->read_watcher);
     c->next_close = server.pending_close;
@@ -652,7 +655,8 @@ void net_clients_cron(void) {
         if (c->obuf_soft_since != 0) client_check_output_limit(c);
         if (c->flags & CLIENT_CLOSE_ASAP) continue;
         /* As in Redis, clients waiting in BLPOP & co or subscribed are never idle. */
-        if (server.cfg.timeout > 0 && !c->blocked && !(c->flags & CLIENT_POSTPONED) && !pubsub_count(c) &&
+        if (server.cfg.timeout > 0 && !c->blocked && !(c->flags & (CLIENT_POSTPONED | CLIENT_MONITOR)) &&
+            !pubsub_count(c) &&
             now - c->last_active > server.cfg.timeout) {
             server_log(LL_VERBOSE, "Closing idle client");
             client_close_async(c);
@@ -679,6 +683,7 @@ void net_close_all(void) {
 /* CLIENT LIST's flag letters, in Redis's order; "N" for none. */
 static void client_flag_letters(const client *c, char *out) {
     char *p = out;
+    if (c->flags & CLIENT_MONITOR) *p++ = 'O';
     if (pubsub_count(c)) *p++ = 'P';
     if (c->flags & CLIENT_MULTI) *p++ = 'x';
     if (c->blocked || (c->flags & CLIENT_POSTPONED)) *p++ = 'b';

@@ -42,6 +42,8 @@ struct ready_key;
 #define CLIENT_REPLY_SKIP (1u << 14) /* this command runs without a reply */
 #define CLIENT_REPLY_SKIP_NEXT (1u << 15) /* CLIENT REPLY SKIP: the next command has none */
 #define CLIENT_POSTPONED (1u << 16) /* its command waits for CLIENT PAUSE to end (pause.c) */
+#define CLIENT_MONITOR (1u << 17)   /* MONITOR: sees every command (monitor.c) */
+#define CLIENT_SCRIPT (1u << 18)    /* the client scripts run their commands as */
 
 typedef struct client {
     uint64_t id;

@@ -11,7 +11,6 @@
 
 #define MAX_ARGS 32    /* Redis's SLOWLOG_ENTRY_MAX_ARGC */
 #define MAX_STRING 128 /* Redis's SLOWLOG_ENTRY_MAX_STRING */
-#define MAX_REDACTED 8 /* secrets in one command: CONFIG SET of every sensitive setting at most */
 
 struct slowlog_entry {
     struct slowlog_entry *next, *prev;
@@ -25,21 +24,7 @@ static struct {
     struct slowlog_entry *newest, *oldest;
     size_t len;
     long long next_id;
-    size_t redacted[MAX_REDACTED];
-    size_t nredacted;
 } slow;
-
-void slowlog_command_begin(void) { slow.nredacted = 0; }
-
-void slowlog_redact(size_t i) {
-    if (slow.nredacted < MAX_REDACTED) slow.redacted[slow.nredacted++] = i;
-}
-
-static int is_redacted(size_t i) {
-    for (size_t j = 0; j < slow.nredacted; j++)
-        if (slow.redacted[j] == i) return 1;
-    return 0;
-}
 
 static void entry_free(struct slowlog_entry *e) {
     for (size_t i = 0; i < e->argc; i++) buf_free(&e->argv[i]);
@@ -70,7 +55,7 @@ static struct slowlog_entry *entry_new(client *c, long long duration) {
         if (e->argc != c->argc && i == e->argc - 1) {
             /* The last slot tells how many arguments were left out. */
             buf_printf(a, "... (%zu more arguments)", c->argc - e->argc + 1);
-        } else if (is_redacted(i)) {
+        } else if (command_arg_redacted(i)) {
             buf_append_str(a, "(redacted)");
         } else if (arg->len > MAX_STRING) {
             buf_append(a, arg->ptr, MAX_STRING);

@@ -10,10 +10,6 @@
 
 struct command;
 
-/* A new command starts: forget the arguments the previous one asked to redact. */
-void slowlog_command_begin(void);
-/* The running command's argument i is a secret (a password): logged as "(redacted)". */
-void slowlog_redact(size_t i);
 /* After a command ran for duration_us: logs it if it was slow enough (not when it blocked:
  * it is logged once served; never EXEC itself; a script's commands too, as in Redis). */
 void slowlog_record(client *c, const struct command *cmd, long long duration_us);

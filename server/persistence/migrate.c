@@ -20,7 +20,6 @@
 #include "core/server.h"
 #include "features/multi.h"
 #include "features/notify.h"
-#include "features/slowlog.h"
 #include "keyspace/db.h"
 #include "mem.h"
 #include "numconv.h"
@@ -199,12 +198,12 @@ static int parse_args(client *c, struct migrate_args *a) {
             a->replace = 1;
         } else if (arg_is(&c->argv[j], "auth") && more >= 1) {
             a->password = &c->argv[++j];
-            slowlog_redact(j);
+            command_redact_arg(j);
         } else if (arg_is(&c->argv[j], "auth2") && more >= 2) {
             a->username = &c->argv[++j];
-            slowlog_redact(j);
+            command_redact_arg(j);
             a->password = &c->argv[++j];
-            slowlog_redact(j);
+            command_redact_arg(j);
         } else if (arg_is(&c->argv[j], "keys")) {
             if (c->argv[3].len != 0) {
                 reply_error(c, "When using MIGRATE KEYS option, the key argument must be set to "

@@ -9,6 +9,7 @@
 #include "core/commands.h"
 #include "core/net.h"
 #include "core/reply.h"
+#include "features/monitor.h"
 #include "keyspace/db.h"
 #include "mem.h"
 #include "persistence/snapshot.h"
@@ -435,7 +436,7 @@ static void scripting_start(void) {
 
 void scripting_init(void) {
     S.fake.fd = -1;
-    S.fake.flags = CLIENT_AUTHENTICATED;
+    S.fake.flags = CLIENT_AUTHENTICATED | CLIENT_SCRIPT;
     buf_init(&S.fake.reply);
     scripting_start();
 }
@@ -571,26 +572,35 @@ unsigned scripting_command_flags(const struct command *cmd, const resp_arg *argv
     return flags;
 }
 
-void cmd_eval(client *c) { eval_generic(c, 0, 0); }
+/* A script is shown to MONITOR before anything else, so that the commands it runs come after
+ * it (the eval commands are SKIP_MONITOR). */
+static void show_to_monitors(client *c) {
+    if (monitor_active()) monitor_feed(c, c->argv, c->argc);
+}
 
-void cmd_eval_ro(client *c) { eval_generic(c, 0, 1); }
+void cmd_eval(client *c) {
+    show_to_monitors(c);
+    eval_generic(c, 0, 0);
+}
+
+void cmd_eval_ro(client *c) {
+    show_to_monitors(c);
+    eval_generic(c, 0, 1);
+}
 
 /* A name that is not 40 characters long cannot match: refused before anything else. */
-void cmd_evalsha(client *c) {
+static void evalsha_generic(client *c, int ro_command) {
+    show_to_monitors(c);
     if (c->argv[1].len != 40) {
         reply_error(c, ERR_NOSCRIPT);
         return;
     }
-    eval_generic(c, 1, 0);
+    eval_generic(c, 1, ro_command);
 }
 
-void cmd_evalsha_ro(client *c) {
-    if (c->argv[1].len != 40) {
-        reply_error(c, ERR_NOSCRIPT);
-        return;
-    }
-    eval_generic(c, 1, 1);
-}
+void cmd_evalsha(client *c) { evalsha_generic(c, 0); }
+
+void cmd_evalsha_ro(client *c) { evalsha_generic(c, 1); }
 
 /* ---- SCRIPT ---- */
 
