@@ -71,7 +71,7 @@ void cmd_config_set(client *c) {
     char *old_dir = mem_strdup(server.cfg.dir);
     buf_t err;
     buf_init(&err);
-    int failed = 0, bind_changed = 0, port_changed = 0;
+    int failed = 0, bind_changed = 0, port_changed = 0, mport_changed = 0;
     for (size_t i = 0; i < n && !failed; i++) {
         const resp_arg *value = &c->argv[3 + 2 * i];
         if (config_set(names[i], strlen(names[i]), value->ptr, value->len, client_is_local(c),
@@ -79,22 +79,27 @@ void cmd_config_set(client *c) {
             failed = 1;
             reply_errorf(c, "CONFIG SET failed (possibly related to argument '%s') - %.*s",
                          names[i], (int)err.len, err.data);
-        } else if (!strcmp(names[i], "port") || !strcmp(names[i], "bind")) {
+        } else if (!strcmp(names[i], "port") || !strcmp(names[i], "bind") ||
+                   !strcmp(names[i], "memcached-port")) {
             buf_t now;
             buf_init(&now);
             config_value(names[i], &now);
             int changed = now.len != old[i].len || memcmp(now.data, old[i].data, now.len) != 0;
             if (changed && !strcmp(names[i], "bind")) bind_changed = 1;
             if (changed && !strcmp(names[i], "port")) port_changed = 1;
+            if (changed && !strcmp(names[i], "memcached-port")) mport_changed = 1;
             buf_free(&now);
         }
     }
-    if (!failed && (bind_changed || port_changed) && net_rebind() != 0) {
+    if (!failed && (bind_changed || port_changed || mport_changed) && net_rebind() != 0) {
         failed = 1;
-        reply_error(c, bind_changed ? "CONFIG SET failed (possibly related to argument 'bind') - "
-                                      "Failed to bind to specified addresses."
-                                    : "CONFIG SET failed (possibly related to argument 'port') - "
-                                      "Unable to listen on this port. Check server logs.");
+        if (bind_changed)
+            reply_error(c, "CONFIG SET failed (possibly related to argument 'bind') - Failed to "
+                           "bind to specified addresses.");
+        else
+            reply_errorf(c, "CONFIG SET failed (possibly related to argument '%s') - Unable to "
+                            "listen on this port. Check server logs.",
+                         port_changed ? "port" : "memcached-port");
     }
     /* Both settings act through one write to /proc, made once both have their new values. */
     const char *oom_setting = NULL;

@@ -84,7 +84,7 @@ static const char *const tls_auth_modes[] = {"no", "yes", "optional", NULL};
 static const struct setting settings[] = {
     {"bind", T_STRING, 0, FIELD(bind), 0, 0, "* -::*"},
     {"port", T_INT, 0, FIELD(port), 0, 65535, "6379"},
-    {"memcached-port", T_INT, IMMUTABLE, FIELD(memcached_port), 0, 65535, "0"},
+    {"memcached-port", T_INT, 0, FIELD(memcached_port), 0, 65535, "0"},
     {"memcached-max-item-size", T_MEMORY, 0, FIELD(memcached_max_item_size), 1024, 1024 * 1024 * 1024, "1mb"},
     {"protected-mode", T_BOOL, 0, FIELD(protected_mode), 0, 1, "yes"},
     {"tcp-backlog", T_INT, IMMUTABLE, FIELD(tcp_backlog), 0, 2147483647, "511"},

@@ -166,22 +166,28 @@ static int listen_everywhere(const char *bind, int port, int memcache) {
     return rc;
 }
 
-/* What the RESP listeners are bound to, to go back to when a CONFIG SET cannot bind. */
+/* What the TCP listeners are bound to, to go back to when a CONFIG SET cannot bind. */
 static struct {
     char *bind;
-    int port;
+    int port, memcached_port;
 } listening;
 
 static void remember_listening(void) {
     mem_free(listening.bind);
     listening.bind = mem_strdup(server.cfg.bind);
     listening.port = server.cfg.port;
+    listening.memcached_port = server.cfg.memcached_port;
+}
+
+/* The RESP port and the memcached port (when set) at every address of bind. */
+static int listen_tcp(const char *bind, int port, int memcached_port) {
+    int rc = listen_everywhere(bind, port, 0);
+    if (rc == 0 && memcached_port) rc = listen_everywhere(bind, memcached_port, 1);
+    return rc;
 }
 
 int net_listen(void) {
-    int rc = listen_everywhere(server.cfg.bind, server.cfg.port, 0);
-    if (rc == 0 && server.cfg.memcached_port)
-        rc = listen_everywhere(server.cfg.bind, server.cfg.memcached_port, 1);
+    int rc = listen_tcp(server.cfg.bind, server.cfg.port, server.cfg.memcached_port);
     if (rc == 0) rc = listen_unix();
     if (rc == 0 && server.nlisteners == 0) {
         server_log(LL_WARNING, "Configured to not listen anywhere, exiting.");
@@ -191,12 +197,12 @@ int net_listen(void) {
     return rc;
 }
 
-/* Closes the RESP TCP listeners (memcached-port and unixsocket are start-up only and stay). */
-static void close_resp_listeners(void) {
+/* Closes the TCP listeners, RESP's and memcached's (unixsocket is start-up only and stays). */
+static void close_tcp_listeners(void) {
     int kept = 0;
     for (int i = 0; i < server.nlisteners; i++) {
         struct listener *l = &server.listeners[i];
-        if (l->memcache || l->unix_socket)
+        if (l->unix_socket)
             server.listeners[kept++] = *l;
         else
             close(l->fd);
@@ -209,11 +215,11 @@ int net_rebind(void) {
     for (int i = 0; i < server.nlisteners; i++) ev_io_stop(server.loop, &server.listeners[i].watcher);
     /* The old sockets go first, as in Redis: the new addresses may include them. An empty
      * bind leaves no TCP listener (connected clients stay; nobody new gets in). */
-    close_resp_listeners();
-    int rc = listen_everywhere(server.cfg.bind, server.cfg.port, 0);
+    close_tcp_listeners();
+    int rc = listen_tcp(server.cfg.bind, server.cfg.port, server.cfg.memcached_port);
     if (rc != 0) {
-        close_resp_listeners();
-        if (listen_everywhere(listening.bind, listening.port, 0) != 0)
+        close_tcp_listeners();
+        if (listen_tcp(listening.bind, listening.port, listening.memcached_port) != 0)
             server_log(LL_WARNING, "Could not listen again on the previous addresses");
     } else {
         remember_listening();

@@ -344,3 +344,27 @@ def test_memcached_writes_are_announced_like_their_redis_commands(rill_mc):
                        b"del"]]
     pubsub.close()
     r.close()
+
+
+def test_config_set_moves_the_memcached_port():
+    rill = start_rill()
+    try:
+        r = redis.Redis(port=rill.port)
+        mport = free_port()
+        assert r.config_set("memcached-port", mport)
+        mc = socket.create_connection(("127.0.0.1", mport), timeout=5)
+        mc.sendall(b"version\r\n")
+        assert mc.recv(100).startswith(b"VERSION ")
+        # A port already taken (rill's own RESP port) is refused; the listener stays.
+        with pytest.raises(redis.ResponseError, match="memcached-port.*Unable to listen"):
+            r.config_set("memcached-port", rill.port)
+        assert r.config_get("memcached-port") == {"memcached-port": str(mport)}
+        mc.sendall(b"set k 0 0 1\r\nv\r\n")
+        assert mc.recv(100) == b"STORED\r\n"
+        assert r.config_set("memcached-port", 0)
+        with pytest.raises(OSError):
+            socket.create_connection(("127.0.0.1", mport), timeout=5)
+        assert r.get("k") == b"v"
+        mc.close()
+    finally:
+        rill.stop()
