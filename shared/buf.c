@@ -81,3 +81,25 @@ void buf_shrink(buf_t *b, size_t keep) {
     b->data = mem_realloc(b->data, b->len);
     b->cap = b->len;
 }
+
+void buf_append_repr(buf_t *b, const char *s, size_t len) {
+    buf_append(b, "\"", 1);
+    for (const char *end = s + len; s < end; s++) {
+        unsigned char ch = (unsigned char)*s;
+        switch (ch) {
+        case '\\': buf_append(b, "\\\\", 2); break;
+        case '"': buf_append(b, "\\\"", 2); break;
+        case '\n': buf_append(b, "\\n", 2); break;
+        case '\r': buf_append(b, "\\r", 2); break;
+        case '\t': buf_append(b, "\\t", 2); break;
+        case '\a': buf_append(b, "\\a", 2); break;
+        case '\b': buf_append(b, "\\b", 2); break;
+        default:
+            if (ch >= 32 && ch < 127)
+                buf_append(b, s, 1);
+            else
+                buf_printf(b, "\\x%02x", ch);
+        }
+    }
+    buf_append(b, "\"", 1);
+}

@@ -17,6 +17,9 @@ void buf_free(buf_t *b);
 void buf_reserve(buf_t *b, size_t extra);
 void buf_append(buf_t *b, const void *data, size_t len);
 void buf_append_str(buf_t *b, const char *s);
+/* s between double quotes, escaped as Redis's sdscatrepr writes it (\n \r \t \a \b \\ \"
+ * and \xHH for other unprintable bytes). */
+void buf_append_repr(buf_t *b, const char *s, size_t len);
 /* printf-style append. */
 void buf_printf(buf_t *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Drops the first n bytes, moving the rest to the front. */

@@ -161,7 +161,7 @@ void cmd_config_rewrite(client *c) {
     }
     buf_t err;
     buf_init(&err);
-    if (config_rewrite(server.config_file, &err) == 0) {
+    if (config_rewrite(server.config_file, 0, &err) == 0) {
         reply_ok(c);
     } else {
         server_log(LL_WARNING, "CONFIG REWRITE failed: %.*s", (int)err.len, err.data);

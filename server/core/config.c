@@ -861,8 +861,12 @@ static int apply_directive(struct config *cfg, resp_arg *argv, size_t argc, int 
     int several = s && (s->type == T_SAVE || s->type == T_OUTPUT_LIMITS || s->type == T_FLAGS ||
                         s->type >= T_OOM_VALUES || strcmp(s->name, "bind") == 0);
     /* A setting that takes several words may have none ("save" alone: no save points). */
-    if (!s || (argc != 2 && !several)) {
+    if (!s) {
         buf_append_str(err, "Bad directive or wrong number of arguments");
+        return -1;
+    }
+    if (argc != 2 && !several) {
+        buf_append_str(err, "wrong number of arguments");
         return -1;
     }
     /* "save" lines accumulate, "bind" takes several addresses, output limits groups of four,
@@ -883,30 +887,30 @@ static int apply_directive(struct config *cfg, resp_arg *argv, size_t argc, int 
     return rc;
 }
 
-static int load_file(struct config *cfg, const char *file, int *save_reset, buf_t *err) {
-    FILE *f = fopen(file, "r");
-    if (!f) {
-        buf_printf(err, "Fatal error, can't open config file '%s': %m", file);
-        return -1;
-    }
-    char line[4096];
-    int lineno = 0, rc = 0;
+/* Applies config text line by line; lines are numbered from first_line in errors. */
+static int load_text(struct config *cfg, const char *text, size_t len, int first_line,
+                     int *save_reset, buf_t *err) {
+    int rc = 0, lineno = first_line - 1;
     resp_parser p;
     resp_parser_init(&p, 1 << 20);
-    while (rc == 0 && fgets(line, sizeof line - 1, f)) {
-        lineno++;
-        size_t len = strlen(line);
-        if (len == 0 || line[len - 1] != '\n') line[len++] = '\n';
-        size_t start = 0;
-        while (start < len && (line[start] == ' ' || line[start] == '\t')) start++;
-        if (line[start] == '#' || line[start] == '\n') continue;
-        char original[4096];
-        memcpy(original, line + start, len - start - 1);
-        original[len - start - 1] = '\0';
+    buf_t line, why;
+    buf_init(&line);
+    buf_init(&why);
+    for (const char *at = text, *end = text + len; rc == 0 && at < end; lineno++) {
+        const char *nl = memchr(at, '\n', (size_t)(end - at));
+        const char *stop = nl ? nl : end;
+        /* Trimmed of blanks, as Redis trims each line. */
+        const char *from = at, *to = stop;
+        while (from < to && strchr(" \t\r", *from)) from++;
+        while (to > from && strchr(" \t\r", to[-1])) to--;
+        at = nl ? nl + 1 : end;
+        if (from == to || *from == '#') continue;
+        line.len = 0;
+        buf_append(&line, from, (size_t)(to - from));
+        buf_append(&line, "\n", 1);
         size_t used;
-        buf_t why;
-        buf_init(&why);
-        if (resp_parse(&p, line + start, len - start, &used) != RESP_DONE) {
+        why.len = 0;
+        if (resp_parse(&p, line.data, line.len, &used) != RESP_DONE) {
             buf_append_str(&why, "Unbalanced quotes in configuration line");
             rc = -1;
         } else if (p.argc > 0) {
@@ -914,47 +918,74 @@ static int load_file(struct config *cfg, const char *file, int *save_reset, buf_
         }
         if (rc != 0)
             buf_printf(err, "\n*** FATAL CONFIG FILE ERROR (rill %s) ***\nReading the "
-                       "configuration file, at line %d\n>>> '%s'\n%.*s", RILL_VERSION, lineno,
-                       original, (int)why.len, why.data);
-        buf_free(&why);
+                       "configuration file, at line %d\n>>> '%.*s'\n%.*s", RILL_VERSION, lineno + 1,
+                       (int)(to - from), from, (int)why.len, why.data);
     }
+    buf_free(&line);
+    buf_free(&why);
     resp_parser_free(&p);
-    fclose(f);
     return rc;
 }
 
-int config_load(struct config *cfg, const char *file, int argc, char **argv, buf_t *err) {
-    int save_reset = 0;
-    if (file && load_file(cfg, file, &save_reset, err) != 0) return -1;
-    /* Command-line options: "--name value [value ...]". */
-    int i = 0;
-    while (i < argc) {
-        if (strncmp(argv[i], "--", 2) != 0) {
-            buf_printf(err, "Invalid argument '%s': options take the form --name value", argv[i]);
-            return -1;
+/* The command line as Redis turns it into config lines: "--name" starts a line, other
+ * arguments are added to it quoted ("--port 6379 6380" is `port "6379" "6380"`); an
+ * argument holding a name and a value ("--port 6380") is a whole line, after which a
+ * "--word" starts the next line; otherwise a "--word" right after a bare name is that
+ * name's value ("--logfile --my--file"), except after --save, which then gets "". */
+static void options_text(int argc, char **argv, buf_t *out) {
+    int named_has_value = 1;
+    for (int j = 0; j < argc; j++) {
+        const char *a = argv[j];
+        if (named_has_value && a[0] == '-' && a[1] == '-') {
+            if (out->len) buf_append(out, "\n", 1);
+            buf_append_str(out, a + 2);
+            buf_append(out, " ", 1);
+            /* One word (possibly with blanks around) or a name and its value? */
+            const char *w = a;
+            while (*w == ' ' || *w == '\t') w++;
+            while (*w && *w != ' ' && *w != '\t') w++;
+            while (*w == ' ' || *w == '\t') w++;
+            int one_word = *w == '\0';
+            named_has_value = !one_word;
+            int next_is_name = j + 1 < argc && argv[j + 1][0] == '-' && argv[j + 1][1] == '-';
+            if (one_word && !strcasecmp(a, "--save") && (next_is_name || j + 1 == argc)) {
+                buf_append(out, "\"\"", 2);
+                named_has_value = 1;
+            }
+        } else {
+            buf_append_repr(out, a, strlen(a));
+            buf_append(out, " ", 1);
+            named_has_value = 1;
         }
-        resp_arg args[32];
-        size_t n = 0;
-        args[n].ptr = argv[i] + 2;
-        args[n++].len = strlen(argv[i] + 2);
-        i++;
-        while (i < argc && strncmp(argv[i], "--", 2) != 0 && n < 32) {
-            args[n].ptr = argv[i];
-            args[n++].len = strlen(argv[i]);
-            i++;
-        }
-        buf_t why;
-        buf_init(&why);
-        if (apply_directive(cfg, args, n, &save_reset, &why) != 0) {
-            buf_printf(err, "\n*** FATAL CONFIG FILE ERROR (rill %s) ***\nReading the "
-                       "configuration file, at line 2\n>>> '%.*s'\n%.*s", RILL_VERSION,
-                       (int)args[0].len, args[0].ptr, (int)why.len, why.data);
-            buf_free(&why);
-            return -1;
-        }
-        buf_free(&why);
     }
-    return 0;
+}
+
+int config_load(struct config *cfg, const char *file, int argc, char **argv, buf_t *err) {
+    int save_reset = 0, file_lines = 0;
+    if (file) {
+        FILE *f = fopen(file, "r");
+        if (!f) {
+            buf_printf(err, "Fatal error, can't open config file '%s': %m", file);
+            return -1;
+        }
+        buf_t text;
+        buf_init(&text);
+        char chunk[8192];
+        for (size_t n; (n = fread(chunk, 1, sizeof chunk, f)) > 0;) buf_append(&text, chunk, n);
+        fclose(f);
+        for (size_t i = 0; i < text.len; i++) file_lines += text.data[i] == '\n';
+        int rc = load_text(cfg, text.data ? text.data : "", text.len, 1, &save_reset, err);
+        buf_free(&text);
+        if (rc != 0) return -1;
+    }
+    /* The options follow the file after a newline, as Redis appends them to it. */
+    buf_t options;
+    buf_init(&options);
+    options_text(argc, argv, &options);
+    int rc = load_text(cfg, options.data ? options.data : "", options.len, file_lines + 2,
+                       &save_reset, err);
+    buf_free(&options);
+    return rc;
 }
 
 /* ---- CONFIG REWRITE ---- */
@@ -982,28 +1013,6 @@ static void append_memory(buf_t *out, long long bytes) {
         buf_printf(out, "%lld", bytes);
 }
 
-/* A string as Redis's sdscatrepr quotes it. */
-static void append_quoted(buf_t *out, const char *s, size_t len) {
-    buf_append(out, "\"", 1);
-    for (const char *end = s + len; s < end; s++) {
-        unsigned char ch = (unsigned char)*s;
-        switch (ch) {
-        case '\\': buf_append(out, "\\\\", 2); break;
-        case '"': buf_append(out, "\\\"", 2); break;
-        case '\n': buf_append(out, "\\n", 2); break;
-        case '\r': buf_append(out, "\\r", 2); break;
-        case '\t': buf_append(out, "\\t", 2); break;
-        case '\a': buf_append(out, "\\a", 2); break;
-        case '\b': buf_append(out, "\\b", 2); break;
-        default:
-            if (ch >= 32 && ch < 127)
-                buf_append(out, s, 1);
-            else
-                buf_printf(out, "\\x%02x", ch);
-        }
-    }
-    buf_append(out, "\"", 1);
-}
 
 /* The old file's lines, and where each setting's lines are. */
 struct rewrite_state {
@@ -1122,7 +1131,7 @@ static void rewrite_line(struct rewrite_state *st, size_t owner, size_t *next, b
 /* The lines setting s is written as (one for most; save, client-output-buffer-limit: one per
  * item, each with its own force). */
 static void rewrite_setting(struct rewrite_state *st, const struct setting *s,
-                            const struct config *defaults) {
+                            const struct config *defaults, int force_all) {
     size_t owner = (size_t)(s - settings) + 1, next = 0;
     buf_t now, def, line;
     buf_init(&now);
@@ -1130,9 +1139,11 @@ static void rewrite_setting(struct rewrite_state *st, const struct setting *s,
     buf_init(&line);
     format_value(&server.cfg, s, &now);
     format_value(defaults, s, &def);
-    /* dir and the percentiles are always written, as Redis writes them. */
-    int force = now.len != def.len || (now.len && memcmp(now.data, def.data, now.len) != 0) ||
-                strcmp(s->name, "dir") == 0 || s->type == T_PERCENTILES;
+    /* dir, save and the percentiles are always written, as Redis writes them (a file's own
+     * save lines would otherwise win over a running value that is the default). */
+    int force = force_all || now.len != def.len ||
+                (now.len && memcmp(now.data, def.data, now.len) != 0) ||
+                strcmp(s->name, "dir") == 0 || s->type == T_PERCENTILES || s->type == T_SAVE;
     if (s->type == T_OUTPUT_LIMITS) {
         const struct output_limit *l = (const struct output_limit *)slot_of(&server.cfg, s);
         const struct output_limit *d = (const struct output_limit *)slot_of(defaults, s);
@@ -1144,7 +1155,7 @@ static void rewrite_setting(struct rewrite_state *st, const struct setting *s,
             append_memory(&line, l[i].soft);
             buf_printf(&line, " %lld", l[i].soft_seconds);
             rewrite_line(st, owner, &next, &line,
-                         memcmp(&l[i], &d[i], sizeof l[i]) != 0);
+                         force_all || memcmp(&l[i], &d[i], sizeof l[i]) != 0);
         }
     } else if (s->type == T_SAVE && now.len) {
         char *copy, *words[64];
@@ -1163,7 +1174,7 @@ static void rewrite_setting(struct rewrite_state *st, const struct setting *s,
             buf_append(&line, "\"\"", 2);
         else if ((s->type == T_STRING && strcmp(s->name, "bind") != 0) ||
                  s->type == T_KEYSPACE_EVENTS)
-            append_quoted(&line, now.data ? now.data : "", now.len);
+            buf_append_repr(&line, now.data ? now.data : "", now.len);
         else if (s->type == T_MEMORY ||
                  (s->type == T_MEMORY_PERCENT && load_number(&server.cfg, s) >= 0))
             append_memory(&line, load_number(&server.cfg, s));
@@ -1182,7 +1193,7 @@ static void rewrite_setting(struct rewrite_state *st, const struct setting *s,
     buf_free(&line);
 }
 
-int config_rewrite(const char *file, buf_t *err) {
+int config_rewrite(const char *file, int force_all, buf_t *err) {
     static struct config defaults;
     static int have_defaults;
     if (!have_defaults) {
@@ -1193,7 +1204,8 @@ int config_rewrite(const char *file, buf_t *err) {
     int rc = rewrite_read(&st, file);
     if (rc == 0)
         for (size_t i = 0; i < NSETTINGS; i++)
-            if (canonical(&settings[i]) == &settings[i]) rewrite_setting(&st, &settings[i], &defaults);
+            if (canonical(&settings[i]) == &settings[i])
+                rewrite_setting(&st, &settings[i], &defaults, force_all);
     buf_t out;
     buf_init(&out);
     /* Each line and a newline; a run of empty lines becomes one, as in Redis. */

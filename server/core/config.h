@@ -108,9 +108,10 @@ const char *config_string(const char *name);
 /* Puts back a value config_value gave (CONFIG SET's rollback): no permission checks. */
 void config_restore(const char *name, const char *value, size_t len);
 /* CONFIG REWRITE: the file keeps its lines, comments and order; each setting's lines get its
- * running value, settings away from their default are added at the end, as Redis writes
- * them. Returns -1 with the reason in err. */
-int config_rewrite(const char *file, buf_t *err);
+ * running value, settings away from their default (every setting with force_all, DEBUG
+ * CONFIG-REWRITE-FORCE-ALL) are added at the end, as Redis writes them. Returns -1 with the
+ * reason in err. */
+int config_rewrite(const char *file, int force_all, buf_t *err);
 /* Canonical name of a setting (or alias) for CONFIG SET, NULL if unknown. */
 const char *config_canonical_name(const char *name, size_t len);
 

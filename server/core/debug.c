@@ -175,6 +175,21 @@ static void debug_reload(client *c) {
     }
 }
 
+/* CONFIG REWRITE writing every setting, defaults too. */
+static void debug_config_rewrite_force_all(client *c) {
+    if (!server.config_file) {
+        reply_error(c, "The server is running without a config file");
+        return;
+    }
+    buf_t err;
+    buf_init(&err);
+    if (config_rewrite(server.config_file, 1, &err) == 0)
+        reply_ok(c);
+    else
+        reply_errorf(c, "CONFIG-REWRITE-FORCE-ALL failed: %.*s", (int)err.len, err.data);
+    buf_free(&err);
+}
+
 void cmd_debug(client *c) {
     const resp_arg *sub = &c->argv[1];
     if (c->argc == 2 && arg_is(sub, "help")) {
@@ -217,6 +232,8 @@ void cmd_debug(client *c) {
         debug_populate(c);
     } else if (arg_is(sub, "reload")) {
         debug_reload(c);
+    } else if (c->argc == 2 && arg_is(sub, "config-rewrite-force-all")) {
+        debug_config_rewrite_force_all(c);
     } else if (c->argc == 3 && arg_is(sub, "log")) {
         char *s = arg_cstr(&c->argv[2]);
         server_log(LL_WARNING, "DEBUG LOG: %s", s);

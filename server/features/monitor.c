@@ -1,7 +1,6 @@
 /* MONITOR (monitor.h). */
 #include "features/monitor.h"
 
-#include <ctype.h>
 #include <stdio.h>
 #include <sys/time.h>
 
@@ -15,29 +14,6 @@ static client **monitors;
 static size_t nmonitors, monitors_cap;
 
 int monitor_active(void) { return nmonitors > 0; }
-
-/* An argument quoted and escaped as Redis's sdscatrepr writes it. */
-static void append_repr(buf_t *out, const char *p, size_t len) {
-    buf_append(out, "\"", 1);
-    for (size_t i = 0; i < len; i++) {
-        unsigned char ch = (unsigned char)p[i];
-        switch (ch) {
-        case '\\': buf_append(out, "\\\\", 2); break;
-        case '"': buf_append(out, "\\\"", 2); break;
-        case '\n': buf_append(out, "\\n", 2); break;
-        case '\r': buf_append(out, "\\r", 2); break;
-        case '\t': buf_append(out, "\\t", 2); break;
-        case '\a': buf_append(out, "\\a", 2); break;
-        case '\b': buf_append(out, "\\b", 2); break;
-        default:
-            if (isprint(ch))
-                buf_append(out, &p[i], 1);
-            else
-                buf_printf(out, "\\x%02x", ch);
-        }
-    }
-    buf_append(out, "\"", 1);
-}
 
 void monitor_feed(client *c, const resp_arg *argv, size_t argc) {
     if (!nmonitors || server.loading) return;
@@ -55,7 +31,7 @@ void monitor_feed(client *c, const resp_arg *argv, size_t argc) {
         if (command_arg_redacted(i))
             buf_append_str(&line, "\"(redacted)\"");
         else
-            append_repr(&line, argv[i].ptr, argv[i].len);
+            buf_append_repr(&line, argv[i].ptr, argv[i].len);
     }
     buf_append(&line, "\r\n", 2);
     for (size_t i = 0; i < nmonitors; i++) {
