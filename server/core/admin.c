@@ -62,6 +62,13 @@ void cmd_config_set(client *c) {
         }
         names[n++] = name;
     }
+    /* The loading error comes before any other, as in Redis (clients treat it apart). */
+    for (size_t i = 0; server.loading && i < n; i++) {
+        if (config_denied_while_loading(names[i], client_is_local(c))) {
+            reply_error(c, ERR_LOADING);
+            return;
+        }
+    }
     /* All or nothing: the old values as CONFIG GET shows them, put back if one is refused. */
     buf_t old[64];
     for (size_t i = 0; i < n; i++) {

@@ -39,6 +39,7 @@ enum setting_type {
 #define PROTECTED 2u /* CONFIG SET only as enable-protected-configs allows */
 #define HIDDEN 4u    /* CONFIG GET shows it for its exact name only, not for a pattern */
 #define ALIAS 8u     /* a kept row's other name: its value is the row above's */
+#define DENY_LOADING 16u /* CONFIG SET refused (-LOADING) while a snapshot loads */
 
 /* offset of a row whose value rill keeps in config.kept rather than a field of its own */
 #define KEPT ((size_t)-1)
@@ -94,7 +95,7 @@ static const struct setting settings[] = {
     {"timeout", T_INT, 0, FIELD(timeout), 0, 2147483647, "0"},
     {"hz", T_INT, 0, FIELD(hz), 0, 2147483647, "10"},
     {"requirepass", T_STRING, 0, FIELD(requirepass), 0, 0, ""},
-    {"dir", T_STRING, PROTECTED, FIELD(dir), 0, 0, "./"},
+    {"dir", T_STRING, PROTECTED | DENY_LOADING, FIELD(dir), 0, 0, "./"},
     {"dbfilename", T_STRING, PROTECTED, FIELD(dbfilename), 0, 0, "dump.rdb"},
     {"enable-protected-configs", T_ENUM, IMMUTABLE, FIELD(enable_protected_configs), 0, 0, "no",
      enable_values},
@@ -173,7 +174,7 @@ static const struct setting settings[] = {
     {"activedefrag", T_BOOL, 0, KEPT, 0, 1, "no"},
     {"syslog-enabled", T_BOOL, IMMUTABLE, KEPT, 0, 1, "no"},
     {"cluster-enabled", T_BOOL, IMMUTABLE, KEPT, 0, 1, "no"},
-    {"appendonly", T_BOOL, 0, KEPT, 0, 1, "no"},
+    {"appendonly", T_BOOL, DENY_LOADING, KEPT, 0, 1, "no"},
     {"cluster-allow-reads-when-down", T_BOOL, 0, KEPT, 0, 1, "no"},
     {"cluster-allow-pubsubshard-when-down", T_BOOL, 0, KEPT, 0, 1, "yes"},
     {"crash-log-enabled", T_BOOL, 0, KEPT, 0, 1, "yes"},
@@ -207,7 +208,7 @@ static const struct setting settings[] = {
     {"masterauth", T_STRING, 0, KEPT, 0, 0, ""},
     {"supervised", T_ENUM, IMMUTABLE, KEPT, 0, 0, "no", supervised_modes},
     {"syslog-facility", T_ENUM, IMMUTABLE, KEPT, 0, 0, "local0", syslog_facilities},
-    {"repl-diskless-load", T_ENUM, 0, KEPT, 0, 0, "disabled", diskless_load_modes},
+    {"repl-diskless-load", T_ENUM, DENY_LOADING, KEPT, 0, 0, "disabled", diskless_load_modes},
     {"appendfsync", T_ENUM, 0, KEPT, 0, 0, "everysec", appendfsync_modes},
     {"oom-score-adj", T_ENUM, 0, KEPT, 0, 0, "no", oom_score_adj_modes, oom_score_adj_values},
     {"acl-pubsub-default", T_ENUM, 0, KEPT, 0, 0, "resetchannels", acl_pubsub_defaults},
@@ -837,6 +838,11 @@ long config_get(const resp_arg *patterns, size_t npatterns, buf_t *out) {
     return pairs;
 }
 
+static int protected_allowed(int local_client) {
+    return server.cfg.enable_protected_configs == ENABLE_YES ||
+           (server.cfg.enable_protected_configs == ENABLE_LOCAL && local_client);
+}
+
 int config_set(const char *name, size_t nlen, const char *value, size_t vlen, int local_client,
                buf_t *err) {
     const struct setting *s = find_setting(name, nlen);
@@ -845,13 +851,18 @@ int config_set(const char *name, size_t nlen, const char *value, size_t vlen, in
         buf_append_str(err, "can't set immutable config");
         return -1;
     }
-    int protected_allowed = server.cfg.enable_protected_configs == ENABLE_YES ||
-                            (server.cfg.enable_protected_configs == ENABLE_LOCAL && local_client);
-    if ((s->flags & PROTECTED) && !protected_allowed) {
+    if ((s->flags & PROTECTED) && !protected_allowed(local_client)) {
         buf_append_str(err, "can't set protected config");
         return -1;
     }
     return apply_supported(&server.cfg, s, value, vlen, err);
+}
+
+int config_denied_while_loading(const char *name, int local_client) {
+    const struct setting *s = find_setting(name, strlen(name));
+    /* An immutable or protected one fails for that reason first, as in Redis. */
+    return s && (s->flags & DENY_LOADING) && !(s->flags & IMMUTABLE) &&
+           (!(s->flags & PROTECTED) || protected_allowed(local_client));
 }
 
 /* One config-file or command-line directive: name and its arguments. */

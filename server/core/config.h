@@ -96,6 +96,8 @@ void config_value(const char *name, buf_t *out);
  * Returns 0, or -1 with Redis's reason in err. */
 int config_set(const char *name, size_t nlen, const char *value, size_t vlen, int local_client,
                buf_t *err);
+/* 1 for a setting CONFIG SET may not change while a snapshot loads (dir, appendonly). */
+int config_denied_while_loading(const char *name, int local_client);
 /* The running value of a numeric, yes/no, enum or flags setting (flags: the bits below). */
 long long config_number(const char *name);
 /* The running value of a string setting ("" when unset). */

@@ -739,6 +739,16 @@ def test_clients_are_served_while_loading_and_get_loading_errors(workdir):
         assert r.config_get("save") == {"save": "60 1"}
         with pytest.raises(redis.BusyLoadingError):
             r.execute_command("DEBUG", "POPULATE", 10)
+        # Settings the dataset depends on wait for the load; the rest can change.
+        assert r.config_set("loglevel", "debug")
+        with pytest.raises(redis.BusyLoadingError):
+            r.config_set("appendonly", "no")
+        # dir is protected here: that error comes first, as in Redis.
+        with pytest.raises(redis.ResponseError, match="can't set protected config"):
+            r.config_set("dir", "/tmp")
+        with pytest.raises(redis.BusyLoadingError):
+            r.execute_command("CONFIG", "SET", "loglevel", "notice", "appendonly", "no")
+        assert r.config_get("loglevel") == {"loglevel": "debug"}
     finally:
         proc.kill()
         proc.wait()
