@@ -657,9 +657,15 @@ struct command command_table[] = {
 
 const size_t command_table_len = sizeof command_table / sizeof command_table[0];
 
-/* Open-addressing index from lowercase name to command, built once at start-up. */
-#define INDEX_SIZE 256
-static struct command *command_index[INDEX_SIZE];
+/* Open-addressing index from name (any case) to command, built at start-up and again after a
+ * rename-command. Four times the commands Redis has, so probes stay short. */
+#define INDEX_SIZE 1024
+static struct index_slot {
+    const char *name; /* the command's own, or what rename-command gave it */
+    struct command *cmd;
+} command_index[INDEX_SIZE];
+/* rename-command: each command's name in the index (NULL: the command's own; "": removed). */
+static char *renamed[sizeof command_table / sizeof command_table[0]];
 static long long error_counts[64];
 static char error_codes[64][32];
 static int nerror_codes;
@@ -675,7 +681,20 @@ static size_t name_hash(const char *name, size_t len) {
     return (size_t)h;
 }
 
+static void build_index(void) {
+    memset(command_index, 0, sizeof command_index);
+    for (size_t i = 0; i < command_table_len; i++) {
+        const char *name = renamed[i] ? renamed[i] : command_table[i].name;
+        if (!name[0]) continue;
+        size_t slot = name_hash(name, strlen(name)) % INDEX_SIZE;
+        while (command_index[slot].cmd) slot = (slot + 1) % INDEX_SIZE;
+        command_index[slot] = (struct index_slot){name, &command_table[i]};
+    }
+}
+
 void commands_init(void) {
+    _Static_assert(sizeof command_table / sizeof command_table[0] < INDEX_SIZE / 2,
+                   "the command index needs room");
     for (size_t i = 0; i < command_table_len; i++) {
         struct command *cmd = &command_table[i];
         snprintf(cmd->fullname, sizeof cmd->fullname, "%s", cmd->name);
@@ -683,18 +702,36 @@ void commands_init(void) {
             sub->parent = cmd;
             snprintf(sub->fullname, sizeof sub->fullname, "%s|%s", cmd->name, sub->name);
         }
-        size_t slot = name_hash(cmd->name, strlen(cmd->name)) % INDEX_SIZE;
-        while (command_index[slot]) slot = (slot + 1) % INDEX_SIZE;
-        command_index[slot] = cmd;
     }
+    build_index();
 }
 
 const struct command *command_lookup(const char *name, size_t len) {
     size_t slot = name_hash(name, len) % INDEX_SIZE;
-    for (struct command *cmd; (cmd = command_index[slot]); slot = (slot + 1) % INDEX_SIZE) {
-        if (strlen(cmd->name) == len && strncasecmp(cmd->name, name, len) == 0) return cmd;
+    for (; command_index[slot].cmd; slot = (slot + 1) % INDEX_SIZE) {
+        const char *n = command_index[slot].name;
+        if (strlen(n) == len && strncasecmp(n, name, len) == 0) return command_index[slot].cmd;
     }
     return NULL;
+}
+
+int command_rename(const char *from, size_t flen, const char *to, size_t tlen, const char **why) {
+    const struct command *cmd = command_lookup(from, flen);
+    if (!cmd) {
+        *why = "No such command in rename-command";
+        return -1;
+    }
+    if (tlen && command_lookup(to, tlen)) {
+        *why = "Target command name already exists";
+        return -1;
+    }
+    size_t i = (size_t)(cmd - command_table);
+    mem_free(renamed[i]);
+    renamed[i] = mem_alloc(tlen + 1);
+    memcpy(renamed[i], to, tlen);
+    renamed[i][tlen] = '\0';
+    build_index();
+    return 0;
 }
 
 static struct command *find_subcommand(const struct command *cmd, const resp_arg *a) {

@@ -55,6 +55,9 @@ struct command {
 };
 
 void commands_init(void);
+/* rename-command: the command called from is called to from now on ("" removes it), for
+ * clients and scripts alike. 0, or -1 with Redis's reason. */
+int command_rename(const char *from, size_t flen, const char *to, size_t tlen, const char **why);
 /* Runs c->argv: every check, then the handler, then the statistics. */
 void command_execute(client *c);
 /* Redis's lookupCommand: the command, or for a container with an argument, its

@@ -8,6 +8,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "core/commands.h"
 #include "core/process.h"
 #include "core/server.h"
 #include "features/notify.h"
@@ -868,6 +869,13 @@ int config_denied_while_loading(const char *name, int local_client) {
 /* One config-file or command-line directive: name and its arguments. */
 static int apply_directive(struct config *cfg, resp_arg *argv, size_t argc, int *save_reset,
                            buf_t *err) {
+    /* Not a setting: it acts on the command table (CONFIG REWRITE keeps its lines as they are). */
+    if (argc == 3 && argv[0].len == 14 && !strncasecmp(argv[0].ptr, "rename-command", 14)) {
+        const char *why;
+        if (command_rename(argv[1].ptr, argv[1].len, argv[2].ptr, argv[2].len, &why) == 0) return 0;
+        buf_append_str(err, why);
+        return -1;
+    }
     const struct setting *s = find_setting(argv[0].ptr, argv[0].len);
     int several = s && (s->type == T_SAVE || s->type == T_OUTPUT_LIMITS || s->type == T_FLAGS ||
                         s->type >= T_OOM_VALUES || strcmp(s->name, "bind") == 0);
@@ -1096,17 +1104,19 @@ static int rewrite_read(struct rewrite_state *st, const char *file) {
             rewrite_append(st, copy_cstr(text.data, tlen), 0);
             continue;
         }
+        /* The parser unescapes text in place: the lines kept are copied from the file. */
+        const char *original = all.data + a;
         int ok = resp_parse(&p, text.data, tlen + 1, &used) == RESP_DONE && p.argc > 0;
         const struct setting *s = ok ? find_setting(p.argv[0].ptr, p.argv[0].len) : NULL;
         if (s) {
-            rewrite_append(st, copy_cstr(text.data, tlen), (size_t)(canonical(s) - settings) + 1);
+            rewrite_append(st, copy_cstr(original, tlen), (size_t)(canonical(s) - settings) + 1);
         } else if (ok && directive_is_kept(&p.argv[0])) {
-            rewrite_append(st, copy_cstr(text.data, tlen), 0);
+            rewrite_append(st, copy_cstr(original, tlen), 0);
         } else {
             /* Unknown or unparsable: kept as a comment, as Redis does. */
             char *line = mem_alloc(tlen + 7);
             memcpy(line, "# ??? ", 6);
-            memcpy(line + 6, text.data, tlen);
+            memcpy(line + 6, original, tlen);
             line[tlen + 6] = '\0';
             rewrite_append(st, line, 0);
         }

@@ -165,6 +165,8 @@ int main(int argc, char **argv) {
         return 0;
     }
     config_defaults(&server.cfg);
+    /* Before the config: its rename-command lines act on the command table. */
+    commands_init();
     const char *file = NULL;
     int first_opt = 1;
     if (argc >= 2 && strncmp(argv[1], "--", 2) != 0) {
@@ -197,7 +199,6 @@ int main(int argc, char **argv) {
     adjust_open_files();
     db_init_all(server.cfg.databases);
     pubsub_init();
-    commands_init();
     scripting_init();
     server_log(LL_NOTICE, "rill %s (Redis %s compatible), pid=%d, port %d", RILL_VERSION,
                REDIS_COMPAT_VERSION, (int)server.pid, server.cfg.port);

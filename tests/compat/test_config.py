@@ -429,3 +429,33 @@ def test_an_empty_bind_listens_nowhere_and_is_rewritten():
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_rename_command_renames_for_clients_and_scripts_and_survives_rewrite(tmp_path):
+    conf = tmp_path / "rill.conf"
+    conf.write_text("rename-command flushdb badger\nrename-command debug \"\"\n")
+    port = free_port()
+    proc = track(subprocess.Popen([RILL, str(conf), "--port", str(port), "--dir", str(tmp_path)],
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+    try:
+        wait_for_port(port, proc)
+        r = redis.Redis(port=port)
+        with pytest.raises(redis.ResponseError, match="unknown command 'FLUSHDB'"):
+            r.execute_command("FLUSHDB")
+        with pytest.raises(redis.ResponseError, match="unknown command 'DEBUG'"):
+            r.execute_command("DEBUG", "HELP")
+        assert r.execute_command("BADGER") == b"OK"
+        assert r.eval("return redis.call('badger')", 0) == b"OK"
+        with pytest.raises(redis.ResponseError, match="Unknown Redis command called from script"):
+            r.eval("return redis.call('flushdb')", 0)
+        assert r.config_rewrite()
+        assert "rename-command flushdb badger" in conf.read_text()
+    finally:
+        proc.terminate()
+        proc.wait()
+    # A name no command has, or one already taken, stops start-up with Redis's words.
+    for line, why in (("rename-command nosuch x", b"No such command in rename-command"),
+                      ("rename-command get set", b"Target command name already exists")):
+        conf.write_text(line + "\n")
+        out = subprocess.run([RILL, str(conf), "--port", str(free_port())], capture_output=True, timeout=10)
+        assert out.returncode != 0 and why in out.stdout + out.stderr
