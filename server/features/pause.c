@@ -8,14 +8,14 @@
 #include "mem.h"
 #include "scripting/scripting.h"
 
-static enum pause_type pause_type;
-static long long pause_end_ms;
+static enum pause_type active_type;
+static long long active_end_ms;
 /* Postponed clients, oldest first. */
 static client *postponed_head, *postponed_tail;
 static size_t npostponed;
 
 static void pause_end(void) {
-    pause_type = PAUSE_OFF;
+    active_type = PAUSE_OFF;
     /* Resumed newest first onto a stack: the oldest runs first. */
     client **order = NULL;
     size_t n = 0;
@@ -33,14 +33,14 @@ static void pause_end(void) {
 }
 
 int pause_active(void) {
-    if (pause_type != PAUSE_OFF && pause_end_ms < time_ms()) pause_end();
-    return pause_type != PAUSE_OFF;
+    if (active_type != PAUSE_OFF && active_end_ms < time_ms()) pause_end();
+    return active_type != PAUSE_OFF;
 }
 
 void pause_cron(void) { pause_active(); }
 
 int pause_holds_kind(int writes) {
-    return pause_active() && (pause_type == PAUSE_ALL || writes);
+    return pause_active() && (active_type == PAUSE_ALL || writes);
 }
 
 int pause_holds(client *c, const struct command *cmd) {
@@ -81,8 +81,6 @@ void pause_forget(client *c) {
     server.nblocked--;
 }
 
-size_t pause_postponed_count(void) { return npostponed; }
-
 /* CLIENT PAUSE timeout [WRITE|ALL]: a pause already on keeps the later end and the stricter
  * type. */
 void cmd_client_pause(client *c) {
@@ -111,15 +109,15 @@ void cmd_client_pause(client *c) {
      * the pause is over at once. */
     long long end = timeout > 0 ? (long long)((unsigned long long)timeout + (unsigned long long)time_ms()) : 0;
     if (pause_active()) {
-        if (type < pause_type) type = pause_type;
-        if (end < pause_end_ms) end = pause_end_ms;
+        if (type < active_type) type = active_type;
+        if (end < active_end_ms) end = active_end_ms;
     }
-    pause_type = type;
-    pause_end_ms = end;
+    active_type = type;
+    active_end_ms = end;
     reply_ok(c);
 }
 
 void cmd_client_unpause(client *c) {
-    if (pause_type != PAUSE_OFF) pause_end();
+    if (active_type != PAUSE_OFF) pause_end();
     reply_ok(c);
 }

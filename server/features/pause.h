@@ -23,7 +23,5 @@ void pause_postpone(client *c);
 void pause_forget(client *c);
 /* Ends a pause that is due; for the cron. */
 void pause_cron(void);
-/* Clients waiting for the pause to end. */
-size_t pause_postponed_count(void);
 
 #endif
