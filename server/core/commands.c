@@ -721,7 +721,9 @@ int command_rename(const char *from, size_t flen, const char *to, size_t tlen, c
         *why = "No such command in rename-command";
         return -1;
     }
-    if (tlen && command_lookup(to, tlen)) {
+    /* Redis takes the old name out first: a command may be renamed to its own name. */
+    const struct command *taken = tlen ? command_lookup(to, tlen) : NULL;
+    if (taken && taken != cmd) {
         *why = "Target command name already exists";
         return -1;
     }
