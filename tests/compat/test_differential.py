@@ -89,13 +89,23 @@ def run_script(port, lines):
     return out
 
 
+def close_enough(line, a, b):
+    """A TTL read a second apart on a loaded machine (ASan) may differ by one step."""
+    words = line.split()
+    slack = {"TTL": 1, "PTTL": 2000}.get(words[0].upper() if words else "")
+    if slack is None or not (a.startswith(b":") and b.startswith(b":")):
+        return False
+    x, y = int(a[1:].strip()), int(b[1:].strip())
+    return x >= 0 and y >= 0 and abs(x - y) <= slack
+
+
 def test_scripts_match_redis(rill_module, redis_module):
     mismatches = []
     for name, lines in scripts():
         ours = run_script(rill_module.port, lines)
         theirs = run_script(redis_module.port, lines)
         for (line, a), (_, b) in zip(ours, theirs):
-            if a != b:
+            if a != b and not close_enough(line, a, b):
                 mismatches.append("%s: %s\n  rill:  %r\n  redis: %r" % (name, line, a, b))
     assert not mismatches, "\n".join(mismatches[:40])
 
