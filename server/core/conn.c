@@ -431,9 +431,7 @@ void cmd_client_reply(client *c) {
 
 void cmd_client_unblock(client *c) {
     if (c->argc > 4) {
-        size_t len = c->argv[1].len;
-        reply_errorf(c, "unknown subcommand or wrong number of arguments for '%.*s'. Try CLIENT "
-                        "HELP.", (int)len, c->argv[1].ptr);
+        reply_subcommand_syntax_error(c, "CLIENT");
         return;
     }
     long long id;

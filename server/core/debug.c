@@ -248,7 +248,6 @@ void cmd_debug(client *c) {
         reply_error(c, s);
         mem_free(s);
     } else {
-        reply_errorf(c, "unknown subcommand or wrong number of arguments for '%.*s'. Try DEBUG "
-                        "HELP.", (int)(sub->len < 128 ? sub->len : 128), sub->ptr);
+        reply_subcommand_syntax_error(c, "DEBUG");
     }
 }

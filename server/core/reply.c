@@ -53,6 +53,12 @@ void reply_errorf(client *c, const char *fmt, ...) {
     reply_error(c, msg);
 }
 
+void reply_subcommand_syntax_error(client *c, const char *container) {
+    const resp_arg *sub = &c->argv[1];
+    reply_errorf(c, "unknown subcommand or wrong number of arguments for '%.*s'. Try %s HELP.",
+                 (int)(sub->len < 128 ? sub->len : 128), sub->ptr, container);
+}
+
 void reply_arity_error(client *c) {
     reply_errorf(c, "wrong number of arguments for '%s' command", command_fullname(c->last_cmd));
 }

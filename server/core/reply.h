@@ -44,6 +44,9 @@ void reply_error(client *c, const char *msg);
 void reply_errorf(client *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* "wrong number of arguments for '<cmd>' command" for the running command. */
 void reply_arity_error(client *c);
+/* Redis's addReplySubcommandSyntaxError: "unknown subcommand or wrong number of arguments for
+ * '<argv[1], 128 bytes at most>'. Try <CONTAINER> HELP." */
+void reply_subcommand_syntax_error(client *c, const char *container);
 /* "invalid expire time in '<cmd>' command" for the running command. */
 void reply_expire_error(client *c);
 void reply_int(client *c, long long v);

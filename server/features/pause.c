@@ -85,8 +85,7 @@ void pause_forget(client *c) {
  * type. */
 void cmd_client_pause(client *c) {
     if (c->argc > 4) {
-        reply_errorf(c, "unknown subcommand or wrong number of arguments for '%.*s'. Try CLIENT "
-                        "HELP.", (int)c->argv[1].len, c->argv[1].ptr);
+        reply_subcommand_syntax_error(c, "CLIENT");
         return;
     }
     enum pause_type type = PAUSE_ALL;

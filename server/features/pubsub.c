@@ -305,8 +305,7 @@ static void collect_channel(dict_node *n, void *ctx) {
 }
 
 static int subcommand_syntax_error(client *c) {
-    reply_errorf(c, "unknown subcommand or wrong number of arguments for '%.*s'. Try PUBSUB HELP.",
-                 (int)c->argv[1].len, c->argv[1].ptr);
+    reply_subcommand_syntax_error(c, "PUBSUB");
     return 1;
 }
 

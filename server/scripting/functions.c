@@ -8,8 +8,7 @@
 
 void cmd_function_flush(client *c) {
     if (c->argc > 3) {
-        reply_errorf(c, "unknown subcommand or wrong number of arguments for '%.*s'. Try "
-                        "FUNCTION HELP.", (int)c->argv[1].len, c->argv[1].ptr);
+        reply_subcommand_syntax_error(c, "FUNCTION");
         return;
     }
     if (c->argc == 3 && !arg_is(&c->argv[2], "sync") && !arg_is(&c->argv[2], "async")) {
