@@ -99,21 +99,19 @@ void cmd_pfadd(client *c) {
 
 /* PFCOUNT of several keys: the estimate for the union, computed on a register per byte. */
 static void pfcount_union(client *c) {
-    uint8_t *max = mem_calloc(1, HLL_REGISTERS);
+    uint8_t max[HLL_REGISTERS] = {0};
     for (size_t i = 1; i < c->argc; i++) {
         entry *e = db_lookup_read(c->db, c->argv[i].ptr, c->argv[i].len);
         if (!e) continue;
-        if (check_hll(c, e) != 0) goto done;
+        if (check_hll(c, e) != 0) return;
         if (hll_merge(max, (const unsigned char *)entry_value(e), e->vallen) != 0) {
             reply_error(c, ERR_CORRUPT_HLL);
-            goto done;
+            return;
         }
     }
     int histo[HLL_HISTOGRAM_SLOTS];
     hll_raw_histogram(max, histo);
     reply_int(c, (long long)hll_estimate(histo));
-done:
-    mem_free(max);
 }
 
 void cmd_pfcount(client *c) {
@@ -148,17 +146,17 @@ void cmd_pfcount(client *c) {
 }
 
 void cmd_pfmerge(client *c) {
-    uint8_t *max = mem_calloc(1, HLL_REGISTERS);
+    uint8_t max[HLL_REGISTERS] = {0};
     int any_dense = 0;
     for (size_t i = 1; i < c->argc; i++) {
         entry *e = db_lookup_read(c->db, c->argv[i].ptr, c->argv[i].len);
         if (!e) continue;
-        if (check_hll(c, e) != 0) goto done;
+        if (check_hll(c, e) != 0) return;
         const unsigned char *p = (const unsigned char *)entry_value(e);
         if (hll_encoding_of(p) == HLL_DENSE) any_dense = 1;
         if (hll_merge(max, p, e->vallen) != 0) {
             reply_error(c, ERR_CORRUPT_HLL);
-            goto done;
+            return;
         }
     }
     /* The destination was checked as the first source. */
@@ -174,15 +172,13 @@ void cmd_pfmerge(client *c) {
     e = hll_close(c->db, e, &b);
     if (corrupt) {
         reply_error(c, ERR_CORRUPT_HLL);
-        goto done;
+        return;
     }
     hll_cache_invalidate((unsigned char *)entry_value(e));
     /* A merge is a mass PFADD, for notifications. */
     notify_key_arg(NOTIFY_STRING, "pfadd", c, dst);
     server.dirty++;
     reply_ok(c);
-done:
-    mem_free(max);
 }
 
 static void reply_registers(client *c, const unsigned char *dense) {
