@@ -3,31 +3,8 @@ BITPOS, BITOP, BITFIELD and BITFIELD_RO, every argument form and error, then ran
 that mix them with the string commands."""
 import random
 
-import pytest
 
-from conftest import start_redis, start_rill
-from test_differential import RawConn
-
-
-@pytest.fixture(scope="module")
-def conns():
-    rill, ref = start_rill(), start_redis()
-    a, b = RawConn(rill.port), RawConn(ref.port)
-    try:
-        yield a, b
-    finally:
-        a.close()
-        b.close()
-        rill.stop()
-        ref.stop()
-
-
-def same(conns, *args):
-    """Sends args (bytes) to both servers; their raw replies must be equal."""
-    a, b = conns
-    ra, rb = a.call(list(args)), b.call(list(args))
-    assert ra == rb, (args, ra, rb)
-    return ra
+from test_differential import conns, same  # noqa: F401 (conns: the module's rill and redis-server)
 
 
 FIXED = [

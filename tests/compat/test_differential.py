@@ -3,6 +3,10 @@ import os
 import shlex
 import socket
 
+import pytest
+
+from conftest import start_redis, start_rill
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
@@ -55,6 +59,30 @@ class RawConn:
 
     def close(self):
         self.sock.close()
+
+
+@pytest.fixture(scope="module")
+def conns():
+    """Raw connections to a fresh rill and a fresh redis-server, for one test module."""
+    rill, ref = start_rill(), start_redis()
+    a, b = RawConn(rill.port), RawConn(ref.port)
+    try:
+        yield a, b
+    finally:
+        a.close()
+        b.close()
+        rill.stop()
+        ref.stop()
+
+
+def same(conns, *args):
+    """Sends args (bytes, or anything else written out in latin-1) to both servers; their raw
+    replies must be equal. Returns the reply."""
+    a, b = conns
+    args = [x if isinstance(x, bytes) else str(x).encode("latin-1") for x in args]
+    ra, rb = a.call(args), b.call(args)
+    assert ra == rb, (args[:6], ra[:300], rb[:300])
+    return ra
 
 
 def scripts():

@@ -4,32 +4,8 @@ every option and error, then random indexes searched with random shapes and opti
 distance included, so the order of equal results is checked too)."""
 import random
 
-import pytest
 
-from conftest import start_redis, start_rill
-from test_differential import RawConn
-
-
-@pytest.fixture(scope="module")
-def conns():
-    rill, ref = start_rill(), start_redis()
-    a, b = RawConn(rill.port), RawConn(ref.port)
-    try:
-        yield a, b
-    finally:
-        a.close()
-        b.close()
-        rill.stop()
-        ref.stop()
-
-
-def same(conns, *args):
-    """Sends args to both servers; their raw replies must be equal."""
-    a, b = conns
-    args = [x if isinstance(x, bytes) else str(x).encode() for x in args]
-    ra, rb = a.call(args), b.call(args)
-    assert ra == rb, (args, ra[:300], rb[:300])
-    return ra
+from test_differential import conns, same  # noqa: F401 (conns: the module's rill and redis-server)
 
 
 SICILY = ["13.361389", "38.115556", "Palermo", "15.087269", "37.502669", "Catania"]

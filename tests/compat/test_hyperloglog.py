@@ -7,7 +7,7 @@ import pytest
 import redis
 
 from conftest import start_redis, start_rill
-from test_differential import RawConn
+from test_differential import RawConn, same
 
 
 @pytest.fixture(scope="module")
@@ -29,15 +29,6 @@ def conns(servers):
     same((a, b), "FLUSHALL")
     same((a, b), "CONFIG", "SET", "hll-sparse-max-bytes", "3000")
     return a, b
-
-
-def same(conns, *args):
-    """Sends args to both servers; their raw replies must be equal."""
-    a, b = conns
-    args = [x if isinstance(x, bytes) else str(x).encode("latin-1") for x in args]
-    ra, rb = a.call(args), b.call(args)
-    assert ra == rb, (args[:6], ra[:200], rb[:200])
-    return ra
 
 
 FIXED = [

@@ -2,12 +2,8 @@
 (IDX ranges must be the same ranges Redis reports, not just any longest subsequence)."""
 import random
 
-from test_bitops import conns  # noqa: F401 (the module's rill and redis-server connections)
-from test_bitops import same as same_raw
+from test_differential import conns, same  # noqa: F401 (conns: the module's rill and redis-server)
 
-
-def same(conns, *args):
-    same_raw(conns, *[str(x).encode("latin-1") for x in args])
 
 
 def test_every_option_and_error_answers_as_redis(conns):

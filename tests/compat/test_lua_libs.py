@@ -4,10 +4,8 @@ what pack writes for every kind of Lua value, what unpack makes of every Message
 formats, and every error."""
 import random
 
-import pytest
 
-from conftest import start_redis, start_rill
-from test_differential import RawConn
+from test_differential import conns, same  # noqa: F401 (conns: the module's rill and redis-server)
 
 # A deterministic picture of any Lua value: tables with their keys sorted, numbers exact.
 DUMP = r"""
@@ -36,27 +34,6 @@ local function dump_all(...)
   return select('#', ...) .. ':' .. table.concat(parts, ' ')
 end
 """
-
-
-@pytest.fixture(scope="module")
-def conns():
-    rill, ref = start_rill(), start_redis()
-    a, b = RawConn(rill.port), RawConn(ref.port)
-    try:
-        yield a, b
-    finally:
-        a.close()
-        b.close()
-        rill.stop()
-        ref.stop()
-
-
-def same(conns, *args):
-    a, b = conns
-    args = [x if isinstance(x, bytes) else str(x).encode() for x in args]
-    ra, rb = a.call(args), b.call(args)
-    assert ra == rb, (args[:3], ra[:300], rb[:300])
-    return ra
 
 
 def script(conns, body, *argv):

@@ -4,12 +4,8 @@ STORE, errors; then random combinations over lists, sets and sorted sets. Sets s
 an order of their own (BY nosort) are compared as sets, since their order is the hash table's."""
 import random
 
-from test_bitops import conns  # noqa: F401 (the module's rill and redis-server connections)
-from test_bitops import same as same_raw
+from test_differential import conns, same  # noqa: F401 (conns: the module's rill and redis-server)
 
-
-def same(conns, *args):
-    return same_raw(conns, *[str(x).encode("latin-1") for x in args])
 
 
 def fill(conns):
