@@ -179,15 +179,16 @@ static void remember_listening(void) {
     listening.memcached_port = server.cfg.memcached_port;
 }
 
-/* The RESP port and the memcached port (when set) at every address of bind. */
-static int listen_tcp(const char *bind, int port, int memcached_port) {
-    int rc = listen_everywhere(bind, port, 0);
-    if (rc == 0 && memcached_port) rc = listen_everywhere(bind, memcached_port, 1);
+/* The RESP port and the memcached port (when set, and each when asked) at every address of
+ * bind. */
+static int listen_tcp(const char *bind, int port, int memcached_port, int resp, int memcache) {
+    int rc = resp ? listen_everywhere(bind, port, 0) : 0;
+    if (rc == 0 && memcache && memcached_port) rc = listen_everywhere(bind, memcached_port, 1);
     return rc;
 }
 
 int net_listen(void) {
-    int rc = listen_tcp(server.cfg.bind, server.cfg.port, server.cfg.memcached_port);
+    int rc = listen_tcp(server.cfg.bind, server.cfg.port, server.cfg.memcached_port, 1, 1);
     if (rc == 0) rc = listen_unix();
     if (rc == 0 && server.nlisteners == 0) {
         server_log(LL_WARNING, "Configured to not listen anywhere, exiting.");
@@ -197,12 +198,12 @@ int net_listen(void) {
     return rc;
 }
 
-/* Closes the TCP listeners, RESP's and memcached's (unixsocket is start-up only and stays). */
-static void close_tcp_listeners(void) {
+/* Closes RESP's TCP listeners, memcached's, or both (unixsocket is start-up only and stays). */
+static void close_tcp_listeners(int resp, int memcache) {
     int kept = 0;
     for (int i = 0; i < server.nlisteners; i++) {
         struct listener *l = &server.listeners[i];
-        if (l->unix_socket)
+        if (l->unix_socket || !(l->memcache ? memcache : resp))
             server.listeners[kept++] = *l;
         else
             close(l->fd);
@@ -213,13 +214,18 @@ static void close_tcp_listeners(void) {
 int net_rebind(void) {
     /* libev points at the watchers: stop them all before the array moves under it. */
     for (int i = 0; i < server.nlisteners; i++) ev_io_stop(server.loop, &server.listeners[i].watcher);
+    /* Only the listeners whose address changed move: closing one drops the connections still
+     * waiting in its backlog. */
+    int bind_moved = strcmp(listening.bind, server.cfg.bind) != 0;
+    int resp = bind_moved || listening.port != server.cfg.port;
+    int memcache = bind_moved || listening.memcached_port != server.cfg.memcached_port;
     /* The old sockets go first, as in Redis: the new addresses may include them. An empty
      * bind leaves no TCP listener (connected clients stay; nobody new gets in). */
-    close_tcp_listeners();
-    int rc = listen_tcp(server.cfg.bind, server.cfg.port, server.cfg.memcached_port);
+    close_tcp_listeners(resp, memcache);
+    int rc = listen_tcp(server.cfg.bind, server.cfg.port, server.cfg.memcached_port, resp, memcache);
     if (rc != 0) {
-        close_tcp_listeners();
-        if (listen_tcp(listening.bind, listening.port, listening.memcached_port) != 0)
+        close_tcp_listeners(resp, memcache);
+        if (listen_tcp(listening.bind, listening.port, listening.memcached_port, resp, memcache) != 0)
             server_log(LL_WARNING, "Could not listen again on the previous addresses");
     } else {
         remember_listening();

@@ -8,8 +8,8 @@
 /* Opens the listening sockets from cfg.bind / cfg.port (and cfg.memcached_port); -1 after
  * logging why. */
 int net_listen(void);
-/* After CONFIG SET bind / port: listens anew on the RESP port, or keeps the old sockets and
- * returns -1 when that fails. The memcached listeners are left as they are. */
+/* After CONFIG SET bind / port / memcached-port: the listeners whose address changed listen
+ * anew, or go back to the old addresses and -1 is returned when that fails. */
 int net_rebind(void);
 /* Starts the flush watcher; call once after the loop exists. */
 void net_init(void);
