@@ -389,6 +389,35 @@ int rdb_read_string(rdb_reader *r, rdb_str *s) {
     return 0;
 }
 
+int rdb_read_function(rdb_reader *r, uint8_t op, rdb_str *code) {
+    if (op == RDB_OP_FUNCTION2) return rdb_read_string(r, code);
+    /* 7.0's release candidates wrote name, engine, an optional description and the code
+     * apart; they become the one payload of the released format, as Redis does. */
+    rdb_str name = {0}, engine = {0}, desc = {0}, body = {0};
+    uint64_t has_desc;
+    int rc = -1;
+    if (rdb_read_string(r, &name) || rdb_read_string(r, &engine) || rdb_read_len(r, &has_desc) ||
+        (has_desc && rdb_read_string(r, &desc)) || rdb_read_string(r, &body))
+        goto done;
+    size_t len = 2 + engine.len + 6 + name.len + 1 + body.len;
+    code->owned = mem_alloc(len);
+    memcpy(code->owned, "#!", 2);
+    memcpy(code->owned + 2, engine.ptr, engine.len);
+    memcpy(code->owned + 2 + engine.len, " name=", 6);
+    memcpy(code->owned + 8 + engine.len, name.ptr, name.len);
+    code->owned[8 + engine.len + name.len] = '\n';
+    memcpy(code->owned + 9 + engine.len + name.len, body.ptr, body.len);
+    code->ptr = code->owned;
+    code->len = len;
+    rc = 0;
+done:
+    rdb_str_free(&name);
+    rdb_str_free(&engine);
+    rdb_str_free(&desc);
+    rdb_str_free(&body);
+    return rc;
+}
+
 int rdb_skip_string(rdb_reader *r) {
     rdb_str s;
     if (rdb_read_string(r, &s)) return -1;
@@ -579,10 +608,8 @@ enum rdb_record_kind rdb_next(rdb_reader *r, rdb_record *rec) {
             return RDB_REC_ERROR;
         }
         case RDB_OP_FUNCTION_PRE_GA:
-            rdb_fail(r, "pre-release function format not supported");
-            return RDB_REC_ERROR;
         case RDB_OP_FUNCTION2:
-            return rdb_read_string(r, &rec->str) ? RDB_REC_ERROR : RDB_REC_FUNCTION;
+            return rdb_read_function(r, op, &rec->str) ? RDB_REC_ERROR : RDB_REC_FUNCTION;
         case RDB_OP_EOF:
             return RDB_REC_EOF;
         }

@@ -122,6 +122,10 @@ int rdb_read_len(rdb_reader *r, uint64_t *n);
 int rdb_read_count(rdb_reader *r, uint64_t *n, size_t min_bytes);
 int rdb_read_string(rdb_reader *r, rdb_str *s);
 int rdb_skip_string(rdb_reader *r);
+/* The code of a library record, after its opcode: FUNCTION2's string, or the parts of the
+ * pre-release FUNCTION record joined into the released payload ("#!<engine> name=<name>\n"
+ * then the code), as Redis 7.0 reads them. */
+int rdb_read_function(rdb_reader *r, uint8_t op, rdb_str *code);
 int rdb_read_double(rdb_reader *r, double *d);     /* binary */
 int rdb_read_old_double(rdb_reader *r, double *d); /* the string form of RDB_TYPE_ZSET */
 int rdb_read_ms(rdb_reader *r, long long *ms);

@@ -232,7 +232,7 @@ void cmd_shutdown(client *c) {
         return;
     }
     if (!nosave && scripting_timed_out()) {
-        reply_error(c, ERR_BUSY_SCRIPT);
+        reply_error(c, scripting_busy_error());
         return;
     }
     server_log(LL_WARNING, "User requested shutdown...");

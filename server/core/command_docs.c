@@ -900,6 +900,33 @@ const struct command_doc command_docs[] = {
         "0.0\r\n$5\r\ngroup\r\n$7\r\ngeneric\r\n$10\r\ncomplexity\r\n$4\r\nO(1)\r\n$9\r\narguments\r\n*1\r\n*6\r\n$"
         "4\r\nname\r\n$3\r\nkey\r\n$4\r\ntype\r\n$3\r\nkey\r\n$14\r\nkey_spec_index\r\n:0\r\n",
         222, 5},
+    {"fcall",
+        "*0\r\n*1\r\n*8\r\n$5\r\nnotes\r\n$78\r\nWe cannot tell how the keys will be used so we assum"
+        "e the worst, RW and UPDATE\r\n$5\r\nflags\r\n*3\r\n+RW\r\n+access\r\n+update\r\n$12\r\nbegin_sea"
+        "rch\r\n*4\r\n$4\r\ntype\r\n$5\r\nindex\r\n$4\r\nspec\r\n*2\r\n$5\r\nindex\r\n:2\r\n$9\r\nfind_keys\r\n*4\r\n$4"
+        "\r\ntype\r\n$6\r\nkeynum\r\n$4\r\nspec\r\n*6\r\n$9\r\nkeynumidx\r\n:0\r\n$8\r\nfirstkey\r\n:1\r\n$7\r\nkeyst"
+        "ep\r\n:1\r\n",
+        328,
+        "$7\r\nsummary\r\n$17\r\nInvoke a function\r\n$5\r\nsince\r\n$5\r\n7.0.0\r\n$5\r\ngroup\r\n$9\r\nscript"
+        "ing\r\n$10\r\ncomplexity\r\n$41\r\nDepends on the function that is executed.\r\n$9\r\nargume"
+        "nts\r\n*4\r\n*4\r\n$4\r\nname\r\n$8\r\nfunction\r\n$4\r\ntype\r\n$6\r\nstring\r\n*4\r\n$4\r\nname\r\n$7\r\nnum"
+        "keys\r\n$4\r\ntype\r\n$7\r\ninteger\r\n*8\r\n$4\r\nname\r\n$3\r\nkey\r\n$4\r\ntype\r\n$3\r\nkey\r\n$14\r\nkey_"
+        "spec_index\r\n:0\r\n$5\r\nflags\r\n*2\r\n+optional\r\n+multiple\r\n*6\r\n$4\r\nname\r\n$3\r\narg\r\n$4\r\n"
+        "type\r\n$6\r\nstring\r\n$5\r\nflags\r\n*2\r\n+optional\r\n+multiple\r\n",
+        455, 5},
+    {"fcall_ro",
+        "*0\r\n*1\r\n*8\r\n$5\r\nnotes\r\n$78\r\nWe cannot tell how the keys will be used so we assum"
+        "e the worst, RO and ACCESS\r\n$5\r\nflags\r\n*2\r\n+RO\r\n+access\r\n$12\r\nbegin_search\r\n*4\r\n"
+        "$4\r\ntype\r\n$5\r\nindex\r\n$4\r\nspec\r\n*2\r\n$5\r\nindex\r\n:2\r\n$9\r\nfind_keys\r\n*4\r\n$4\r\ntype\r\n$"
+        "6\r\nkeynum\r\n$4\r\nspec\r\n*6\r\n$9\r\nkeynumidx\r\n:0\r\n$8\r\nfirstkey\r\n:1\r\n$7\r\nkeystep\r\n:1\r\n",
+        319,
+        "$7\r\nsummary\r\n$27\r\nInvoke a read-only function\r\n$5\r\nsince\r\n$5\r\n7.0.0\r\n$5\r\ngroup\r\n"
+        "$9\r\nscripting\r\n$10\r\ncomplexity\r\n$41\r\nDepends on the function that is executed.\r\n"
+        "$9\r\narguments\r\n*4\r\n*4\r\n$4\r\nname\r\n$8\r\nfunction\r\n$4\r\ntype\r\n$6\r\nstring\r\n*4\r\n$4\r\nnam"
+        "e\r\n$7\r\nnumkeys\r\n$4\r\ntype\r\n$7\r\ninteger\r\n*8\r\n$4\r\nname\r\n$3\r\nkey\r\n$4\r\ntype\r\n$3\r\nkey\r"
+        "\n$14\r\nkey_spec_index\r\n:0\r\n$5\r\nflags\r\n*2\r\n+optional\r\n+multiple\r\n*6\r\n$4\r\nname\r\n$3\r"
+        "\narg\r\n$4\r\ntype\r\n$6\r\nstring\r\n$5\r\nflags\r\n*2\r\n+optional\r\n+multiple\r\n",
+        465, 5},
     {"flushall",
         "*2\r\n$25\r\nrequest_policy:all_shards\r\n$29\r\nresponse_policy:all_succeeded\r\n*0\r\n",
         76,
@@ -930,6 +957,20 @@ const struct command_doc command_docs[] = {
         "$7\r\nsummary\r\n$33\r\nA container for function commands\r\n$5\r\nsince\r\n$5\r\n7.0.0\r\n$5\r\ng"
         "roup\r\n$9\r\nscripting\r\n$10\r\ncomplexity\r\n$22\r\nDepends on subcommand.\r\n",
         147, 4},
+    {"function|delete",
+        "*2\r\n$25\r\nrequest_policy:all_shards\r\n$29\r\nresponse_policy:all_succeeded\r\n*0\r\n",
+        76,
+        "$7\r\nsummary\r\n$25\r\nDelete a function by name\r\n$5\r\nsince\r\n$5\r\n7.0.0\r\n$5\r\ngroup\r\n$9"
+        "\r\nscripting\r\n$10\r\ncomplexity\r\n$4\r\nO(1)\r\n$9\r\narguments\r\n*1\r\n*4\r\n$4\r\nname\r\n$12\r\nli"
+        "brary-name\r\n$4\r\ntype\r\n$6\r\nstring\r\n",
+        194, 5},
+    {"function|dump",
+        "*0\r\n*0\r\n",
+        8,
+        "$7\r\nsummary\r\n$51\r\nDump all functions into a serialized binary payload\r\n$5\r\nsince"
+        "\r\n$5\r\n7.0.0\r\n$5\r\ngroup\r\n$9\r\nscripting\r\n$10\r\ncomplexity\r\n$39\r\nO(N) where N is the"
+        " number of functions\r\n",
+        182, 4},
     {"function|flush",
         "*2\r\n$25\r\nrequest_policy:all_shards\r\n$29\r\nresponse_policy:all_succeeded\r\n*0\r\n",
         76,
@@ -940,6 +981,57 @@ const struct command_doc command_docs[] = {
         "n\r\n$5\r\ntoken\r\n$5\r\nASYNC\r\n*6\r\n$4\r\nname\r\n$4\r\nsync\r\n$4\r\ntype\r\n$10\r\npure-token\r\n$5\r\n"
         "token\r\n$4\r\nSYNC\r\n",
         417, 5},
+    {"function|help",
+        "*0\r\n*0\r\n",
+        8,
+        "$7\r\nsummary\r\n$49\r\nShow helpful text about the different subcommands\r\n$5\r\nsince\r\n"
+        "$5\r\n7.0.0\r\n$5\r\ngroup\r\n$9\r\nscripting\r\n$10\r\ncomplexity\r\n$4\r\nO(1)\r\n",
+        144, 4},
+    {"function|kill",
+        "*2\r\n$25\r\nrequest_policy:all_shards\r\n$29\r\nresponse_policy:one_succeeded\r\n*0\r\n",
+        76,
+        "$7\r\nsummary\r\n$41\r\nKill the function currently in execution.\r\n$5\r\nsince\r\n$5\r\n7.0."
+        "0\r\n$5\r\ngroup\r\n$9\r\nscripting\r\n$10\r\ncomplexity\r\n$4\r\nO(1)\r\n",
+        136, 4},
+    {"function|list",
+        "*1\r\n$29\r\nnondeterministic_output_order\r\n*0\r\n",
+        44,
+        "$7\r\nsummary\r\n$40\r\nList information about all the functions\r\n$5\r\nsince\r\n$5\r\n7.0.0"
+        "\r\n$5\r\ngroup\r\n$9\r\nscripting\r\n$10\r\ncomplexity\r\n$39\r\nO(N) where N is the number of "
+        "functions\r\n$9\r\narguments\r\n*2\r\n*8\r\n$4\r\nname\r\n$20\r\nlibrary-name-pattern\r\n$4\r\ntype\r"
+        "\n$6\r\nstring\r\n$5\r\ntoken\r\n$11\r\nLIBRARYNAME\r\n$5\r\nflags\r\n*1\r\n+optional\r\n*8\r\n$4\r\nname"
+        "\r\n$8\r\nwithcode\r\n$4\r\ntype\r\n$10\r\npure-token\r\n$5\r\ntoken\r\n$8\r\nWITHCODE\r\n$5\r\nflags\r\n*"
+        "1\r\n+optional\r\n",
+        414, 5},
+    {"function|load",
+        "*2\r\n$25\r\nrequest_policy:all_shards\r\n$29\r\nresponse_policy:all_succeeded\r\n*0\r\n",
+        76,
+        "$7\r\nsummary\r\n$68\r\nCreate a function with the given arguments (name, code, descri"
+        "ption)\r\n$5\r\nsince\r\n$5\r\n7.0.0\r\n$5\r\ngroup\r\n$9\r\nscripting\r\n$10\r\ncomplexity\r\n$48\r\nO("
+        "1) (considering compilation time is redundant)\r\n$9\r\narguments\r\n*2\r\n*8\r\n$4\r\nname\r"
+        "\n$7\r\nreplace\r\n$4\r\ntype\r\n$10\r\npure-token\r\n$5\r\ntoken\r\n$7\r\nREPLACE\r\n$5\r\nflags\r\n*1\r\n"
+        "+optional\r\n*4\r\n$4\r\nname\r\n$13\r\nfunction-code\r\n$4\r\ntype\r\n$6\r\nstring\r\n",
+        387, 5},
+    {"function|restore",
+        "*2\r\n$25\r\nrequest_policy:all_shards\r\n$29\r\nresponse_policy:all_succeeded\r\n*0\r\n",
+        76,
+        "$7\r\nsummary\r\n$46\r\nRestore all the functions on the given payload\r\n$5\r\nsince\r\n$5\r"
+        "\n7.0.0\r\n$5\r\ngroup\r\n$9\r\nscripting\r\n$10\r\ncomplexity\r\n$54\r\nO(N) where N is the numb"
+        "er of functions on the payload\r\n$9\r\narguments\r\n*2\r\n*4\r\n$4\r\nname\r\n$16\r\nserialized"
+        "-value\r\n$4\r\ntype\r\n$6\r\nstring\r\n*8\r\n$4\r\nname\r\n$6\r\npolicy\r\n$4\r\ntype\r\n$5\r\noneof\r\n$5\r"
+        "\nflags\r\n*1\r\n+optional\r\n$9\r\narguments\r\n*3\r\n*6\r\n$4\r\nname\r\n$5\r\nflush\r\n$4\r\ntype\r\n$10"
+        "\r\npure-token\r\n$5\r\ntoken\r\n$5\r\nFLUSH\r\n*6\r\n$4\r\nname\r\n$6\r\nappend\r\n$4\r\ntype\r\n$10\r\npur"
+        "e-token\r\n$5\r\ntoken\r\n$6\r\nAPPEND\r\n*6\r\n$4\r\nname\r\n$7\r\nreplace\r\n$4\r\ntype\r\n$10\r\npure-t"
+        "oken\r\n$5\r\ntoken\r\n$7\r\nREPLACE\r\n",
+        590, 5},
+    {"function|stats",
+        "*3\r\n$23\r\nnondeterministic_output\r\n$25\r\nrequest_policy:all_shards\r\n$23\r\nresponse_"
+        "policy:special\r\n*0\r\n",
+        100,
+        "$7\r\nsummary\r\n$85\r\nReturn information about the function currently running (name,"
+        " description, duration)\r\n$5\r\nsince\r\n$5\r\n7.0.0\r\n$5\r\ngroup\r\n$9\r\nscripting\r\n$10\r\nco"
+        "mplexity\r\n$4\r\nO(1)\r\n",
+        180, 4},
     {"geoadd",
         "*0\r\n*1\r\n*6\r\n$5\r\nflags\r\n*2\r\n+RW\r\n+update\r\n$12\r\nbegin_search\r\n*4\r\n$4\r\ntype\r\n$5\r\nin"
         "dex\r\n$4\r\nspec\r\n*2\r\n$5\r\nindex\r\n:1\r\n$9\r\nfind_keys\r\n*4\r\n$4\r\ntype\r\n$5\r\nrange\r\n$4\r\nsp"

@@ -222,8 +222,26 @@ static struct command script_subcommands[] = {
 };
 
 static struct command function_subcommands[] = {
+    {"delete", cmd_function_delete, 3, CMD_WRITE | CMD_NOSCRIPT, 0, 0, 0, "scripting",
+     "@write @slow @scripting", "Delete a function by name", "7.0.0", NULL},
+    {"dump", cmd_function_dump, 2, CMD_NOSCRIPT, 0, 0, 0, "scripting", "@slow @scripting",
+     "Dump all functions into a serialized binary payload", "7.0.0", NULL},
     {"flush", cmd_function_flush, -2, CMD_WRITE | CMD_NOSCRIPT, 0, 0, 0, "scripting",
      "@write @slow @scripting", "Deleting all functions", "7.0.0", NULL},
+    {"help", cmd_function_help, 2, CMD_LOADING | CMD_STALE, 0, 0, 0, "scripting", "@slow @scripting",
+     "Show helpful text about the different subcommands", "7.0.0", NULL},
+    {"kill", cmd_function_kill, 2, CMD_NOSCRIPT | CMD_ALLOW_BUSY, 0, 0, 0, "scripting", "@slow @scripting",
+     "Kill the function currently in execution.", "7.0.0", NULL},
+    {"list", cmd_function_list, -2, CMD_NOSCRIPT, 0, 0, 0, "scripting", "@slow @scripting",
+     "List information about all the functions", "7.0.0", NULL},
+    {"load", cmd_function_load, -3, CMD_WRITE | CMD_DENYOOM | CMD_NOSCRIPT, 0, 0, 0, "scripting",
+     "@write @slow @scripting", "Create a function with the given arguments (name, code, description)",
+     "7.0.0", NULL},
+    {"restore", cmd_function_restore, -3, CMD_WRITE | CMD_DENYOOM | CMD_NOSCRIPT, 0, 0, 0, "scripting",
+     "@write @slow @scripting", "Restore all the functions on the given payload", "7.0.0", NULL},
+    {"stats", cmd_function_stats, 2, CMD_NOSCRIPT | CMD_ALLOW_BUSY, 0, 0, 0, "scripting", "@slow @scripting",
+     "Return information about the function currently running (name, description, duration)",
+     "7.0.0", NULL},
     {NULL},
 };
 
@@ -647,6 +665,10 @@ struct command command_table[] = {
      "Execute a read-only Lua script server side", "7.0.0", NULL, 2},
     {"evalsha_ro", cmd_evalsha_ro, -3, CMD_READONLY | SCRIPT_RUN_FLAGS, 0, 0, 0, "scripting", "@slow @scripting",
      "Execute a read-only Lua script server side", "7.0.0", NULL, 2},
+    {"fcall", cmd_fcall, -3, SCRIPT_RUN_FLAGS | CMD_MAY_REPLICATE, 0, 0, 0, "scripting", "@slow @scripting",
+     "Invoke a function", "7.0.0", NULL, 2},
+    {"fcall_ro", cmd_fcall_ro, -3, CMD_READONLY | SCRIPT_RUN_FLAGS, 0, 0, 0, "scripting", "@slow @scripting",
+     "Invoke a read-only function", "7.0.0", NULL, 2},
     {"script", NULL, -2, 0, 0, 0, 0, "scripting", "@slow",
      "A container for Lua scripts management commands", "2.6.0", script_subcommands},
     {"function", NULL, -2, 0, 0, 0, 0, "scripting", "@slow", "A container for function commands",
@@ -906,7 +928,7 @@ static void dispatch(client *c) {
         return;
     }
     if (scripting_timed_out() && !(cmd->flags & CMD_ALLOW_BUSY)) {
-        multi_reject(c, cmd, ERR_BUSY_SCRIPT);
+        multi_reject(c, cmd, scripting_busy_error());
         return;
     }
     /* A monitoring client counts as a replica, as in Redis: the keyspace is closed to it, and

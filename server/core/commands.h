@@ -171,7 +171,9 @@ cmd_handler cmd_dump, cmd_restore, cmd_migrate;
 cmd_handler cmd_eval, cmd_evalsha, cmd_eval_ro, cmd_evalsha_ro, cmd_script_exists,
     cmd_script_flush, cmd_script_help, cmd_script_kill, cmd_script_load;
 /* scripting/functions.c */
-cmd_handler cmd_function_flush;
+cmd_handler cmd_function_delete, cmd_function_dump, cmd_function_flush, cmd_function_help,
+    cmd_function_kill, cmd_function_list, cmd_function_load, cmd_function_restore,
+    cmd_function_stats, cmd_fcall, cmd_fcall_ro;
 /* core/command_info.c */
 cmd_handler cmd_command, cmd_command_count, cmd_command_info, cmd_command_docs,
     cmd_command_list, cmd_command_getkeys, cmd_command_getkeysandflags, cmd_command_help;

@@ -22,6 +22,7 @@
 #include "mem.h"
 #include "persistence/migrate.h"
 #include "persistence/snapshot.h"
+#include "scripting/functions.h"
 #include "scripting/scripting.h"
 
 /* ---- Instantaneous rates: 16 samples, one a tenth of a second, as Redis takes them ---- */
@@ -165,9 +166,10 @@ void info_memory_figures(struct memory_figures *m) {
     m->startup = startup_memory;
     m->rss = rss_bytes();
     scripting_memory(&m->lua_vm, &m->lua_caches, &m->cached_scripts);
+    functions_memory(&m->functions_vm, &m->functions_caches, &m->functions, &m->libraries);
     m->clients_normal = clients_memory();
     size_t tables = keyspace_tables();
-    m->overhead = m->startup + m->clients_normal + m->lua_caches +
+    m->overhead = m->startup + m->clients_normal + m->lua_caches + m->functions_caches +
                   (tables > startup_tables ? tables - startup_tables : 0);
     if (m->overhead > m->used) m->overhead = m->used;
     m->dataset = m->used - m->overhead;
@@ -215,13 +217,15 @@ static void info_memory(buf_t *o) {
     buf_printf(o,
                "used_memory_lua:%zu\r\nused_memory_vm_eval:%zu\r\nused_memory_lua_human:%s\r\n"
                "used_memory_scripts_eval:%zu\r\nnumber_of_cached_scripts:%zu\r\n"
-               "number_of_functions:0\r\nnumber_of_libraries:0\r\nused_memory_vm_functions:0\r\n"
+               "number_of_functions:%zu\r\nnumber_of_libraries:%zu\r\nused_memory_vm_functions:%zu\r\n"
                "used_memory_vm_total:%zu\r\nused_memory_vm_total_human:%s\r\n"
-               "used_memory_functions:0\r\nused_memory_scripts:%zu\r\n"
+               "used_memory_functions:%zu\r\nused_memory_scripts:%zu\r\n"
                "used_memory_scripts_human:%s\r\nmaxmemory:%lld\r\nmaxmemory_human:%s\r\n"
                "maxmemory_policy:%.*s\r\n",
-               lua_vm, lua_vm, human(h[4], 32, (double)lua_vm), scripts, nscripts, lua_vm,
-               human(h[5], 32, (double)lua_vm), scripts, human(h[6], 32, (double)scripts),
+               lua_vm, lua_vm, human(h[4], 32, (double)lua_vm), scripts, nscripts, m.functions,
+               m.libraries, m.functions_vm, lua_vm + m.functions_vm,
+               human(h[5], 32, (double)(lua_vm + m.functions_vm)), m.functions_caches,
+               scripts + m.functions_caches, human(h[6], 32, (double)(scripts + m.functions_caches)),
                server.cfg.maxmemory, human(h[7], 32, (double)server.cfg.maxmemory),
                (int)policy.len, policy.data);
     buf_printf(o,

@@ -8,6 +8,8 @@
 struct memory_figures {
     size_t used, peak, startup, overhead, dataset, clients_normal;
     size_t lua_vm, lua_caches, cached_scripts; /* the Lua heap, the script cache and its size */
+    size_t functions_vm, functions_caches;      /* the functions' Lua heap, their libraries */
+    size_t functions, libraries;
     size_t keys, allocator_allocated, allocator_active, allocator_resident;
     long long rss, allocator_frag_bytes, allocator_rss_bytes, total_frag_bytes;
     double dataset_perc, peak_perc, allocator_frag, allocator_rss, rss_extra, total_frag;

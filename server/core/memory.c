@@ -59,7 +59,7 @@ void cmd_memory_stats(client *c) {
     pair_int(c, "cluster.links", 0);
     pair_int(c, "aof.buffer", 0);
     pair_int(c, "lua.caches", (long long)m.lua_caches);
-    pair_int(c, "functions.caches", 0);
+    pair_int(c, "functions.caches", (long long)m.functions_caches);
     for (int i = 0; i < server.ndbs; i++) {
         db *d = &server.dbs[i];
         if (!dict_size(&d->keys)) continue;

@@ -31,6 +31,8 @@
     "error."
 #define ERR_BUSY_SCRIPT \
     "-BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE."
+#define ERR_BUSY_FUNCTION \
+    "-BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE."
 
 /* For draw i of a reply of n draws (a client's count: SRANDMEMBER k -n), each at least
  * `each` bytes, begun at reply offset start: 1 to go on. Checks the least the whole reply

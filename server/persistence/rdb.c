@@ -3,6 +3,7 @@
  * plain forms (a count, then strings; binary doubles for scores) for big values. It reads every
  * form Redis 7.0 and the versions before it write. */
 #include "persistence/rdb.h"
+#include "scripting/functions.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -252,6 +253,7 @@ void rdb_save_dataset(rdb_writer *w, void (*after_key)(void)) {
     ll_to_str(num, (long long)mem_used());
     rdb_put_aux(w, "used-mem", num);
     rdb_put_aux(w, "aof-base", "0");
+    functions_save(w);
     for (int i = 0; i < server.ndbs; i++) {
         db *d = &server.dbs[i];
         if (dict_size(&d->keys) == 0) continue;
@@ -836,9 +838,14 @@ int rdb_load_dataset(rdb_reader *r, struct rdb_load_stats *st, int merge,
             else
                 log_aux(&rec, st);
             break;
-        case RDB_REC_FUNCTION:
-            rc = rdb_fail(r, "the file holds FUNCTION libraries, which rill does not support yet");
+        case RDB_REC_FUNCTION: {
+            buf_t why;
+            buf_init(&why);
+            if (functions_load_library(rec.str.ptr, rec.str.len, merge, &why) != 0)
+                rc = rdb_fail(r, "Failed loading library, %.*s", (int)why.len, why.data);
+            buf_free(&why);
             break;
+        }
         case RDB_REC_KEY:
             rc = load_key(r, d, &rec, &stamp, st, now, merge, &batch);
             if (rc == 0 && after_key && after_key(r)) rc = rdb_fail(r, "loading stopped");

@@ -26,6 +26,7 @@
 #include "keyspace/db.h"
 #include "persistence/child_info.h"
 #include "persistence/rdb.h"
+#include "scripting/functions.h"
 
 /* After a failed BGSAVE, save points wait this long before trying again (as Redis). */
 #define BGSAVE_RETRY_DELAY 5
@@ -455,11 +456,12 @@ int snapshot_load(void) { return load_file(1, 0); }
 
 int snapshot_debug_reload(int save, int flush, int merge) {
     if (save && save_now() != 0) return -1;
-    if (flush) {
+    if (flush) { /* the functions too, as Redis's emptyData */
         for (int i = 0; i < server.ndbs; i++) {
             multi_touch_db(&server.dbs[i], NULL);
             db_flush(&server.dbs[i]);
         }
+        functions_flush();
     }
     if (load_file(0, merge) != 0) return -2;
     server_log(LL_WARNING, "DB reloaded by DEBUG RELOAD");

@@ -707,7 +707,7 @@ static size_t run_line(client *c, const char *p, const char *nl, const char *ava
         size_t block;
         if (parse_storage_line(c, &l, op, &r, &block) != 0) return used;
         if (scripting_timed_out() || server.loading) {
-            reply_server_error(c, &l, server.loading ? ERR_LOADING : ERR_BUSY_SCRIPT);
+            reply_server_error(c, &l, server.loading ? ERR_LOADING : scripting_busy_error());
             c->mc_swallow = block;
             return used;
         }
@@ -734,7 +734,7 @@ static size_t run_line(client *c, const char *p, const char *nl, const char *ava
     int waits = (scripting_timed_out() || server.loading) && !word_is(cmd, "quit") &&
                 !word_is(cmd, "version");
     if (waits) {
-        reply_server_error(c, &l, server.loading ? ERR_LOADING : ERR_BUSY_SCRIPT);
+        reply_server_error(c, &l, server.loading ? ERR_LOADING : scripting_busy_error());
     } else if (is_write(cmd) && snapshot_refuses_writes()) {
         reply_server_error(c, &l, ERR_MISCONF);
     } else if (word_is(cmd, "get") || word_is(cmd, "gets")) {

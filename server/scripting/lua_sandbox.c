@@ -23,6 +23,7 @@
 static char key_protected; /* proxy -> the table behind it */
 static char key_globals;   /* the real global table */
 static char key_string_mt; /* the proxy handed out as the metatable of strings */
+static char key_globals_mt; /* the proxy handed out as the metatable of the globals */
 static char key_err_handler;
 
 static const char readonly_error[] = "Attempt to modify a readonly table";
@@ -117,6 +118,14 @@ static int missing_global(lua_State *L) {
     return 1;
 }
 
+/* Gives the table at idx (absolute index) the strict guard of the globals. */
+static void make_strict(lua_State *L, int idx) {
+    lua_createtable(L, 0, 1);
+    lua_pushcfunction(L, missing_global);
+    lua_setfield(L, -2, "__index");
+    lua_setmetatable(L, idx);
+}
+
 /* Pushes the proxy of the table at idx (absolute index), making it first, and protecting
  * every table among its fields the same way. `seen` (absolute index) maps tables already
  * done to their proxies, for shared and cyclic references. */
@@ -202,13 +211,19 @@ static int sb_pairs(lua_State *L) {
 
 static int sb_getmetatable(lua_State *L) {
     luaL_checkany(L, 1);
-    /* Library tables show no metatable, as in Redis. */
-    if (is_protected(L, 1) || !lua_getmetatable(L, 1)) {
+    /* Library tables show no metatable, as in Redis; the globals show their strict guard,
+     * read-only. */
+    if ((is_protected(L, 1) && !lua_rawequal(L, 1, LUA_GLOBALSINDEX)) || !lua_getmetatable(L, 1)) {
         lua_pushnil(L);
         return 1;
     }
     if (lua_type(L, 1) == LUA_TSTRING) {
         lua_pushlightuserdata(L, &key_string_mt);
+        lua_rawget(L, LUA_REGISTRYINDEX);
+        return 1;
+    }
+    if (lua_rawequal(L, 1, LUA_GLOBALSINDEX)) {
+        lua_pushlightuserdata(L, &key_globals_mt);
         lua_rawget(L, LUA_REGISTRYINDEX);
         return 1;
     }
@@ -398,10 +413,12 @@ lua_State *sandbox_new(void (*add_globals)(lua_State *L)) {
     lua_pop(L, 2);
 
     push_proxy(L, globals, seen);
-    lua_createtable(L, 0, 1);
-    lua_pushcfunction(L, missing_global);
-    lua_setfield(L, -2, "__index");
-    lua_setmetatable(L, globals);
+    make_strict(L, globals);
+    lua_pushlightuserdata(L, &key_globals_mt);
+    lua_getmetatable(L, globals);
+    push_proxy(L, lua_gettop(L), seen);
+    lua_remove(L, -2);
+    lua_rawset(L, LUA_REGISTRYINDEX);
     lua_pushlightuserdata(L, &key_globals);
     lua_pushvalue(L, globals);
     lua_rawset(L, LUA_REGISTRYINDEX);
@@ -417,6 +434,41 @@ void sandbox_set_global(lua_State *L, const char *name) {
     lua_pushvalue(L, -3);
     lua_rawset(L, -3);
     lua_pop(L, 2);
+}
+
+int sandbox_new_view(lua_State *L) {
+    int view = lua_gettop(L);
+    make_strict(L, view);
+    lua_pushnil(L);
+    while (lua_next(L, view)) {
+        if (lua_type(L, -1) == LUA_TTABLE && !is_protected(L, -1)) make_strict(L, lua_gettop(L));
+        lua_pop(L, 1);
+    }
+    lua_newtable(L);
+    push_proxy(L, view, lua_gettop(L));
+    lua_pop(L, 2); /* the view's proxy (globals are read through the real table) and `seen` */
+    return luaL_ref(L, LUA_REGISTRYINDEX);
+}
+
+void sandbox_use_view(lua_State *L, int view) {
+    if (view == LUA_NOREF) {
+        lua_pushlightuserdata(L, &key_globals);
+        lua_rawget(L, LUA_REGISTRYINDEX);
+    } else {
+        lua_rawgeti(L, LUA_REGISTRYINDEX, view);
+    }
+    int backing = lua_gettop(L);
+    /* The globals proxy reads through its metatable's __index; the sandboxed raw functions
+     * through the proxy map: both now lead to the view. */
+    lua_getmetatable(L, LUA_GLOBALSINDEX);
+    lua_pushvalue(L, backing);
+    lua_setfield(L, -2, "__index");
+    lua_pushlightuserdata(L, &key_protected);
+    lua_rawget(L, LUA_REGISTRYINDEX);
+    lua_pushvalue(L, LUA_GLOBALSINDEX);
+    lua_pushvalue(L, backing);
+    lua_rawset(L, -3);
+    lua_settop(L, backing - 1);
 }
 
 void sandbox_push_error_handler(lua_State *L) {

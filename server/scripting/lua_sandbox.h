@@ -12,6 +12,14 @@
 /* Creates the state. add_globals runs before the globals are locked and should set the
  * tables it adds (the `redis` library) with lua_setglobal. */
 lua_State *sandbox_new(void (*add_globals)(lua_State *L));
+/* A second set of globals, for code that must see less than scripts do (a library's code
+ * while FUNCTION LOAD runs it). Takes the table on top of the stack (popped): its fields
+ * become globals, read-only and strict as the usual ones, and the tables among them strict
+ * too (reading a missing field is refused as a missing global). Returns the view's handle. */
+int sandbox_new_view(lua_State *L);
+/* Makes code in L see the view as its globals from now on (LUA_NOREF: the usual globals).
+ * Functions keep no copy: what they see changes with the view. */
+void sandbox_use_view(lua_State *L, int view);
 /* Sets a global to the value on top of the stack (popped), past the read-only guard:
  * how KEYS and ARGV reach each run. */
 void sandbox_set_global(lua_State *L, const char *name);

@@ -13,31 +13,20 @@
 #include "keyspace/db.h"
 #include "mem.h"
 #include "persistence/snapshot.h"
+#include "scripting/functions.h"
 #include "scripting/lua_convert.h"
 #include "scripting/lua_sandbox.h"
 #include "sha1.h"
 
-/* Shebang flags ("#!lua flags=no-writes,allow-oom"). */
-#define SCRIPT_NO_WRITES (1u << 0)
-#define SCRIPT_ALLOW_OOM (1u << 1)
-#define SCRIPT_ALLOW_STALE (1u << 2)
-#define SCRIPT_NO_CLUSTER (1u << 3)
-#define SCRIPT_ALLOW_CROSS_SLOT (1u << 4)
-#define SCRIPT_COMPAT (1u << 5) /* no shebang: EVAL's historical rules */
-
-static const struct {
-    const char *name;
-    unsigned flag;
-} shebang_flags[] = {
+const struct script_flag_name script_flag_names[] = {
     {"no-writes", SCRIPT_NO_WRITES},   {"allow-oom", SCRIPT_ALLOW_OOM},
     {"allow-stale", SCRIPT_ALLOW_STALE}, {"no-cluster", SCRIPT_NO_CLUSTER},
-    {"allow-cross-slot-keys", SCRIPT_ALLOW_CROSS_SLOT},
+    {"allow-cross-slot-keys", SCRIPT_ALLOW_CROSS_SLOT}, {NULL, 0},
 };
 
 struct script {
     dict_node node;
-    int ref; /* the compiled function, in the Lua registry */
-    unsigned flags;
+    struct script_target target; /* the compiled body, named by sha */
     char sha[41];
 };
 
@@ -66,13 +55,13 @@ static struct {
     size_t argv_cap;
     /* the running script */
     client *caller;
-    const struct script *running;
+    const struct script_target *running;
     unsigned run_flags;
     long long start_ms;
     int gc_countdown;
 } S;
 
-static long long monotonic_ms(void) {
+long long scripting_clock_ms(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
@@ -81,6 +70,19 @@ static long long monotonic_ms(void) {
 int scripting_running(void) { return S.caller != NULL; }
 
 int scripting_timed_out(void) { return S.caller && (S.run_flags & RUN_TIMED_OUT); }
+
+const char *scripting_busy_error(void) {
+    return S.running && S.running->is_function ? ERR_BUSY_FUNCTION : ERR_BUSY_SCRIPT;
+}
+
+int scripting_running_function(const char **name, const client **caller, long long *duration_ms) {
+    if (!S.caller) return 0;
+    if (!S.running->is_function) return -1;
+    *name = S.running->name;
+    *caller = S.caller;
+    *duration_ms = scripting_clock_ms() - S.start_ms;
+    return 1;
+}
 
 void scripting_memory(size_t *vm_bytes, size_t *cache_bytes, size_t *nscripts) {
     *vm_bytes = (size_t)lua_gc(S.L, LUA_GCCOUNT, 0) * 1024 + (size_t)lua_gc(S.L, LUA_GCCOUNTB, 0);
@@ -148,7 +150,8 @@ static int call_command(lua_State *L, int raise) {
     if (!S.caller) return raise_error(L, "redis.call/pcall can only be called inside a script invocation");
     int argc = collect_args(L);
     if (argc < 0) return raise ? lua_error(L) : 1;
-    luaL_checkstack(L, 4, "reached lua stack limit");
+    /* Lua gives a C function LUA_MINSTACK free slots whatever its argument count: enough for
+     * the error table. */
     const struct command *cmd = command_lookup_argv(S.argv, (size_t)argc);
     const char *refused = refusal(cmd, (size_t)argc);
     if (refused) {
@@ -168,6 +171,9 @@ static int call_command(lua_State *L, int raise) {
     command_call(fake, cmd);
     fake->argv = NULL;
     fake->argc = 0;
+    /* The arguments are done with: without them the reply has the stack to itself, so a
+     * call with ~8000 arguments (the most unpack gives) still gets its reply, as in Redis. */
+    lua_settop(L, 0);
     int is_error = fake->reply.len && fake->reply.data[0] == '-';
     lua_push_reply(L, fake->reply.data, fake->reply.len);
     fake->reply.len = 0;
@@ -280,11 +286,32 @@ static int redis_debug(lua_State *L) {
     return 0;
 }
 
-static void add_redis_library(lua_State *L) {
+void scripting_add_common_api(lua_State *L) {
+    static const struct {
+        const char *name;
+        int value;
+    } levels[] = {
+        {"LOG_DEBUG", LL_DEBUG}, {"LOG_VERBOSE", LL_VERBOSE}, {"LOG_NOTICE", LL_NOTICE},
+        {"LOG_WARNING", LL_WARNING},
+    };
+    lua_pushcfunction(L, redis_log);
+    lua_setfield(L, -2, "log");
+    for (size_t i = 0; i < sizeof levels / sizeof *levels; i++) {
+        lua_pushinteger(L, levels[i].value);
+        lua_setfield(L, -2, levels[i].name);
+    }
+    int major = 0, minor = 0, patch = 0;
+    sscanf(REDIS_COMPAT_VERSION, "%d.%d.%d", &major, &minor, &patch);
+    lua_pushstring(L, REDIS_COMPAT_VERSION);
+    lua_setfield(L, -2, "REDIS_VERSION");
+    lua_pushinteger(L, (major << 16) | (minor << 8) | patch);
+    lua_setfield(L, -2, "REDIS_VERSION_NUM");
+}
+
+void scripting_add_redis_library(lua_State *L) {
     static const luaL_Reg functions[] = {
         {"call", redis_call},
         {"pcall", redis_pcall},
-        {"log", redis_log},
         {"setresp", redis_setresp},
         {"set_repl", redis_set_repl},
         {"replicate_commands", redis_replicate_commands},
@@ -298,26 +325,19 @@ static void add_redis_library(lua_State *L) {
     static const struct {
         const char *name;
         int value;
-    } numbers[] = {
-        {"LOG_DEBUG", LL_DEBUG}, {"LOG_VERBOSE", LL_VERBOSE}, {"LOG_NOTICE", LL_NOTICE},
-        {"LOG_WARNING", LL_WARNING}, {"REPL_NONE", 0}, {"REPL_AOF", 1}, {"REPL_SLAVE", 2},
-        {"REPL_REPLICA", 2}, {"REPL_ALL", 3},
+    } repl_flags[] = {
+        {"REPL_NONE", 0}, {"REPL_AOF", 1}, {"REPL_SLAVE", 2}, {"REPL_REPLICA", 2}, {"REPL_ALL", 3},
     };
     lua_newtable(L);
     for (size_t i = 0; i < sizeof functions / sizeof *functions; i++) {
         lua_pushcfunction(L, functions[i].func);
         lua_setfield(L, -2, functions[i].name);
     }
-    for (size_t i = 0; i < sizeof numbers / sizeof *numbers; i++) {
-        lua_pushinteger(L, numbers[i].value);
-        lua_setfield(L, -2, numbers[i].name);
+    for (size_t i = 0; i < sizeof repl_flags / sizeof *repl_flags; i++) {
+        lua_pushinteger(L, repl_flags[i].value);
+        lua_setfield(L, -2, repl_flags[i].name);
     }
-    int major = 0, minor = 0, patch = 0;
-    sscanf(REDIS_COMPAT_VERSION, "%d.%d.%d", &major, &minor, &patch);
-    lua_pushstring(L, REDIS_COMPAT_VERSION);
-    lua_setfield(L, -2, "REDIS_VERSION");
-    lua_pushinteger(L, (major << 16) | (minor << 8) | patch);
-    lua_setfield(L, -2, "REDIS_VERSION_NUM");
+    scripting_add_common_api(L);
     lua_setglobal(L, "redis");
 }
 
@@ -338,6 +358,24 @@ static struct script *script_find(const char *sha, size_t len) {
     return (struct script *)dict_find(&S.scripts, lower, 40);
 }
 
+resp_arg *scripting_split_line(const char *line, size_t len, size_t *argc) {
+    buf_t text;
+    buf_init(&text);
+    buf_append(&text, line, len);
+    buf_append(&text, "\r\n", 2);
+    resp_parser p;
+    resp_parser_init(&p, 1LL << 40);
+    size_t used;
+    resp_arg *words = NULL;
+    if (resp_parse(&p, text.data, text.len, &used) == RESP_DONE && p.argc > 0) {
+        words = resp_args_copy(p.argv, p.argc);
+        *argc = p.argc;
+    }
+    resp_parser_free(&p);
+    buf_free(&text);
+    return words;
+}
+
 /* Parses a "#!lua flags=a,b" first line. Returns 0 with the flags and the line's length
  * (0 without a shebang), or -1 after replying Redis's error (to c when not NULL). */
 static int parse_shebang(client *c, const char *body, size_t len, unsigned *flags, size_t *skip) {
@@ -350,26 +388,20 @@ static int parse_shebang(client *c, const char *body, size_t len, unsigned *flag
         return -1;
     }
     *skip = (size_t)(nl - body);
-    /* The line splits like a command line (quotes allowed), as sdssplitargs does. */
-    buf_t line;
-    buf_init(&line);
-    buf_append(&line, body, *skip);
-    buf_append(&line, "\r\n", 2);
-    resp_parser p;
-    resp_parser_init(&p, 1LL << 40);
-    size_t used;
+    size_t nwords;
+    resp_arg *words = scripting_split_line(body, *skip, &nwords);
     int rc = -1;
-    if (resp_parse(&p, line.data, line.len, &used) != RESP_DONE || p.argc == 0) {
+    if (!words) {
         if (c) reply_error(c, "Invalid engine in script shebang");
         goto done;
     }
-    if (p.argv[0].len != 5 || memcmp(p.argv[0].ptr, "#!lua", 5) != 0) {
-        if (c) reply_errorf(c, "Unexpected engine in script shebang: %.*s", (int)p.argv[0].len, p.argv[0].ptr);
+    if (words[0].len != 5 || memcmp(words[0].ptr, "#!lua", 5) != 0) {
+        if (c) reply_errorf(c, "Unexpected engine in script shebang: %.*s", (int)words[0].len, words[0].ptr);
         goto done;
     }
     *flags = 0;
-    for (size_t i = 1; i < p.argc; i++) {
-        const resp_arg *a = &p.argv[i];
+    for (size_t i = 1; i < nwords; i++) {
+        const resp_arg *a = &words[i];
         if (a->len < 6 || memcmp(a->ptr, "flags=", 6) != 0) {
             if (c) reply_errorf(c, "Unknown lua shebang option: %.*s", (int)a->len, a->ptr);
             goto done;
@@ -379,14 +411,14 @@ static int parse_shebang(client *c, const char *body, size_t len, unsigned *flag
             const char *comma = memchr(f, ',', (size_t)(end - f));
             const char *stop = comma ? comma : end;
             size_t n = (size_t)(stop - f), k;
-            for (k = 0; k < sizeof shebang_flags / sizeof *shebang_flags; k++)
-                if (strlen(shebang_flags[k].name) == n && memcmp(shebang_flags[k].name, f, n) == 0)
+            for (k = 0; script_flag_names[k].name; k++)
+                if (strlen(script_flag_names[k].name) == n && memcmp(script_flag_names[k].name, f, n) == 0)
                     break;
-            if (k == sizeof shebang_flags / sizeof *shebang_flags) {
+            if (!script_flag_names[k].name) {
                 if (c) reply_errorf(c, "Unexpected flag in script shebang: %.*s", (int)n, f);
                 goto done;
             }
-            *flags |= shebang_flags[k].flag;
+            *flags |= script_flag_names[k].flag;
             /* "a," ends with an empty flag, which no flag is called. */
             if (comma && comma + 1 == end) {
                 if (c) reply_error(c, "Unexpected flag in script shebang: ");
@@ -397,8 +429,7 @@ static int parse_shebang(client *c, const char *body, size_t len, unsigned *flag
     }
     rc = 0;
 done:
-    resp_parser_free(&p);
-    buf_free(&line);
+    mem_free(words);
     return rc;
 }
 
@@ -414,9 +445,8 @@ static struct script *script_create(client *c, const char *body, size_t len, con
         return NULL;
     }
     struct script *s = mem_calloc(1, sizeof *s);
-    s->ref = luaL_ref(S.L, LUA_REGISTRYINDEX);
-    s->flags = flags;
     memcpy(s->sha, sha, 41);
+    s->target = (struct script_target){S.L, luaL_ref(S.L, LUA_REGISTRYINDEX), flags, s->sha, 0};
     dict_add(&S.scripts, &s->node);
     S.cache_bytes += sizeof *s + len;
     return s;
@@ -430,7 +460,7 @@ static void free_script(dict_node *n, void *ctx) {
 static void scripting_start(void) {
     dict_init(&S.scripts, &script_type);
     S.cache_bytes = 0;
-    S.L = sandbox_new(add_redis_library);
+    S.L = sandbox_new(scripting_add_redis_library);
     S.gc_countdown = GC_PERIOD;
 }
 
@@ -439,6 +469,7 @@ void scripting_init(void) {
     S.fake.flags = CLIENT_AUTHENTICATED | CLIENT_SCRIPT;
     buf_init(&S.fake.reply);
     scripting_start();
+    functions_init();
 }
 
 /* ---- Running ---- */
@@ -448,11 +479,11 @@ void scripting_init(void) {
 static void count_hook(lua_State *L, lua_Debug *ar) {
     (void)ar;
     if (!(S.run_flags & RUN_TIMED_OUT)) {
-        long long elapsed = monotonic_ms() - S.start_ms;
+        long long elapsed = scripting_clock_ms() - S.start_ms;
         if (elapsed < server.cfg.busy_reply_threshold) return;
         server_log(LL_WARNING, "Slow script detected: still in execution after %lld milliseconds. "
                    "You can try killing the script using the SCRIPT KILL command. Script name "
-                   "is: %s.", elapsed, S.running->sha);
+                   "is: %s.", elapsed, S.running->name);
         S.run_flags |= RUN_TIMED_OUT;
         client_protect(S.caller);
     }
@@ -473,31 +504,46 @@ static void push_strings(lua_State *L, const resp_arg *a, size_t n) {
     }
 }
 
-static void run_script(client *c, const struct script *s, size_t numkeys, int ro_command) {
-    int compat = (s->flags & SCRIPT_COMPAT) != 0;
-    /* MISCONF and OOM for a script with flags were decided before it got here, from the
-     * flags (scripting_command_flags); one without flags meets them at each command. */
-    if (!compat && !(s->flags & SCRIPT_NO_WRITES) && ro_command) {
-        reply_error(c, "Can not execute a script with write flag using *_ro command.");
+void scripting_run(client *c, const struct script_target *t, size_t numkeys, int ro_command) {
+    int compat = (t->flags & SCRIPT_COMPAT) != 0;
+    /* A script with flags meets MISCONF and OOM here, as in Redis's scriptPrepareForRun
+     * (mostly they stopped it earlier, from the flags scripting_command_flags gives); one
+     * without flags meets them at each command it calls. */
+    if (!compat && !(t->flags & SCRIPT_NO_WRITES)) {
+        if (snapshot_refuses_writes()) {
+            reply_error(c, "-MISCONF Redis is configured to save RDB snapshots, but it's currently "
+                           "unable to persist to disk. Writable scripts are blocked. Use "
+                           "'no-writes' flag for read only scripts.");
+            return;
+        }
+        if (ro_command) {
+            reply_error(c, "Can not execute a script with write flag using *_ro command.");
+            return;
+        }
+    }
+    if (!compat && server.oom_before_command && !(t->flags & (SCRIPT_ALLOW_OOM | SCRIPT_NO_WRITES))) {
+        reply_error(c, "-OOM allow-oom flag is not set on the script, can not run it when used "
+                       "memory > 'maxmemory'");
         return;
     }
-    lua_State *L = S.L;
-    push_strings(L, c->argv + 3, numkeys);
-    sandbox_set_global(L, "KEYS");
-    push_strings(L, c->argv + 3 + numkeys, c->argc - 3 - numkeys);
-    sandbox_set_global(L, "ARGV");
+    lua_State *L = t->L;
     sandbox_push_error_handler(L);
-    lua_rawgeti(L, LUA_REGISTRYINDEX, s->ref);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, t->ref);
+    push_strings(L, c->argv + 3, numkeys);
+    if (!t->is_function) sandbox_set_global(L, "KEYS");
+    push_strings(L, c->argv + 3 + numkeys, c->argc - 3 - numkeys);
+    if (!t->is_function) sandbox_set_global(L, "ARGV");
 
     S.caller = c;
-    S.running = s;
-    S.run_flags = (ro_command || (!compat && (s->flags & SCRIPT_NO_WRITES))) ? RUN_READ_ONLY : 0;
-    S.start_ms = monotonic_ms();
+    S.running = t;
+    S.run_flags = (ro_command || (!compat && (t->flags & SCRIPT_NO_WRITES))) ? RUN_READ_ONLY : 0;
+    S.start_ms = scripting_clock_ms();
     S.fake.db = c->db;
     S.fake.db_index = c->db_index;
     server.in_exec++; /* nothing blocks inside a script */
     if (server.cfg.busy_reply_threshold > 0) lua_sethook(L, count_hook, LUA_MASKCOUNT, HOOK_INSTRUCTIONS);
-    int failed = lua_pcall(L, 0, 1, -2);
+    int nargs = t->is_function ? 2 : 0;
+    int failed = lua_pcall(L, nargs, 1, -2 - nargs);
     lua_sethook(L, NULL, 0, 0);
     server.in_exec--;
     if (S.run_flags & RUN_TIMED_OUT) client_unprotect(c);
@@ -506,7 +552,7 @@ static void run_script(client *c, const struct script *s, size_t numkeys, int ro
 
     if (failed) {
         /* Stopped by SHUTDOWN NOSAVE: the connection closes without a reply, as in Redis. */
-        if (!server.shutdown_asap) lua_reply_error_table(L, -1, c, s->sha);
+        if (!server.shutdown_asap) lua_reply_error_table(L, -1, c, t->name);
         lua_pop(L, 1);
     } else {
         lua_reply_value(L, c);
@@ -518,17 +564,21 @@ static void run_script(client *c, const struct script *s, size_t numkeys, int ro
     }
 }
 
-static void eval_generic(client *c, int by_sha, int ro_command) {
-    long long numkeys;
-    if (arg_ll(c, &c->argv[2], &numkeys) != 0) return;
+int scripting_numkeys_fit(client *c, long long numkeys) {
     if (numkeys > (long long)c->argc - 3) {
         reply_error(c, "Number of keys can't be greater than number of args");
-        return;
+        return 0;
     }
     if (numkeys < 0) {
         reply_error(c, "Number of keys can't be negative");
-        return;
+        return 0;
     }
+    return 1;
+}
+
+static void eval_generic(client *c, int by_sha, int ro_command) {
+    long long numkeys;
+    if (arg_ll(c, &c->argv[2], &numkeys) != 0 || !scripting_numkeys_fit(c, numkeys)) return;
     const resp_arg *body = &c->argv[1];
     struct script *s;
     if (by_sha) {
@@ -543,26 +593,30 @@ static void eval_generic(client *c, int by_sha, int ro_command) {
         s = (struct script *)dict_find(&S.scripts, sha, 40);
         if (!s && !(s = script_create(c, body->ptr, body->len, sha))) return;
     }
-    run_script(c, s, (size_t)numkeys, ro_command);
+    scripting_run(c, &s->target, (size_t)numkeys, ro_command);
 }
 
 unsigned scripting_command_flags(const struct command *cmd, const resp_arg *argv, size_t argc) {
     int by_sha = cmd->proc == cmd_evalsha || cmd->proc == cmd_evalsha_ro;
-    if ((!by_sha && cmd->proc != cmd_eval && cmd->proc != cmd_eval_ro) || argc < 2) return cmd->flags;
+    int fcall = cmd->proc == cmd_fcall || cmd->proc == cmd_fcall_ro;
+    if ((!by_sha && !fcall && cmd->proc != cmd_eval && cmd->proc != cmd_eval_ro) || argc < 2)
+        return cmd->flags;
     unsigned script_flags;
-    struct script *s;
-    if (by_sha) {
-        s = script_find(argv[1].ptr, argv[1].len);
+    struct script *s = NULL;
+    size_t skip;
+    if (fcall) {
+        if (functions_flags(&argv[1], &script_flags) != 0) return cmd->flags;
+    } else if (by_sha) {
+        if (!(s = script_find(argv[1].ptr, argv[1].len))) return cmd->flags;
+        script_flags = s->target.flags;
     } else {
         char sha[41];
         sha1_hex(argv[1].ptr, argv[1].len, sha);
-        s = script_find(sha, 40);
-    }
-    size_t skip;
-    if (s) {
-        script_flags = s->flags;
-    } else if (by_sha || parse_shebang(NULL, argv[1].ptr, argv[1].len, &script_flags, &skip) != 0) {
-        return cmd->flags; /* the error comes when the command runs */
+        if ((s = script_find(sha, 40))) {
+            script_flags = s->target.flags;
+        } else if (parse_shebang(NULL, argv[1].ptr, argv[1].len, &script_flags, &skip) != 0) {
+            return cmd->flags; /* the error comes when the command runs */
+        }
     }
     if (script_flags & SCRIPT_COMPAT) return cmd->flags;
     /* Flags say whether it writes: "may replicate" goes, as in Redis. */
@@ -630,18 +684,22 @@ void cmd_script_flush(client *c) {
     reply_ok(c);
 }
 
-void cmd_script_kill(client *c) {
+void scripting_kill(client *c, int eval) {
     if (!S.caller) {
         reply_error(c, "-NOTBUSY No scripts in execution right now.");
     } else if (S.run_flags & RUN_WROTE) {
         reply_error(c, "-UNKILLABLE Sorry the script already executed write commands against the "
                        "dataset. You can either wait the script termination or kill the server "
                        "in a hard way using the SHUTDOWN NOSAVE command.");
+    } else if (eval == S.running->is_function) {
+        reply_error(c, scripting_busy_error()); /* the other KILL is the one to use */
     } else {
         S.run_flags |= RUN_KILLED;
         reply_ok(c);
     }
 }
+
+void cmd_script_kill(client *c) { scripting_kill(c, 1); }
 
 void cmd_script_help(client *c) {
     static const char *const lines[] = {

@@ -3,7 +3,7 @@
  * command handlers. The server must neither crash nor trip ASan/UBSan. Between inputs the
  * client is closed and every database emptied. Commands that would act outside the process
  * (snapshots and forks, rebinding ports, config rewrite, shutdown) or run without end (Lua
- * scripts, PFSELFTEST's ten million elements) answer an error here instead. */
+ * scripts and functions, PFSELFTEST's ten million elements) answer an error here instead. */
 #include <netinet/in.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -37,8 +37,10 @@ static void start_server(void) {
     net_init();
     static const char *const whole[] = {"shutdown", "save", "bgsave", "eval", "evalsha", "eval_ro",
                                         "evalsha_ro", "script", "monitor", "debug", "pfselftest",
-                                        NULL};
+                                        "fcall", "fcall_ro", NULL};
     for (int i = 0; whole[i]; i++) disable(whole[i], NULL);
+    disable("function", "load"); /* they run a library's Lua code */
+    disable("function", "restore");
     disable("config", "set");
     disable("config", "rewrite");
 }

@@ -13,6 +13,7 @@
 #include "fuzz_server.h"
 #include "persistence/snapshot.h"
 #include "rdb_format.h"
+#include "scripting/functions.h"
 
 static char dir[] = "/tmp/rill-fuzz-load-XXXXXX"; /* mkdtemp's template */
 
@@ -23,6 +24,7 @@ static void remove_files(void) {
 
 static void start_server(void) {
     fuzz_start_keyspace();
+    functions_init(); /* a file may hold libraries */
     server.cfg.hash_max_listpack_entries = 2; /* small limits: every encoding is reached */
     server.cfg.zset_max_listpack_entries = 2;
     server.cfg.set_max_intset_entries = 2;
@@ -52,5 +54,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len) {
     free(copy);
     snapshot_load();
     for (int i = 0; i < server.ndbs; i++) db_flush(&server.dbs[i]);
+    functions_flush();
     return 0;
 }
