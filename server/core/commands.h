@@ -116,7 +116,7 @@ cmd_handler cmd_zadd, cmd_zincrby, cmd_zrem, cmd_zscore, cmd_zmscore, cmd_zcard,
 /* features/pubsub.c */
 cmd_handler cmd_subscribe, cmd_unsubscribe, cmd_psubscribe, cmd_punsubscribe, cmd_publish,
     cmd_pubsub_channels, cmd_pubsub_numsub, cmd_pubsub_numpat, cmd_pubsub_help,
-    cmd_pubsub_shardchannels, cmd_pubsub_shardnumsub;
+    cmd_pubsub_shardchannels, cmd_pubsub_shardnumsub, cmd_ssubscribe, cmd_sunsubscribe, cmd_spublish;
 /* features/multi.c */
 cmd_handler cmd_multi, cmd_exec, cmd_discard, cmd_watch, cmd_unwatch;
 /* keyspace/keys.c */

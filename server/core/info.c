@@ -255,7 +255,7 @@ static void info_stats(buf_t *o) {
                "expired_stale_perc:0.00\r\nexpired_time_cap_reached_count:%lld\r\n"
                "expire_cycle_cpu_milliseconds:%lld\r\nevicted_keys:%lld\r\nevicted_clients:%lld\r\n"
                "keyspace_hits:%lld\r\nkeyspace_misses:%lld\r\npubsub_channels:%zu\r\n"
-               "pubsub_patterns:%zu\r\npubsubshard_channels:0\r\n",
+               "pubsub_patterns:%zu\r\npubsubshard_channels:%zu\r\n",
                server.stat_connections, server.stat_commands, (long long)(rate(RATE_OPS) + 0.5),
                server.stat_net_input_bytes, server.stat_net_output_bytes,
                rate(RATE_NET_INPUT) / 1024, rate(RATE_NET_OUTPUT) / 1024,
@@ -263,7 +263,7 @@ static void info_stats(buf_t *o) {
                server.stat_expire_cycle_cap_reached, server.stat_expire_cycle_time_us / 1000,
                evict_stat_evicted_keys(), server.stat_evicted_clients, server.stat_keyspace_hits,
                server.stat_keyspace_misses,
-               pubsub_total_channels(), pubsub_total_patterns());
+               pubsub_total_channels(), pubsub_total_patterns(), pubsub_total_shard_channels());
     snapshot_info_stats(o);
     buf_printf(o,
                "migrate_cached_sockets:%d\r\nslave_expires_tracked_keys:0\r\n"

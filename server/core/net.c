@@ -723,12 +723,13 @@ void client_describe(client *c, buf_t *out) {
     client_flag_letters(c, flags);
     buf_printf(out,
                "id=%llu addr=%s laddr=%s fd=%d name=%s age=%lld idle=%lld flags=%s db=%d sub=%zu "
-               "psub=%zu ssub=0 multi=%lld qbuf=%zu qbuf-free=%zu argv-mem=%zu multi-mem=%zu rbs=%zu "
+               "psub=%zu ssub=%zu multi=%lld qbuf=%zu qbuf-free=%zu argv-mem=%zu multi-mem=%zu rbs=%zu "
                "rbp=%zu obl=%zu oll=0 omem=%zu tot-mem=%zu events=r%s cmd=%s user=default "
                "redir=-1 resp=2",
                (unsigned long long)c->id, c->addr, c->laddr, c->fd, c->name ? c->name : "",
                (long long)(now - c->created), (long long)(now - c->last_active), flags,
-               c->db_index, pubsub_channel_count(c), pubsub_pattern_count(c), multi_queued(c),
+               c->db_index, pubsub_channel_count(c), pubsub_pattern_count(c), pubsub_shard_count(c),
+               multi_queued(c),
                c->query.len, c->query.cap - c->query.len, argv_mem, multi_memory(c), c->reply.cap,
                c->reply.len,
                obl, pending - obl, client_memory(c),

@@ -123,7 +123,7 @@ struct server {
     size_t nready_keys, ready_keys_cap;
 
     /* pub/sub (pubsub.c) */
-    dict pubsub_channels, pubsub_patterns;
+    dict pubsub_channels, pubsub_patterns, pubsub_shard_channels;
 
     /* transactions */
     size_t nwatched_keys; /* keys with at least one watcher, all databases */

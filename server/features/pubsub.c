@@ -25,9 +25,18 @@ struct subscription {
     struct topic *topic;
 };
 
-/* A client's subscriptions; allocated on its first SUBSCRIBE or PSUBSCRIBE. */
+/* What a client can subscribe to: channels (SUBSCRIBE), patterns (PSUBSCRIBE) and shard
+ * channels (SSUBSCRIBE: with one shard, channels of their own that only SPUBLISH reaches). */
+enum kind { CHANNEL, PATTERN, SHARD, KINDS };
+
+static const struct {
+    const char *subscribe, *unsubscribe;
+} kind_names[KINDS] = {
+    {"subscribe", "unsubscribe"}, {"psubscribe", "punsubscribe"}, {"ssubscribe", "sunsubscribe"}};
+
+/* A client's subscriptions by kind; allocated on its first subscription. */
 struct pubsub_state {
-    dict channels, patterns;
+    dict mine[KINDS];
 };
 
 static void topic_key(const dict_node *n, const char **key, size_t *len) {
@@ -45,50 +54,61 @@ static void subscription_key(const dict_node *n, const char **key, size_t *len) 
 static const dict_type topic_type = {topic_key};
 static const dict_type subscription_type = {subscription_key};
 
+static dict *all_topics(enum kind k) {
+    return k == CHANNEL ? &server.pubsub_channels
+           : k == PATTERN ? &server.pubsub_patterns
+                          : &server.pubsub_shard_channels;
+}
+
+static dict *client_topics(const client *c, enum kind k) {
+    return c->pubsub ? &c->pubsub->mine[k] : NULL;
+}
+
+static size_t count_of(const client *c, enum kind k) {
+    return c->pubsub ? dict_size(&c->pubsub->mine[k]) : 0;
+}
+
 void pubsub_init(void) {
-    dict_init(&server.pubsub_channels, &topic_type);
-    dict_init(&server.pubsub_patterns, &topic_type);
+    for (int k = 0; k < KINDS; k++) dict_init(all_topics((enum kind)k), &topic_type);
 }
 
-size_t pubsub_channel_count(const client *c) {
-    return c->pubsub ? dict_size(&c->pubsub->channels) : 0;
-}
+size_t pubsub_channel_count(const client *c) { return count_of(c, CHANNEL); }
 
-size_t pubsub_pattern_count(const client *c) {
-    return c->pubsub ? dict_size(&c->pubsub->patterns) : 0;
-}
+size_t pubsub_pattern_count(const client *c) { return count_of(c, PATTERN); }
+
+size_t pubsub_shard_count(const client *c) { return count_of(c, SHARD); }
 
 size_t pubsub_count(const client *c) {
-    return pubsub_channel_count(c) + pubsub_pattern_count(c);
+    return count_of(c, CHANNEL) + count_of(c, PATTERN) + count_of(c, SHARD);
 }
 
 size_t pubsub_memory(const client *c) {
     if (!c->pubsub) return 0;
-    return sizeof *c->pubsub + dict_bytes(&c->pubsub->channels) +
-           dict_bytes(&c->pubsub->patterns) + pubsub_count(c) * sizeof(struct subscription);
+    size_t bytes = sizeof *c->pubsub + pubsub_count(c) * sizeof(struct subscription);
+    for (int k = 0; k < KINDS; k++) bytes += dict_bytes(&c->pubsub->mine[k]);
+    return bytes;
 }
 
 int pubsub_is_subscription(const struct command *cmd) {
     return cmd->proc == cmd_subscribe || cmd->proc == cmd_psubscribe ||
-           cmd->proc == cmd_unsubscribe || cmd->proc == cmd_punsubscribe;
+           cmd->proc == cmd_unsubscribe || cmd->proc == cmd_punsubscribe ||
+           cmd->proc == cmd_ssubscribe || cmd->proc == cmd_sunsubscribe;
 }
 
 int pubsub_allowed_in_context(const struct command *cmd) {
-    return cmd->proc == cmd_subscribe || cmd->proc == cmd_unsubscribe ||
-           cmd->proc == cmd_psubscribe || cmd->proc == cmd_punsubscribe || cmd->proc == cmd_ping ||
-           cmd->proc == cmd_quit || cmd->proc == cmd_reset;
+    return pubsub_is_subscription(cmd) || cmd->proc == cmd_ping || cmd->proc == cmd_quit ||
+           cmd->proc == cmd_reset;
 }
 
 /* ---- Subscribing ---- */
 
-/* Subscribes c to name in the given tables; returns 0 when it already was. */
-static int subscribe(client *c, dict *all, int pattern, const resp_arg *name) {
+/* Subscribes c to name; returns 0 when it already was. */
+static int subscribe(client *c, enum kind k, const resp_arg *name) {
     if (!c->pubsub) {
         c->pubsub = mem_alloc(sizeof *c->pubsub);
-        dict_init(&c->pubsub->channels, &subscription_type);
-        dict_init(&c->pubsub->patterns, &subscription_type);
+        for (int i = 0; i < KINDS; i++) dict_init(&c->pubsub->mine[i], &subscription_type);
     }
-    dict *mine = pattern ? &c->pubsub->patterns : &c->pubsub->channels;
+    dict *mine = &c->pubsub->mine[k], *all = all_topics(k);
     if (dict_find(mine, name->ptr, name->len)) return 0;
     struct topic *t = (struct topic *)dict_find(all, name->ptr, name->len);
     if (!t) {
@@ -108,9 +128,10 @@ static int subscribe(client *c, dict *all, int pattern, const resp_arg *name) {
     return 1;
 }
 
-/* Removes c from its subscription s (found in its table mine); frees an empty topic. */
-static void unsubscribe(client *c, dict *all, dict *mine, struct subscription *s) {
+/* Removes c from its subscription s; frees an empty topic. */
+static void unsubscribe(client *c, enum kind k, struct subscription *s) {
     struct topic *t = s->topic;
+    dict *mine = &c->pubsub->mine[k], *all = all_topics(k);
     /* Keep the others in subscription order: delivery follows it. */
     for (size_t i = 0; i < t->n; i++) {
         if (t->subs[i] == c) {
@@ -130,40 +151,45 @@ static void unsubscribe(client *c, dict *all, dict *mine, struct subscription *s
     }
 }
 
-static void reply_confirmation(client *c, const char *kind, const char *name, size_t len) {
+/* [kind, name, count]: the count is of channels and patterns together, or of shard channels
+ * alone, as Redis 7.0 counts them. */
+static void reply_confirmation(client *c, enum kind k, const char *what, const char *name, size_t len) {
     reply_array(c, 3);
-    reply_bulk_cstr(c, kind);
+    reply_bulk_cstr(c, what);
     if (name) {
         reply_bulk(c, name, len);
     } else {
         reply_nil(c);
     }
-    reply_int(c, (long long)pubsub_count(c));
+    reply_int(c, (long long)(k == SHARD ? count_of(c, SHARD) : count_of(c, CHANNEL) + count_of(c, PATTERN)));
 }
 
-static void subscribe_command(client *c, int pattern) {
+static void subscribe_command(client *c, enum kind k) {
     for (size_t i = 1; i < c->argc; i++) {
-        subscribe(c, pattern ? &server.pubsub_patterns : &server.pubsub_channels, pattern,
-                  &c->argv[i]);
-        reply_confirmation(c, pattern ? "psubscribe" : "subscribe", c->argv[i].ptr, c->argv[i].len);
+        subscribe(c, k, &c->argv[i]);
+        reply_confirmation(c, k, kind_names[k].subscribe, c->argv[i].ptr, c->argv[i].len);
     }
 }
 
-void cmd_subscribe(client *c) {
-    subscribe_command(c, 0);
+void cmd_subscribe(client *c) { subscribe_command(c, CHANNEL); }
+
+void cmd_psubscribe(client *c) { subscribe_command(c, PATTERN); }
+
+/* Unlike SUBSCRIBE, refused in a transaction, as Redis does. */
+void cmd_ssubscribe(client *c) {
+    if (server.in_exec) {
+        reply_error(c, "SSUBSCRIBE isn't allowed for a DENY BLOCKING client");
+        return;
+    }
+    subscribe_command(c, SHARD);
 }
 
-void cmd_psubscribe(client *c) {
-    subscribe_command(c, 1);
-}
-
-/* Unsubscribes from every channel or pattern; with notify, one confirmation each. */
-static void unsubscribe_all(client *c, int pattern, int notify) {
-    const char *kind = pattern ? "punsubscribe" : "unsubscribe";
-    dict *all = pattern ? &server.pubsub_patterns : &server.pubsub_channels;
-    dict *mine = c->pubsub ? (pattern ? &c->pubsub->patterns : &c->pubsub->channels) : NULL;
+/* Unsubscribes from every topic of a kind; with notify, one confirmation each. */
+static void unsubscribe_all(client *c, enum kind k, int notify) {
+    const char *what = kind_names[k].unsubscribe;
+    dict *mine = client_topics(c, k);
     if (!mine || dict_size(mine) == 0) {
-        if (notify) reply_confirmation(c, kind, NULL, 0);
+        if (notify) reply_confirmation(c, k, what, NULL, 0);
         return;
     }
     while (dict_size(mine) > 0) {
@@ -173,53 +199,48 @@ static void unsubscribe_all(client *c, int pattern, int notify) {
         size_t len = s->topic->len;
         char *name = len <= sizeof small ? small : mem_alloc(len);
         memcpy(name, s->topic->name, len);
-        unsubscribe(c, all, mine, s);
-        if (notify) reply_confirmation(c, kind, name, len);
+        unsubscribe(c, k, s);
+        if (notify) reply_confirmation(c, k, what, name, len);
         if (name != small) mem_free(name);
     }
 }
 
-static void unsubscribe_command(client *c, int pattern) {
+static void unsubscribe_command(client *c, enum kind k) {
     if (c->argc == 1) {
-        unsubscribe_all(c, pattern, 1);
+        unsubscribe_all(c, k, 1);
         return;
     }
-    dict *all = pattern ? &server.pubsub_patterns : &server.pubsub_channels;
     for (size_t i = 1; i < c->argc; i++) {
         const resp_arg *name = &c->argv[i];
-        dict *mine = c->pubsub ? (pattern ? &c->pubsub->patterns : &c->pubsub->channels) : NULL;
+        dict *mine = client_topics(c, k);
         struct subscription *s =
             mine ? (struct subscription *)dict_find(mine, name->ptr, name->len) : NULL;
-        if (s) unsubscribe(c, all, mine, s);
-        reply_confirmation(c, pattern ? "punsubscribe" : "unsubscribe", name->ptr, name->len);
+        if (s) unsubscribe(c, k, s);
+        reply_confirmation(c, k, kind_names[k].unsubscribe, name->ptr, name->len);
     }
 }
 
-void cmd_unsubscribe(client *c) {
-    unsubscribe_command(c, 0);
-}
+void cmd_unsubscribe(client *c) { unsubscribe_command(c, CHANNEL); }
 
-void cmd_punsubscribe(client *c) {
-    unsubscribe_command(c, 1);
-}
+void cmd_punsubscribe(client *c) { unsubscribe_command(c, PATTERN); }
+
+void cmd_sunsubscribe(client *c) { unsubscribe_command(c, SHARD); }
 
 void pubsub_reset(client *c) {
     if (!c->pubsub) return;
-    unsubscribe_all(c, 0, 0);
-    unsubscribe_all(c, 1, 0);
-    dict_release(&c->pubsub->channels, NULL, NULL);
-    dict_release(&c->pubsub->patterns, NULL, NULL);
+    for (int k = 0; k < KINDS; k++) {
+        unsubscribe_all(c, (enum kind)k, 0);
+        dict_release(&c->pubsub->mine[k], NULL, NULL);
+    }
     mem_free(c->pubsub);
     c->pubsub = NULL;
 }
 
-size_t pubsub_total_channels(void) {
-    return dict_size(&server.pubsub_channels);
-}
+size_t pubsub_total_channels(void) { return dict_size(&server.pubsub_channels); }
 
-size_t pubsub_total_patterns(void) {
-    return dict_size(&server.pubsub_patterns);
-}
+size_t pubsub_total_patterns(void) { return dict_size(&server.pubsub_patterns); }
+
+size_t pubsub_total_shard_channels(void) { return dict_size(&server.pubsub_shard_channels); }
 
 /* ---- Publishing ---- */
 
@@ -285,6 +306,26 @@ void cmd_publish(client *c) {
     reply_int(c, pubsub_publish(c->argv[1].ptr, c->argv[1].len, c->argv[2].ptr, c->argv[2].len));
 }
 
+/* SPUBLISH: to the shard channel's subscribers only, as "smessage". */
+void cmd_spublish(client *c) {
+    const resp_arg *channel = &c->argv[1], *message = &c->argv[2];
+    struct topic *t = (struct topic *)dict_find(&server.pubsub_shard_channels, channel->ptr, channel->len);
+    if (!t) {
+        reply_int(c, 0);
+        return;
+    }
+    long long receivers = (long long)t->n;
+    buf_t encoded;
+    buf_init(&encoded);
+    resp_add_array(&encoded, 3);
+    resp_add_bulk(&encoded, "smessage", 8);
+    resp_add_bulk(&encoded, channel->ptr, channel->len);
+    resp_add_bulk(&encoded, message->ptr, message->len);
+    deliver(t, &encoded);
+    buf_free(&encoded);
+    reply_int(c, receivers);
+}
+
 /* ---- PUBSUB ---- */
 
 struct channel_list {
@@ -309,49 +350,39 @@ static int subcommand_syntax_error(client *c) {
     return 1;
 }
 
-void cmd_pubsub_channels(client *c) {
+static void list_channels(client *c, const dict *topics) {
     if (c->argc > 3) {
         subcommand_syntax_error(c);
         return;
     }
     struct channel_list l = {c->argc == 3 ? &c->argv[2] : NULL, NULL, 0, 0};
-    dict_foreach(&server.pubsub_channels, collect_channel, &l);
+    dict_foreach((dict *)topics, collect_channel, &l);
     reply_array(c, (long long)l.n);
     for (size_t i = 0; i < l.n; i++)
         reply_bulk(c, l.found[i]->name, l.found[i]->len);
     mem_free(l.found);
 }
 
-void cmd_pubsub_numsub(client *c) {
+static void count_subscribers(client *c, dict *topics) {
     reply_array(c, ((long long)c->argc - 2) * 2);
     for (size_t i = 2; i < c->argc; i++) {
-        const struct topic *t = (const struct topic *)dict_find(&server.pubsub_channels,
-                                                                c->argv[i].ptr, c->argv[i].len);
+        const struct topic *t = (const struct topic *)dict_find(topics, c->argv[i].ptr, c->argv[i].len);
         reply_bulk(c, c->argv[i].ptr, c->argv[i].len);
         reply_int(c, t ? (long long)t->n : 0);
     }
 }
 
+void cmd_pubsub_channels(client *c) { list_channels(c, &server.pubsub_channels); }
+
+void cmd_pubsub_numsub(client *c) { count_subscribers(c, &server.pubsub_channels); }
+
 void cmd_pubsub_numpat(client *c) {
     reply_int(c, (long long)dict_size(&server.pubsub_patterns));
 }
 
-/* rill has no shard channels (SSUBSCRIBE is not supported), so there are none to list. */
-void cmd_pubsub_shardchannels(client *c) {
-    if (c->argc > 3) {
-        subcommand_syntax_error(c);
-        return;
-    }
-    reply_array(c, 0);
-}
+void cmd_pubsub_shardchannels(client *c) { list_channels(c, &server.pubsub_shard_channels); }
 
-void cmd_pubsub_shardnumsub(client *c) {
-    reply_array(c, ((long long)c->argc - 2) * 2);
-    for (size_t i = 2; i < c->argc; i++) {
-        reply_bulk(c, c->argv[i].ptr, c->argv[i].len);
-        reply_int(c, 0);
-    }
-}
+void cmd_pubsub_shardnumsub(client *c) { count_subscribers(c, &server.pubsub_shard_channels); }
 
 void cmd_pubsub_help(client *c) {
     static const char *const lines[] = {
