@@ -1633,6 +1633,65 @@ const struct command_doc command_docs[] = {
         "$7\r\nsummary\r\n$59\r\nGet the UNIX time stamp of the last successful save to disk\r\n$"
         "5\r\nsince\r\n$5\r\n1.0.0\r\n$5\r\ngroup\r\n$6\r\nserver\r\n$10\r\ncomplexity\r\n$4\r\nO(1)\r\n",
         151, 4},
+    {"latency",
+        "*0\r\n*0\r\n",
+        8,
+        "$7\r\nsummary\r\n$44\r\nA container for latency diagnostics commands\r\n$5\r\nsince\r\n$6\r\n2"
+        ".8.13\r\n$5\r\ngroup\r\n$6\r\nserver\r\n$10\r\ncomplexity\r\n$22\r\nDepends on subcommand.\r\n",
+        156, 4},
+    {"latency|doctor",
+        "*3\r\n$23\r\nnondeterministic_output\r\n$24\r\nrequest_policy:all_nodes\r\n$23\r\nresponse_p"
+        "olicy:special\r\n*0\r\n",
+        99,
+        "$7\r\nsummary\r\n$48\r\nReturn a human readable latency analysis report.\r\n$5\r\nsince\r\n$"
+        "6\r\n2.8.13\r\n$5\r\ngroup\r\n$6\r\nserver\r\n$10\r\ncomplexity\r\n$4\r\nO(1)\r\n",
+        141, 4},
+    {"latency|graph",
+        "*3\r\n$23\r\nnondeterministic_output\r\n$24\r\nrequest_policy:all_nodes\r\n$23\r\nresponse_p"
+        "olicy:special\r\n*0\r\n",
+        99,
+        "$7\r\nsummary\r\n$37\r\nReturn a latency graph for the event.\r\n$5\r\nsince\r\n$6\r\n2.8.13\r\n"
+        "$5\r\ngroup\r\n$6\r\nserver\r\n$10\r\ncomplexity\r\n$4\r\nO(1)\r\n$9\r\narguments\r\n*1\r\n*4\r\n$4\r\nnam"
+        "e\r\n$5\r\nevent\r\n$4\r\ntype\r\n$6\r\nstring\r\n",
+        196, 5},
+    {"latency|help",
+        "*0\r\n*0\r\n",
+        8,
+        "$7\r\nsummary\r\n$50\r\nShow helpful text about the different subcommands.\r\n$5\r\nsince\r"
+        "\n$6\r\n2.8.13\r\n$5\r\ngroup\r\n$6\r\nserver\r\n$10\r\ncomplexity\r\n$4\r\nO(1)\r\n",
+        143, 4},
+    {"latency|histogram",
+        "*3\r\n$23\r\nnondeterministic_output\r\n$24\r\nrequest_policy:all_nodes\r\n$23\r\nresponse_p"
+        "olicy:special\r\n*0\r\n",
+        99,
+        "$7\r\nsummary\r\n$79\r\nReturn the cumulative distribution of latencies of a subset of"
+        " commands or all.\r\n$5\r\nsince\r\n$5\r\n7.0.0\r\n$5\r\ngroup\r\n$6\r\nserver\r\n$10\r\ncomplexity\r"
+        "\n$80\r\nO(N) where N is the number of commands with latency information being retr"
+        "ieved.\r\n$9\r\narguments\r\n*1\r\n*6\r\n$4\r\nname\r\n$7\r\ncommand\r\n$4\r\ntype\r\n$6\r\nstring\r\n$5\r\n"
+        "flags\r\n*2\r\n+optional\r\n+multiple\r\n",
+        353, 5},
+    {"latency|history",
+        "*3\r\n$23\r\nnondeterministic_output\r\n$24\r\nrequest_policy:all_nodes\r\n$23\r\nresponse_p"
+        "olicy:special\r\n*0\r\n",
+        99,
+        "$7\r\nsummary\r\n$47\r\nReturn timestamp-latency samples for the event.\r\n$5\r\nsince\r\n$6"
+        "\r\n2.8.13\r\n$5\r\ngroup\r\n$6\r\nserver\r\n$10\r\ncomplexity\r\n$4\r\nO(1)\r\n$9\r\narguments\r\n*1\r\n*"
+        "4\r\n$4\r\nname\r\n$5\r\nevent\r\n$4\r\ntype\r\n$6\r\nstring\r\n",
+        206, 5},
+    {"latency|latest",
+        "*3\r\n$23\r\nnondeterministic_output\r\n$24\r\nrequest_policy:all_nodes\r\n$23\r\nresponse_p"
+        "olicy:special\r\n*0\r\n",
+        99,
+        "$7\r\nsummary\r\n$49\r\nReturn the latest latency samples for all events.\r\n$5\r\nsince\r\n"
+        "$6\r\n2.8.13\r\n$5\r\ngroup\r\n$6\r\nserver\r\n$10\r\ncomplexity\r\n$4\r\nO(1)\r\n",
+        142, 4},
+    {"latency|reset",
+        "*2\r\n$24\r\nrequest_policy:all_nodes\r\n$29\r\nresponse_policy:all_succeeded\r\n*0\r\n",
+        75,
+        "$7\r\nsummary\r\n$42\r\nReset latency data for one or more events.\r\n$5\r\nsince\r\n$6\r\n2.8"
+        ".13\r\n$5\r\ngroup\r\n$6\r\nserver\r\n$10\r\ncomplexity\r\n$4\r\nO(1)\r\n$9\r\narguments\r\n*1\r\n*6\r\n$4"
+        "\r\nname\r\n$5\r\nevent\r\n$4\r\ntype\r\n$6\r\nstring\r\n$5\r\nflags\r\n*2\r\n+optional\r\n+multiple\r\n",
+        238, 5},
     {"lcs",
         "*0\r\n*1\r\n*6\r\n$5\r\nflags\r\n*2\r\n+RO\r\n+access\r\n$12\r\nbegin_search\r\n*4\r\n$4\r\ntype\r\n$5\r\nin"
         "dex\r\n$4\r\nspec\r\n*2\r\n$5\r\nindex\r\n:1\r\n$9\r\nfind_keys\r\n*4\r\n$4\r\ntype\r\n$5\r\nrange\r\n$4\r\nsp"

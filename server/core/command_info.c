@@ -123,18 +123,6 @@ void cmd_command(client *c) {
 
 void cmd_command_count(client *c) { reply_int(c, (long long)command_table_len); }
 
-/* "container|sub" or a plain name. */
-static const struct command *lookup_full_name(const resp_arg *a) {
-    const char *bar = memchr(a->ptr, '|', a->len);
-    if (!bar) return command_lookup(a->ptr, a->len);
-    const struct command *cmd = command_lookup(a->ptr, (size_t)(bar - a->ptr));
-    if (!cmd || !cmd->subcommands) return NULL;
-    size_t sublen = a->len - (size_t)(bar - a->ptr) - 1;
-    for (const struct command *s = cmd->subcommands; s->name; s++)
-        if (strlen(s->name) == sublen && strncasecmp(s->name, bar + 1, sublen) == 0) return s;
-    return NULL;
-}
-
 void cmd_command_info(client *c) {
     if (c->argc == 2) {
         cmd_command(c);
@@ -142,7 +130,7 @@ void cmd_command_info(client *c) {
     }
     reply_array(c, (long long)c->argc - 2);
     for (size_t i = 2; i < c->argc; i++) {
-        const struct command *cmd = lookup_full_name(&c->argv[i]);
+        const struct command *cmd = command_lookup_full_name(&c->argv[i]);
         if (cmd) {
             reply_command_info(c, cmd);
         } else {
@@ -163,7 +151,7 @@ void cmd_command_docs(client *c) {
     const struct command *found[256];
     size_t n = 0;
     for (size_t i = 2; i < c->argc && n < 256; i++) {
-        const struct command *cmd = lookup_full_name(&c->argv[i]);
+        const struct command *cmd = command_lookup_full_name(&c->argv[i]);
         if (cmd) found[n++] = cmd;
     }
     reply_array(c, (long long)n * 2);

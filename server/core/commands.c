@@ -8,6 +8,7 @@
 #include "core/reply.h"
 #include "dict.h"
 #include "features/blocking.h"
+#include "features/latency.h"
 #include "features/monitor.h"
 #include "features/multi.h"
 #include "features/pause.h"
@@ -110,6 +111,24 @@ static struct command slowlog_subcommands[] = {
      "Get the slow log's length", "2.2.12", NULL},
     {"reset", cmd_slowlog_reset, 2, CMD_ADMIN | CMD_LOADING | CMD_STALE, 0, 0, 0, "server", "@admin @slow @dangerous",
      "Clear all entries from the slow log", "2.2.12", NULL},
+    {NULL}};
+
+#define LATENCY_FLAGS (CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE)
+static struct command latency_subcommands[] = {
+    {"doctor", cmd_latency_doctor, 2, LATENCY_FLAGS, 0, 0, 0, "server", "@admin @slow @dangerous",
+     "Return a human readable latency analysis report.", "2.8.13", NULL},
+    {"graph", cmd_latency_graph, 3, LATENCY_FLAGS, 0, 0, 0, "server", "@admin @slow @dangerous",
+     "Return a latency graph for the event.", "2.8.13", NULL},
+    {"help", cmd_latency_help, 2, CMD_LOADING | CMD_STALE, 0, 0, 0, "server", "@slow",
+     "Show helpful text about the different subcommands.", "2.8.13", NULL},
+    {"histogram", cmd_latency_histogram, -2, LATENCY_FLAGS, 0, 0, 0, "server", "@admin @slow @dangerous",
+     "Return the cumulative distribution of latencies of a subset of commands or all.", "7.0.0", NULL},
+    {"history", cmd_latency_history, 3, LATENCY_FLAGS, 0, 0, 0, "server", "@admin @slow @dangerous",
+     "Return timestamp-latency samples for the event.", "2.8.13", NULL},
+    {"latest", cmd_latency_latest, 2, LATENCY_FLAGS, 0, 0, 0, "server", "@admin @slow @dangerous",
+     "Return the latest latency samples for all events.", "2.8.13", NULL},
+    {"reset", cmd_latency_reset, -2, LATENCY_FLAGS, 0, 0, 0, "server", "@admin @slow @dangerous",
+     "Reset latency data for one or more events.", "2.8.13", NULL},
     {NULL}};
 
 static struct command memory_subcommands[] = {
@@ -642,6 +661,8 @@ struct command command_table[] = {
      "3.0.0", cluster_subcommands},
     {"memory", NULL, -2, 0, 0, 0, 0, "server", "@slow",
      "A container for memory diagnostics commands", "4.0.0", memory_subcommands},
+    {"latency", NULL, -2, 0, 0, 0, 0, "server", "@slow",
+     "A container for latency diagnostics commands", "2.8.13", latency_subcommands},
     {"slowlog", NULL, -2, 0, 0, 0, 0, "server", "@slow",
      "A container for slow log commands", "2.2.12", slowlog_subcommands},
     {"client", NULL, -2, 0, 0, 0, 0, "connection", "@slow",
@@ -767,6 +788,17 @@ int command_rename(const char *from, size_t flen, const char *to, size_t tlen, c
 static struct command *find_subcommand(const struct command *cmd, const resp_arg *a) {
     for (struct command *sub = cmd->subcommands; sub->name; sub++)
         if (strlen(sub->name) == a->len && strncasecmp(sub->name, a->ptr, a->len) == 0) return sub;
+    return NULL;
+}
+
+const struct command *command_lookup_full_name(const resp_arg *a) {
+    const char *bar = memchr(a->ptr, '|', a->len);
+    if (!bar) return command_lookup(a->ptr, a->len);
+    const struct command *cmd = command_lookup(a->ptr, (size_t)(bar - a->ptr));
+    if (!cmd || !cmd->subcommands) return NULL;
+    size_t sublen = a->len - (size_t)(bar - a->ptr) - 1;
+    for (const struct command *s = cmd->subcommands; s->name; s++)
+        if (strlen(s->name) == sublen && strncasecmp(s->name, bar + 1, sublen) == 0) return s;
     return NULL;
 }
 
@@ -1048,6 +1080,7 @@ void command_call(client *c, const struct command *cmd) {
     stats_of->stats.usec += duration;
     server.stat_commands++;
     slowlog_record(c, cmd, duration);
+    if (!blocking_is_waiting(c)) latency_record_command(stats_of, duration);
     /* After the command, so that its own changes show (SELECT's database). Admin commands
      * are not shown; scripts show themselves before they run (SKIP_MONITOR). */
     if (monitor_active() && !(cmd->flags & (CMD_SKIP_MONITOR | CMD_ADMIN)))
@@ -1055,6 +1088,7 @@ void command_call(client *c, const struct command *cmd) {
 }
 
 void commands_reset_stats(void) {
+    latency_reset_histograms();
     for (size_t i = 0; i < command_table_len; i++) {
         memset(&command_table[i].stats, 0, sizeof command_table[i].stats);
         for (struct command *sub = command_table[i].subcommands; sub && sub->name; sub++)

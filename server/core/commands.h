@@ -52,6 +52,7 @@ struct command {
     struct command *parent;
     char fullname[48]; /* "get", "client|setname" */
     struct command_stats stats;
+    struct histogram *latency; /* its latencies (latency-tracking), from its first call */
 };
 
 void commands_init(void);
@@ -171,6 +172,8 @@ cmd_handler cmd_dump, cmd_restore, cmd_migrate;
 cmd_handler cmd_eval, cmd_evalsha, cmd_eval_ro, cmd_evalsha_ro, cmd_script_exists,
     cmd_script_flush, cmd_script_help, cmd_script_kill, cmd_script_load;
 /* scripting/functions.c */
+cmd_handler cmd_latency_doctor, cmd_latency_graph, cmd_latency_help, cmd_latency_histogram,
+    cmd_latency_history, cmd_latency_latest, cmd_latency_reset;
 cmd_handler cmd_function_delete, cmd_function_dump, cmd_function_flush, cmd_function_help,
     cmd_function_kill, cmd_function_list, cmd_function_load, cmd_function_restore,
     cmd_function_stats, cmd_fcall, cmd_fcall_ro;
@@ -182,5 +185,7 @@ cmd_handler cmd_command, cmd_command_count, cmd_command_info, cmd_command_docs,
 extern struct command command_table[];
 extern const size_t command_table_len;
 const struct command *command_lookup(const char *name, size_t len);
+/* "container|sub" or a plain name, as COMMAND INFO and LATENCY HISTOGRAM name commands. */
+const struct command *command_lookup_full_name(const resp_arg *a);
 
 #endif

@@ -16,6 +16,7 @@
 #include "core/client_memory.h"
 #include "core/commands.h"
 #include "core/reply.h"
+#include "features/latency.h"
 #include "features/pubsub.h"
 #include "keyspace/db.h"
 #include "keyspace/evict.h"
@@ -323,6 +324,11 @@ static void info_errorstats(buf_t *o) {
     commands_info_errorstats(o);
 }
 
+static void info_latencystats(buf_t *o) {
+    buf_append_str(o, "# Latencystats\r\n");
+    latency_info_stats(o);
+}
+
 static void info_cluster(buf_t *o) { buf_append_str(o, "# Cluster\r\ncluster_enabled:0\r\n"); }
 
 static void info_keyspace(buf_t *o) {
@@ -353,7 +359,8 @@ static const struct {
     {"stats", info_stats, 1},         {"replication", info_replication, 1},
     {"cpu", info_cpu, 1},             {"modules", info_modules, 1},
     {"commandstats", info_commandstats, 0}, {"errorstats", info_errorstats, 1},
-    {"cluster", info_cluster, 1},     {"keyspace", info_keyspace, 1},
+    {"latencystats", info_latencystats, 0}, {"cluster", info_cluster, 1},
+    {"keyspace", info_keyspace, 1},
 };
 
 #define NSECTIONS (sizeof sections / sizeof sections[0])

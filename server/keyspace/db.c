@@ -4,6 +4,7 @@
 
 #include "core/server.h"
 #include "features/blocking.h"
+#include "features/latency.h"
 #include "features/multi.h"
 #include "features/notify.h"
 #include "features/pause.h"
@@ -470,8 +471,16 @@ void db_swap(db *a, db *b) {
 void db_delete_expired(db *d, entry *e) {
     multi_touch_key(d, entry_key(e), e->keylen);
     notify_key_event(NOTIFY_EXPIRED, "expired", d, entry_key(e), e->keylen);
+    long long start = server.cfg.latency_monitor_threshold ? time_us() : 0;
     db_delete_entry(d, e);
+    if (start) latency_add_sample_if_needed("expire-del", (time_us() - start) / 1000);
     server.stat_expired_keys++;
+}
+
+static void expire_cycle_done(long long start) {
+    long long elapsed = time_us() - start;
+    server.stat_expire_cycle_time_us += elapsed;
+    latency_add_sample_if_needed("expire-cycle", elapsed / 1000);
 }
 
 int db_active_expire(long long budget_us) {
@@ -483,12 +492,12 @@ int db_active_expire(long long budget_us) {
         while (d->heap_len > 0 && heap_key(d, 0) <= now) {
             db_delete_expired(d, d->expiry_heap[0]);
             if (++checks % 64 == 0 && time_us() - start > budget_us) {
-                server.stat_expire_cycle_time_us += time_us() - start;
+                expire_cycle_done(start);
                 server.stat_expire_cycle_cap_reached++;
                 return 1;
             }
         }
     }
-    server.stat_expire_cycle_time_us += time_us() - start;
+    expire_cycle_done(start);
     return 0;
 }

@@ -12,6 +12,7 @@
 
 #include "core/server.h"
 #include "dict.h"
+#include "features/latency.h"
 #include "features/multi.h"
 #include "features/notify.h"
 #include "features/pause.h"
@@ -193,17 +194,24 @@ int evict_to_fit(void) {
     int policy = server.cfg.maxmemory_policy;
     if (policy == POLICY_NOEVICTION) return 1;
     long long start = time_us(), limit = time_limit_us();
+    int rc = 0;
     for (int n = 1; mem_used() > cap; n++) {
         db *d;
         entry *e = pick(policy, &d);
-        if (!e) return 1;
+        if (!e) {
+            rc = 1;
+            break;
+        }
         multi_touch_key(d, entry_key(e), e->keylen);
         notify_key_event(NOTIFY_EVICTED, "evicted", d, entry_key(e), e->keylen);
+        long long del_start = server.cfg.latency_monitor_threshold ? time_us() : 0;
         db_delete_entry(d, e);
+        if (del_start) latency_add_sample_if_needed("eviction-del", (time_us() - del_start) / 1000);
         ev.evicted_keys++;
         server.dirty++;
         /* Out of time: the rest is evicted before the next commands and by the timer. */
-        if (n % 16 == 0 && time_us() - start > limit) return 0;
+        if (n % 16 == 0 && time_us() - start > limit) break;
     }
-    return 0;
+    latency_add_sample_if_needed("eviction-cycle", (time_us() - start) / 1000);
+    return rc;
 }

@@ -25,6 +25,8 @@
 #include "features/multi.h"
 #include "keyspace/db.h"
 #include "persistence/child_info.h"
+#include "features/latency.h"
+#include "mem.h"
 #include "persistence/rdb.h"
 #include "scripting/functions.h"
 
@@ -200,6 +202,7 @@ static int bgsave_start(void) {
     }
     snap.last_fork_usec = time_us() - start;
     snap.forks++;
+    latency_add_sample_if_needed("fork", snap.last_fork_usec / 1000);
     snap.child = pid;
     snap.child_started = time(NULL);
     snap.dirty_at_fork = server.dirty;
@@ -352,6 +355,10 @@ void snapshot_info(buf_t *o) {
                    (long long)snap.loading_start, snap.loading_total_bytes,
                    snap.loading_stats->rdb_used_mem, snap.loading_loaded_bytes, perc, eta);
     }
+}
+
+double snapshot_fork_rate(void) {
+    return snap.last_fork_usec ? (double)mem_used() * 1000000 / (double)snap.last_fork_usec / (1024 * 1024 * 1024) : 0;
 }
 
 void snapshot_info_stats(buf_t *o) {

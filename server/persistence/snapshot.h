@@ -31,5 +31,7 @@ void snapshot_info(buf_t *out);
 void snapshot_remove_temp_file(int pid);
 /* latest_fork_usec and total_forks for INFO stats. */
 void snapshot_info_stats(buf_t *out);
+/* GB of the dataset forked per second in the last fork (Redis's stat_fork_rate). */
+double snapshot_fork_rate(void);
 
 #endif
