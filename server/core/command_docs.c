@@ -245,12 +245,27 @@ const struct command_doc command_docs[] = {
         "$7\r\nsummary\r\n$42\r\nA container for client connection commands\r\n$5\r\nsince\r\n$5\r\n2.4"
         ".0\r\n$5\r\ngroup\r\n$10\r\nconnection\r\n$10\r\ncomplexity\r\n$22\r\nDepends on subcommand.\r\n",
         158, 4},
+    {"client|caching",
+        "*0\r\n*0\r\n",
+        8,
+        "$7\r\nsummary\r\n$66\r\nInstruct the server about tracking or not keys in the next req"
+        "uest\r\n$5\r\nsince\r\n$5\r\n6.0.0\r\n$5\r\ngroup\r\n$10\r\nconnection\r\n$10\r\ncomplexity\r\n$4\r\nO(1"
+        ")\r\n$9\r\narguments\r\n*1\r\n*6\r\n$4\r\nname\r\n$4\r\nmode\r\n$4\r\ntype\r\n$5\r\noneof\r\n$9\r\narguments"
+        "\r\n*2\r\n*6\r\n$4\r\nname\r\n$3\r\nyes\r\n$4\r\ntype\r\n$10\r\npure-token\r\n$5\r\ntoken\r\n$3\r\nYES\r\n*6\r\n"
+        "$4\r\nname\r\n$2\r\nno\r\n$4\r\ntype\r\n$10\r\npure-token\r\n$5\r\ntoken\r\n$2\r\nNO\r\n",
+        384, 5},
     {"client|getname",
         "*0\r\n*0\r\n",
         8,
         "$7\r\nsummary\r\n$31\r\nGet the current connection name\r\n$5\r\nsince\r\n$5\r\n2.6.9\r\n$5\r\ngro"
         "up\r\n$10\r\nconnection\r\n$10\r\ncomplexity\r\n$4\r\nO(1)\r\n",
         128, 4},
+    {"client|getredir",
+        "*0\r\n*0\r\n",
+        8,
+        "$7\r\nsummary\r\n$55\r\nGet tracking notifications redirection client ID if any\r\n$5\r\ns"
+        "ince\r\n$5\r\n6.0.0\r\n$5\r\ngroup\r\n$10\r\nconnection\r\n$10\r\ncomplexity\r\n$4\r\nO(1)\r\n",
+        152, 4},
     {"client|help",
         "*0\r\n*0\r\n",
         8,
@@ -355,6 +370,31 @@ const struct command_doc command_docs[] = {
         "up\r\n$10\r\nconnection\r\n$10\r\ncomplexity\r\n$4\r\nO(1)\r\n$9\r\narguments\r\n*1\r\n*4\r\n$4\r\nname\r"
         "\n$15\r\nconnection-name\r\n$4\r\ntype\r\n$6\r\nstring\r\n",
         205, 5},
+    {"client|tracking",
+        "*0\r\n*0\r\n",
+        8,
+        "$7\r\nsummary\r\n$61\r\nEnable or disable server assisted client side caching support\r"
+        "\n$5\r\nsince\r\n$5\r\n6.0.0\r\n$5\r\ngroup\r\n$10\r\nconnection\r\n$10\r\ncomplexity\r\n$55\r\nO(1). S"
+        "ome options may introduce additional complexity.\r\n$9\r\narguments\r\n*7\r\n*6\r\n$4\r\nnam"
+        "e\r\n$6\r\nstatus\r\n$4\r\ntype\r\n$5\r\noneof\r\n$9\r\narguments\r\n*2\r\n*6\r\n$4\r\nname\r\n$2\r\non\r\n$4\r"
+        "\ntype\r\n$10\r\npure-token\r\n$5\r\ntoken\r\n$2\r\nON\r\n*6\r\n$4\r\nname\r\n$3\r\noff\r\n$4\r\ntype\r\n$10\r"
+        "\npure-token\r\n$5\r\ntoken\r\n$3\r\nOFF\r\n*8\r\n$4\r\nname\r\n$9\r\nclient-id\r\n$4\r\ntype\r\n$7\r\ninte"
+        "ger\r\n$5\r\ntoken\r\n$8\r\nREDIRECT\r\n$5\r\nflags\r\n*1\r\n+optional\r\n*8\r\n$4\r\nname\r\n$6\r\nprefix"
+        "\r\n$4\r\ntype\r\n$6\r\nstring\r\n$5\r\ntoken\r\n$6\r\nPREFIX\r\n$5\r\nflags\r\n*3\r\n+optional\r\n+multip"
+        "le\r\n+multiple_token\r\n*8\r\n$4\r\nname\r\n$5\r\nbcast\r\n$4\r\ntype\r\n$10\r\npure-token\r\n$5\r\ntok"
+        "en\r\n$5\r\nBCAST\r\n$5\r\nflags\r\n*1\r\n+optional\r\n*8\r\n$4\r\nname\r\n$5\r\noptin\r\n$4\r\ntype\r\n$10\r"
+        "\npure-token\r\n$5\r\ntoken\r\n$5\r\nOPTIN\r\n$5\r\nflags\r\n*1\r\n+optional\r\n*8\r\n$4\r\nname\r\n$6\r\no"
+        "ptout\r\n$4\r\ntype\r\n$10\r\npure-token\r\n$5\r\ntoken\r\n$6\r\nOPTOUT\r\n$5\r\nflags\r\n*1\r\n+optiona"
+        "l\r\n*8\r\n$4\r\nname\r\n$6\r\nnoloop\r\n$4\r\ntype\r\n$10\r\npure-token\r\n$5\r\ntoken\r\n$6\r\nNOLOOP\r\n$"
+        "5\r\nflags\r\n*1\r\n+optional\r\n",
+        1065, 5},
+    {"client|trackinginfo",
+        "*0\r\n*0\r\n",
+        8,
+        "$7\r\nsummary\r\n$87\r\nReturn information about server assisted client side caching f"
+        "or the current connection\r\n$5\r\nsince\r\n$5\r\n6.2.0\r\n$5\r\ngroup\r\n$10\r\nconnection\r\n$10"
+        "\r\ncomplexity\r\n$4\r\nO(1)\r\n",
+        184, 4},
     {"client|unblock",
         "*0\r\n*0\r\n",
         8,

@@ -13,7 +13,9 @@
 #include "features/multi.h"
 #include "features/pause.h"
 #include "features/pubsub.h"
+#include "features/tracking.h"
 #include "features/slowlog.h"
+#include "keyspace/db.h"
 #include "keyspace/evict.h"
 #include "mem.h"
 #include "numconv.h"
@@ -147,6 +149,10 @@ static struct command memory_subcommands[] = {
     {NULL}};
 
 static struct command client_subcommands[] = {
+    {"caching", cmd_client_caching, 3, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, 0, 0, 0, "connection", "@slow @connection",
+     "Instruct the server about tracking or not keys in the next request", "6.0.0", NULL},
+    {"getredir", cmd_client_getredir, 2, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, 0, 0, 0, "connection", "@slow @connection",
+     "Get tracking notifications redirection client ID if any", "6.0.0", NULL},
     {"getname", cmd_client_getname, 2, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, 0, 0, 0, "connection", "@slow @connection",
      "Get the current connection name", "2.6.9", NULL},
     {"help", cmd_client_help, 2, CMD_LOADING | CMD_STALE, 0, 0, 0, "connection", "@slow @connection",
@@ -171,6 +177,10 @@ static struct command client_subcommands[] = {
      "Set client or connection specific info", "7.2.0", NULL},
     {"setname", cmd_client_setname, 3, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, 0, 0, 0, "connection", "@slow @connection",
      "Set the current connection name", "2.6.9", NULL},
+    {"tracking", cmd_client_tracking, -3, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, 0, 0, 0, "connection", "@slow @connection",
+     "Enable or disable server assisted client side caching support", "6.0.0", NULL},
+    {"trackinginfo", cmd_client_trackinginfo, 2, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, 0, 0, 0, "connection", "@slow @connection",
+     "Return information about server assisted client side caching for the current connection", "6.2.0", NULL},
     {"unpause", cmd_client_unpause, 2, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, 0, 0, 0, "connection", "@admin @slow @dangerous @connection",
      "Resume processing of clients that were paused", "6.2.0", NULL},
     {"unblock", cmd_client_unblock, -3, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, 0, 0, 0, "connection", "@admin @slow @dangerous @connection",
@@ -1002,6 +1012,7 @@ void command_execute(client *c) {
     executing = outer_executing;
     /* A postponed command has not run: it runs again, with the reply flags it has now. */
     if (c->flags & CLIENT_POSTPONED) return;
+    if (c->tracking) tracking_command_done(c, command_lookup_argv(c->argv, c->argc));
     /* CLIENT REPLY OFF or SKIP: what the command said is dropped, but subscribing and
      * unsubscribing still confirm, as in Redis 7.0 (a client needs them to follow its state). */
     if ((c->flags & (CLIENT_REPLY_OFF | CLIENT_REPLY_SKIP)) && c->reply_sent <= mark &&
@@ -1054,6 +1065,20 @@ int command_arg_redacted(size_t i) {
     return 0;
 }
 
+/* A read by a tracking client: the keys it read are remembered for it. A script's reads
+ * count for its caller, with the script's declared keys (as Redis does); the _RO script
+ * commands themselves remember nothing, their commands do. */
+static void remember_tracked_keys(client *c, const struct command *cmd) {
+    if (cmd->proc == cmd_eval_ro || cmd->proc == cmd_evalsha_ro || cmd->proc == cmd_fcall_ro) return;
+    if (c->flags & CLIENT_SCRIPT) {
+        client *caller = scripting_caller();
+        const struct command *script = caller ? command_lookup_argv(caller->argv, caller->argc) : NULL;
+        if (script) tracking_remember_keys(caller, script, caller->argv, caller->argc);
+    } else {
+        tracking_remember_keys(c, cmd, c->argv, c->argc);
+    }
+}
+
 void command_call(client *c, const struct command *cmd) {
     struct command *stats_of = (struct command *)cmd;
     long long start = time_us();
@@ -1068,10 +1093,11 @@ void command_call(client *c, const struct command *cmd) {
     server.keys_touched_by_handler = 0;
     nredacted = 0;
     cmd->proc(c);
-    /* A write that changed something invalidates WATCH on its keys. */
-    if (multi_has_watchers() && server.dirty != dirty_before && (cmd->flags & CMD_WRITE) &&
+    /* A write that changed something invalidates WATCH and client caches on its keys. */
+    if (db_signals_wanted() && server.dirty != dirty_before && (cmd->flags & CMD_WRITE) &&
         !server.keys_touched_by_handler)
-        multi_touch_command_keys(c, cmd);
+        db_signal_command_keys(c, cmd);
+    if (tracking_active() && (cmd->flags & CMD_READONLY)) remember_tracked_keys(c, cmd);
     server.keys_touched_by_handler = outer_touched;
     executing = outer_executing;
     server.current = outer;

@@ -137,7 +137,8 @@ cmd_handler cmd_ping, cmd_echo, cmd_quit, cmd_reset, cmd_hello, cmd_auth, cmd_se
 /* features/monitor.c */
 cmd_handler cmd_monitor;
 /* features/pause.c */
-cmd_handler cmd_client_pause, cmd_client_unpause;
+cmd_handler cmd_client_pause, cmd_client_unpause, cmd_client_tracking, cmd_client_caching,
+    cmd_client_getredir, cmd_client_trackinginfo;
 /* core/info.c */
 cmd_handler cmd_info;
 /* core/debug.c */

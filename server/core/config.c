@@ -267,7 +267,7 @@ static const struct setting settings[] = {
     {"active-defrag-ignore-bytes", T_MEMORY, 0, KEPT, 1, LLMAX, "104857600"},
     {"stream-node-max-bytes", T_MEMORY, 0, KEPT, 0, LLMAX, "4096"},
     {"hll-sparse-max-bytes", T_MEMORY, 0, FIELD(hll_sparse_max_bytes), 0, LLMAX, "3000"},
-    {"tracking-table-max-keys", T_LONGLONG, 0, KEPT, 0, LLMAX, "1000000"},
+    {"tracking-table-max-keys", T_LONGLONG, 0, FIELD(tracking_table_max_keys), 0, LLMAX, "1000000"},
     {"maxmemory-clients", T_MEMORY_PERCENT, 0, FIELD(maxmemory_clients), -100, LLMAX, "0"},
     {"repl-backlog-ttl", T_LONGLONG, 0, KEPT, 0, LLMAX, "3600"},
     {"auto-aof-rewrite-min-size", T_MEMORY, 0, KEPT, 0, LLMAX, "67108864"},

@@ -67,6 +67,7 @@ struct config {
     long long slowlog_log_slower_than; /* microseconds; -1 = no slow log */
     long long latency_monitor_threshold; /* ms; 0 = the latency monitor is off */
     int latency_tracking;                /* per-command latency histograms */
+    long long tracking_table_max_keys;   /* CLIENT TRACKING's table; 0 = no limit */
     long long slowlog_max_len;
     long long busy_reply_threshold; /* ms a script runs before others get -BUSY, 0 = never */
     long long maxmemory;            /* bytes, 0 = no cap */

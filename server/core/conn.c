@@ -8,6 +8,7 @@
 #include "features/blocking.h"
 #include "features/multi.h"
 #include "features/pubsub.h"
+#include "features/tracking.h"
 #include "keyspace/db.h"
 #include "mem.h"
 #include "numconv.h"
@@ -44,6 +45,7 @@ static void select_db(client *c, int id) {
 void cmd_reset(client *c) {
     multi_reset_client(c);
     pubsub_reset(c);
+    tracking_forget(c);
     select_db(c, 0);
     c->flags &= ~(CLIENT_NO_EVICT | CLIENT_NO_TOUCH | CLIENT_REPLY_OFF | CLIENT_REPLY_SKIP_NEXT);
     if (server.cfg.requirepass[0]) c->flags &= ~CLIENT_AUTHENTICATED;

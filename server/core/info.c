@@ -18,6 +18,7 @@
 #include "core/reply.h"
 #include "features/latency.h"
 #include "features/pubsub.h"
+#include "features/tracking.h"
 #include "keyspace/db.h"
 #include "keyspace/evict.h"
 #include "mem.h"
@@ -154,9 +155,9 @@ static void info_clients(buf_t *o) {
     buf_printf(o,
                "# Clients\r\nconnected_clients:%zu\r\ncluster_connections:0\r\nmaxclients:%d\r\n"
                "client_recent_max_input_buffer:%zu\r\nclient_recent_max_output_buffer:%zu\r\n"
-               "blocked_clients:%zu\r\ntracking_clients:0\r\nclients_in_timeout_table:%zu\r\n",
+               "blocked_clients:%zu\r\ntracking_clients:%zu\r\nclients_in_timeout_table:%zu\r\n",
                server.nclients, server.cfg.maxclients, biggest_in, biggest_out, server.nblocked,
-               server.nblocked_timed);
+               tracking_clients(), server.nblocked_timed);
 }
 
 void info_memory_figures(struct memory_figures *m) {
@@ -270,13 +271,14 @@ static void info_stats(buf_t *o) {
                "migrate_cached_sockets:%d\r\nslave_expires_tracked_keys:0\r\n"
                "active_defrag_hits:0\r\nactive_defrag_misses:0\r\nactive_defrag_key_hits:0\r\n"
                "active_defrag_key_misses:0\r\ntotal_active_defrag_time:0\r\n"
-               "current_active_defrag_time:0\r\ntracking_total_keys:0\r\n"
-               "tracking_total_items:0\r\ntracking_total_prefixes:0\r\n"
+               "current_active_defrag_time:0\r\ntracking_total_keys:%zu\r\n"
+               "tracking_total_items:%zu\r\ntracking_total_prefixes:%zu\r\n"
                "unexpected_error_replies:0\r\ntotal_error_replies:%lld\r\n"
                "dump_payload_sanitizations:0\r\ntotal_reads_processed:%lld\r\n"
                "total_writes_processed:%lld\r\nio_threaded_reads_processed:0\r\n"
                "io_threaded_writes_processed:0\r\n",
-               migrate_cached_sockets(), commands_total_errors(), server.stat_reads,
+               migrate_cached_sockets(), tracking_total_keys(), tracking_total_items(),
+               tracking_total_prefixes(), commands_total_errors(), server.stat_reads,
                server.stat_writes);
 }
 

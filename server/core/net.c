@@ -22,6 +22,7 @@
 #include "features/multi.h"
 #include "features/pause.h"
 #include "features/pubsub.h"
+#include "features/tracking.h"
 #include "keyspace/db.h"
 #include "mem.h"
 #include "protocols/memcache.h"
@@ -247,6 +248,8 @@ static long long max_bulk_len(void) {
 }
 
 static void client_free(client *c) {
+    dict_remove(&server.clients_by_id, (const char *)&c->id, sizeof c->id);
+    tracking_forget(c);
     client_memory_forget(c);
     blocking_forget(c);
     pause_forget(c);
@@ -302,9 +305,25 @@ void client_queue_reply(client *c) {
     server.pending_writes = c;
 }
 
+static void client_id_key(const dict_node *n, const char **key, size_t *len) {
+    const client *c = (const client *)((const char *)n - offsetof(client, id_node));
+    *key = (const char *)&c->id;
+    *len = sizeof c->id;
+}
+
+static const dict_type client_id_type = {client_id_key, NULL};
+
+client *client_by_id(uint64_t id) {
+    if (!server.clients_by_id.type) return NULL;
+    dict_node *n = dict_find(&server.clients_by_id, (const char *)&id, sizeof id);
+    return n ? (client *)((char *)n - offsetof(client, id_node)) : NULL;
+}
+
 client *client_new(int fd, const struct sockaddr_storage *peer) {
     client *c = mem_calloc(1, sizeof *c);
     c->id = ++server.next_client_id;
+    if (!server.clients_by_id.type) dict_init(&server.clients_by_id, &client_id_type);
+    dict_add(&server.clients_by_id, &c->id_node);
     c->fd = fd;
     c->db = &server.dbs[0];
     c->db_index = 0;
@@ -603,6 +622,7 @@ static void on_prepare(struct ev_loop *loop, ev_prepare *w, int revents) {
     (void)w;
     (void)revents;
     resume_clients();
+    tracking_before_sleep();
     while (server.pending_writes) {
         client *c = server.pending_writes;
         server.pending_writes = c->next_pending;
@@ -699,6 +719,7 @@ static void client_flag_letters(const client *c, char *out) {
     if (pubsub_count(c)) *p++ = 'P';
     if (c->flags & CLIENT_MULTI) *p++ = 'x';
     if (c->blocked || (c->flags & CLIENT_POSTPONED)) *p++ = 'b';
+    p = tracking_flag_letters(c, p);
     if (c->flags & CLIENT_DIRTY_CAS) *p++ = 'd';
     if (c->flags & CLIENT_CLOSE_AFTER_REPLY) *p++ = 'c';
     if (c->flags & CLIENT_CLOSE_ASAP) *p++ = 'A';
@@ -725,7 +746,7 @@ void client_describe(client *c, buf_t *out) {
                "id=%llu addr=%s laddr=%s fd=%d name=%s age=%lld idle=%lld flags=%s db=%d sub=%zu "
                "psub=%zu ssub=%zu multi=%lld qbuf=%zu qbuf-free=%zu argv-mem=%zu multi-mem=%zu rbs=%zu "
                "rbp=%zu obl=%zu oll=0 omem=%zu tot-mem=%zu events=r%s cmd=%s user=default "
-               "redir=-1 resp=2",
+               "redir=%lld resp=2",
                (unsigned long long)c->id, c->addr, c->laddr, c->fd, c->name ? c->name : "",
                (long long)(now - c->created), (long long)(now - c->last_active), flags,
                c->db_index, pubsub_channel_count(c), pubsub_pattern_count(c), pubsub_shard_count(c),
@@ -733,7 +754,7 @@ void client_describe(client *c, buf_t *out) {
                c->query.len, c->query.cap - c->query.len, argv_mem, multi_memory(c), c->reply.cap,
                c->reply.len,
                obl, pending - obl, client_memory(c),
-               (c->flags & CLIENT_WRITE_ARMED) ? "w" : "", cmd);
+               (c->flags & CLIENT_WRITE_ARMED) ? "w" : "", cmd, tracking_redirect(c));
     if (c->lib_name || c->lib_ver)
         buf_printf(out, " lib-name=%s lib-ver=%s", c->lib_name ? c->lib_name : "",
                    c->lib_ver ? c->lib_ver : "");

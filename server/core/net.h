@@ -16,6 +16,8 @@ void net_init(void);
 struct sockaddr_storage;
 /* A client on an accepted, non-blocking socket whose peer is at peer. */
 client *client_new(int fd, const struct sockaddr_storage *peer);
+/* The connected client with this ID, or NULL. */
+client *client_by_id(uint64_t id);
 /* Marks a client to be closed at the next safe point (never frees it at once). */
 void client_close_async(client *c);
 /* client_close_async, and its query and reply buffers are given back at once (unless its

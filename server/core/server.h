@@ -47,6 +47,7 @@ struct ready_key;
 
 typedef struct client {
     uint64_t id;
+    dict_node id_node; /* in server.clients_by_id */
     int fd;
     unsigned flags;
     ev_io read_watcher;
@@ -73,6 +74,7 @@ typedef struct client {
     struct blocked_state *blocked; /* non-NULL while waiting in BLPOP & co */
     struct transaction *tx;        /* MULTI queue and watched keys, NULL when none */
     struct pubsub_state *pubsub;   /* subscriptions, NULL when none */
+    struct tracking_state *tracking; /* CLIENT TRACKING, NULL when off */
     double obuf_soft_since;        /* ev_now() when the output passed the soft limit, 0 = not */
     size_t mc_swallow;             /* memcached: bytes of a refused data block still to discard */
     size_t memory_counted;         /* its part of server.clients_memory (client_memory.c) */
@@ -98,6 +100,7 @@ struct server {
     ev_prepare flush_watcher; /* sends pending replies before the loop sleeps */
     ev_timer cron_watcher;
     client *clients; /* doubly linked, newest first */
+    dict clients_by_id;
     size_t nclients;
     uint64_t next_client_id;
     size_t nmemcache_clients;

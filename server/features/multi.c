@@ -186,15 +186,6 @@ void multi_touch_key(db *d, const char *key, size_t len) {
     if (w) touch_watchers(w);
 }
 
-static void touch_one(const resp_arg *key, void *ctx) {
-    client *c = ctx;
-    multi_touch_key(c->db, key->ptr, key->len);
-}
-
-void multi_touch_command_keys(client *c, const struct command *cmd) {
-    command_foreach_key(cmd, c->argv, c->argc, touch_one, c);
-}
-
 struct touch_ctx {
     db *d, *other;
 };

@@ -34,11 +34,9 @@ void multi_reset_client(client *c);
 
 /* Marks the clients watching key in d as dirty (their EXEC will fail). */
 void multi_touch_key(struct db *d, const char *key, size_t len);
-/* After a write command that changed something: touches its keys, unless the handler said
- * it touched the ones it changed itself (multi_keys_touched_by_handler). */
-void multi_touch_command_keys(client *c, const struct command *cmd);
 /* For a write handler that changes only some of its keys (SMOVE of a member the destination
- * already has changes the source alone): it calls multi_touch_key on those and this. */
+ * already has changes the source alone): it signals those itself (db_signal_modified) and
+ * calls this, so that db_signal_command_keys does not signal them all. */
 static inline void multi_keys_touched_by_handler(void) { server.keys_touched_by_handler = 1; }
 /* Before d is emptied or swapped with other (NULL for a flush): touches every watched key
  * of d that exists in d or in other. */

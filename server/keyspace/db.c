@@ -2,12 +2,14 @@
 
 #include <stdlib.h>
 
+#include "core/commands.h"
 #include "core/server.h"
 #include "features/blocking.h"
 #include "features/latency.h"
 #include "features/multi.h"
 #include "features/notify.h"
 #include "features/pause.h"
+#include "features/tracking.h"
 #include "keyspace/evict.h"
 #include "mem.h"
 #include "numconv.h"
@@ -466,10 +468,28 @@ void db_swap(db *a, db *b) {
     blocking_signal_db(b);
 }
 
+/* ---- Signalling changed keys (Redis's signalModifiedKey) ---- */
+
+int db_signals_wanted(void) { return multi_has_watchers() || tracking_active(); }
+
+void db_signal_modified(db *d, const char *key, size_t len) {
+    multi_touch_key(d, key, len);
+    tracking_invalidate_key(key, len);
+}
+
+static void signal_one(const resp_arg *key, void *ctx) {
+    client *c = ctx;
+    db_signal_modified(c->db, key->ptr, key->len);
+}
+
+void db_signal_command_keys(client *c, const struct command *cmd) {
+    command_foreach_key(cmd, c->argv, c->argc, signal_one, c);
+}
+
 /* ---- Expiry ---- */
 
 void db_delete_expired(db *d, entry *e) {
-    multi_touch_key(d, entry_key(e), e->keylen);
+    db_signal_modified(d, entry_key(e), e->keylen);
     notify_key_event(NOTIFY_EXPIRED, "expired", d, entry_key(e), e->keylen);
     long long start = server.cfg.latency_monitor_threshold ? time_us() : 0;
     db_delete_entry(d, e);

@@ -168,6 +168,15 @@ void db_swap(db *a, db *b);
 
 /* Deletes an entry whose TTL passed (lookups, active expiry, RANDOMKEY). */
 void db_delete_expired(db *d, entry *e);
+
+/* A key changed (Redis's signalModifiedKey): WATCH and client-side caches hear of it. */
+void db_signal_modified(db *d, const char *key, size_t len);
+/* After a write that changed something: every key of the command. */
+struct command;
+struct client;
+void db_signal_command_keys(struct client *c, const struct command *cmd);
+/* Someone listens (WATCH or CLIENT TRACKING): without, signalling can be skipped. */
+int db_signals_wanted(void);
 /* Reclaims due keys for up to budget_us microseconds; returns 1 when it ran out of time. */
 int db_active_expire(long long budget_us);
 

@@ -202,7 +202,7 @@ int evict_to_fit(void) {
             rc = 1;
             break;
         }
-        multi_touch_key(d, entry_key(e), e->keylen);
+        db_signal_modified(d, entry_key(e), e->keylen);
         notify_key_event(NOTIFY_EVICTED, "evicted", d, entry_key(e), e->keylen);
         long long del_start = server.cfg.latency_monitor_threshold ? time_us() : 0;
         db_delete_entry(d, e);

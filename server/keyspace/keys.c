@@ -8,6 +8,7 @@
 #include "features/multi.h"
 #include "features/notify.h"
 #include "features/pause.h"
+#include "features/tracking.h"
 #include "glob.h"
 #include "keyspace/db.h"
 #include "keyspace/evict.h"
@@ -248,6 +249,7 @@ static int flush_mode_ok(client *c) {
 void cmd_flushdb(client *c) {
     if (!flush_mode_ok(c)) return;
     multi_touch_db(c->db, NULL);
+    tracking_invalidate_all();
     server.dirty += db_flush(c->db);
     reply_ok(c);
 }
@@ -258,6 +260,7 @@ void cmd_flushall(client *c) {
         multi_touch_db(&server.dbs[i], NULL);
         server.dirty += db_flush(&server.dbs[i]);
     }
+    tracking_invalidate_all();
     snapshot_after_flushall();
     reply_ok(c);
 }

@@ -321,7 +321,7 @@ void cmd_migrate(client *c) {
                 entry *e = db_lookup_write(c->db, key->ptr, key->len);
                 if (e) {
                     db_delete_entry(c->db, e);
-                    multi_touch_key(c->db, key->ptr, key->len);
+                    db_signal_modified(c->db, key->ptr, key->len);
                     notify_key_arg(NOTIFY_GENERIC, "del", c, key);
                     server.dirty++;
                 }

@@ -26,6 +26,7 @@
 #include "keyspace/db.h"
 #include "persistence/child_info.h"
 #include "features/latency.h"
+#include "features/tracking.h"
 #include "mem.h"
 #include "persistence/rdb.h"
 #include "scripting/functions.h"
@@ -468,6 +469,7 @@ int snapshot_debug_reload(int save, int flush, int merge) {
             multi_touch_db(&server.dbs[i], NULL);
             db_flush(&server.dbs[i]);
         }
+        tracking_invalidate_all();
         functions_flush();
     }
     if (load_file(0, merge) != 0) return -2;

@@ -10,6 +10,7 @@
 #include "features/multi.h"
 #include "features/notify.h"
 #include "features/pause.h"
+#include "features/tracking.h"
 #include "keyspace/db.h"
 #include "keyspace/evict.h"
 #include "mem.h"
@@ -183,7 +184,7 @@ static long long expire_at(long long exptime, int *expired) {
  * notifications announce them under the name of the Redis command that does the same. */
 static void changed(const char *key, size_t len, int type, const char *event) {
     server.dirty++;
-    if (multi_has_watchers()) multi_touch_key(mc_db(), key, len);
+    if (db_signals_wanted()) db_signal_modified(mc_db(), key, len);
     notify_key_event(type, event, mc_db(), key, len);
 }
 
@@ -531,6 +532,7 @@ static void cmd_touch(client *c, const line *l) {
 
 static void flush_now(void) {
     multi_touch_db(mc_db(), NULL);
+    tracking_invalidate_all();
     server.dirty += db_flush(mc_db());
 }
 

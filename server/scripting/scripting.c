@@ -69,6 +69,8 @@ long long scripting_clock_ms(void) {
 
 int scripting_running(void) { return S.caller != NULL; }
 
+client *scripting_caller(void) { return S.caller; }
+
 int scripting_timed_out(void) { return S.caller && (S.run_flags & RUN_TIMED_OUT); }
 
 const char *scripting_busy_error(void) {

@@ -13,6 +13,8 @@
 void scripting_init(void);
 /* A script is running: timers must leave the dataset alone. */
 int scripting_running(void);
+/* The client whose script is running, or NULL. */
+client *scripting_caller(void);
 /* A script has run past busy-reply-threshold: commands without allow_busy get -BUSY. */
 int scripting_timed_out(void);
 /* The -BUSY error for the script running now: it names SCRIPT KILL for EVAL, FUNCTION KILL

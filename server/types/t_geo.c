@@ -501,7 +501,7 @@ static void store_points(client *c, const struct search_args *s, unsigned flags,
     const char *event = (flags & SEARCH_OPTIONS) ? "geosearchstore" : "georadiusstore";
     if (db_store_result(c->db, s->store->ptr, s->store->len, OBJ_ZSET, z, event)) {
         server.dirty += n ? (long long)n : 1;
-        multi_touch_key(c->db, s->store->ptr, s->store->len);
+        db_signal_modified(c->db, s->store->ptr, s->store->len);
     }
     multi_keys_touched_by_handler();
     reply_int(c, (long long)n);

@@ -140,7 +140,7 @@ void cmd_pfcount(client *c) {
     uint64_t card = hll_estimate(histo);
     /* Caching the estimate changes the value: a write, for WATCH and persistence. */
     hll_cache_set(p, card);
-    multi_touch_key(c->db, key->ptr, key->len);
+    db_signal_modified(c->db, key->ptr, key->len);
     server.dirty++;
     reply_int(c, (long long)card);
 }

@@ -105,7 +105,7 @@ void cmd_smove(client *c) {
     set_changed(c->db, src, "srem");
     server.dirty++;
     /* As in Redis, the destination counts as changed for WATCH only if the member is new. */
-    multi_touch_key(c->db, c->argv[1].ptr, c->argv[1].len);
+    db_signal_modified(c->db, c->argv[1].ptr, c->argv[1].len);
     multi_keys_touched_by_handler();
     if (!dst) {
         dst = entry_new_obj(c->argv[2].ptr, c->argv[2].len, OBJ_SET, set_new(), -1);
@@ -114,7 +114,7 @@ void cmd_smove(client *c) {
     struct set_limits lim = set_limits();
     if (set_add(set_of(dst), member->ptr, member->len, &lim)) {
         server.dirty++;
-        multi_touch_key(c->db, c->argv[2].ptr, c->argv[2].len);
+        db_signal_modified(c->db, c->argv[2].ptr, c->argv[2].len);
         notify_key_arg(NOTIFY_SET, "sadd", c, &c->argv[2]);
     }
     reply_int(c, 1);

@@ -285,7 +285,7 @@ static void sort_generic(client *c, int readonly) {
             }
         }
         /* Only the destination changed: the source's watchers are left alone. */
-        multi_touch_key(c->db, store->ptr, store->len);
+        db_signal_modified(c->db, store->ptr, store->len);
         multi_keys_touched_by_handler();
         if (outputlen) {
             db_set(c->db, entry_new_obj(store->ptr, store->len, OBJ_LIST, l, -1));
