@@ -1819,6 +1819,13 @@ const struct command_doc command_docs[] = {
         "$5\r\nRIGHT\r\n*8\r\n$4\r\nname\r\n$5\r\ncount\r\n$4\r\ntype\r\n$7\r\ninteger\r\n$5\r\ntoken\r\n$5\r\nCOUNT\r"
         "\n$5\r\nflags\r\n*1\r\n+optional\r\n",
         667, 5},
+    {"lolwut",
+        "*0\r\n*0\r\n",
+        8,
+        "$7\r\nsummary\r\n$47\r\nDisplay some computer art and the Redis version\r\n$5\r\nsince\r\n$5"
+        "\r\n5.0.0\r\n$5\r\ngroup\r\n$6\r\nserver\r\n$9\r\narguments\r\n*1\r\n*8\r\n$4\r\nname\r\n$7\r\nversion\r\n$4"
+        "\r\ntype\r\n$7\r\ninteger\r\n$5\r\ntoken\r\n$7\r\nVERSION\r\n$5\r\nflags\r\n*1\r\n+optional\r\n",
+        231, 4},
     {"lpop",
         "*0\r\n*1\r\n*6\r\n$5\r\nflags\r\n*3\r\n+RW\r\n+access\r\n+delete\r\n$12\r\nbegin_search\r\n*4\r\n$4\r\ntyp"
         "e\r\n$5\r\nindex\r\n$4\r\nspec\r\n*2\r\n$5\r\nindex\r\n:1\r\n$9\r\nfind_keys\r\n*4\r\n$4\r\ntype\r\n$5\r\nrang"

@@ -681,6 +681,8 @@ struct command command_table[] = {
      "Get information and statistics about the server", "1.0.0", NULL},
     {"config", NULL, -2, 0, 0, 0, 0, "server", "@slow",
      "A container for server configuration commands", "2.0.0", config_subcommands},
+    {"lolwut", cmd_lolwut, -1, CMD_READONLY | CMD_FAST, 0, 0, 0, "server", "@read @fast",
+     "Display some computer art and the Redis version", "5.0.0", NULL},
     {"time", cmd_time, 1, CMD_LOADING | CMD_STALE | CMD_FAST, 0, 0, 0, "server", "@fast",
      "Return the current server time", "2.6.0", NULL},
     {"lastsave", cmd_lastsave, 1, CMD_LOADING | CMD_STALE | CMD_FAST, 0, 0, 0, "server", "@admin @fast @dangerous",

@@ -8,14 +8,18 @@
 
 #include "core/commands.h"
 #include "core/crash.h"
+#include "core/info.h"
 #include "core/reply.h"
 #include "keyspace/db.h"
 #include "keyspace/digest.h"
 #include "keyspace/evict.h"
+#include "glob.h"
 #include "mem.h"
 #include "persistence/rdb.h"
 #include "persistence/snapshot.h"
 #include "values/deque.h"
+#include "values/hash_value.h"
+#include "values/zset_value.h"
 
 /* The argument as a C string (atoi and strtod read it as Redis does). */
 static char *arg_cstr(const resp_arg *a) {
@@ -27,6 +31,9 @@ static char *arg_cstr(const resp_arg *a) {
 
 static void debug_help(client *c) {
     static const char *const lines[] = {
+        "CHANGE-REPL-ID",
+        "    Change the replication IDs of the instance.",
+        "    Dangerous: should be used only for testing the replication subsystem.",
         "DIGEST",
         "    Output a hex signature representing the current DB content.",
         "DIGEST-VALUE <key> [<key> ...]",
@@ -34,6 +41,8 @@ static void debug_help(client *c) {
         "ERROR <string>",
         "    Return a Redis protocol error with <string> as message. Useful for clients",
         "    unit tests to simulate Redis errors.",
+        "LISTPACK <key>",
+        "    Show low level info about the listpack encoding of <key>.",
         "LOG <message>",
         "    Write <message> to the server log.",
         "OBJECT <key>",
@@ -66,10 +75,51 @@ static void debug_help(client *c) {
         "    Enables or disables checksum checks for RDB files and RESTORE's payload.",
         "SLEEP <seconds>",
         "    Stop the server for <seconds>. Decimals allowed.",
+        "STRINGMATCH-TEST",
+        "    Run a fuzz tester against the stringmatchlen() function.",
         "PAUSE-CRON <0|1>",
         "    Stop periodic cron job processing.",
         NULL};
     reply_help(c, "DEBUG", lines);
+}
+
+/* Redis's stringmatchlen_fuzz_test: ten million random patterns against random strings,
+ * which must neither crash nor hang the matcher; the count of matches goes to stdout. */
+static void stringmatch_test(void) {
+    char str[32], pat[32];
+    long long matches = 0;
+    for (int cycles = 10000000; cycles > 0; cycles--) {
+        size_t slen = (size_t)(rand() % (int)sizeof str), plen = (size_t)(rand() % (int)sizeof pat);
+        for (size_t j = 0; j < slen; j++) str[j] = (char)(rand() % 128);
+        for (size_t j = 0; j < plen; j++) pat[j] = (char)(rand() % 128);
+        matches += glob_match(pat, plen, str, slen, 0);
+    }
+    printf("%lld\n", matches);
+    fflush(stdout);
+}
+
+/* DEBUG LISTPACK: the packed elements of a small hash or sorted set, on stdout. */
+static void debug_listpack(client *c) {
+    entry *e = db_lookup(c->db, c->argv[2].ptr, c->argv[2].len);
+    if (!e) {
+        reply_error(c, ERR_NO_SUCH_KEY);
+        return;
+    }
+    if (strcmp(entry_encoding_name(e), "listpack") != 0) {
+        reply_error(c, "Not a listpack encoded object.");
+        return;
+    }
+    const packlist *pl = e->type == OBJ_ZSET ? ((zset_value *)entry_obj(e))->pl : ((hash_value *)entry_obj(e))->pl;
+    printf("{total bytes %zu} {num entries %u}\n{\n", pl_bytes(pl), pl->count);
+    size_t index = 0;
+    for (size_t off = 0; off < pl->used; off = pl_next(pl, off), index++) {
+        size_t len;
+        const char *s = pl_get(pl, off, &len);
+        printf("\tindex: %zu, offset: %zu, bytes: %zu\n\t[str]%.*s\n", index, off, len, (int)len, s);
+    }
+    printf("}\n{end}\n\n");
+    fflush(stdout);
+    reply_status(c, "Listpack structure printed on stdout");
 }
 
 /* DEBUG OBJECT: Redis's line about a value; serializedlength is its size in an RDB file. The
@@ -239,6 +289,15 @@ void cmd_debug(client *c) {
         server_log(LL_WARNING, "DEBUG LOG: %s", s);
         mem_free(s);
         reply_ok(c);
+    } else if (c->argc == 2 && arg_is(sub, "change-repl-id")) {
+        server_log(LL_WARNING, "Changing replication IDs after receiving DEBUG change-repl-id");
+        info_change_replid();
+        reply_ok(c);
+    } else if (c->argc == 2 && arg_is(sub, "stringmatch-test")) {
+        stringmatch_test();
+        reply_status(c, "Apparently Redis did not crash: test passed");
+    } else if (c->argc == 3 && arg_is(sub, "listpack")) {
+        debug_listpack(c);
     } else if (c->argc == 3 && arg_is(sub, "error")) {
         /* The string is the whole error, its code included (no ERR added). */
         char *s = mem_alloc(c->argv[2].len + 2);

@@ -61,12 +61,16 @@ static size_t keyspace_tables(void) {
     return n;
 }
 
-void info_init(void) {
+void info_change_replid(void) {
     unsigned char raw[20] = {0};
     if (getrandom(raw, sizeof raw, 0) != (ssize_t)sizeof raw) {
         for (size_t i = 0; i < sizeof raw; i++) raw[i] = (unsigned char)(rand() >> 7);
     }
     for (size_t i = 0; i < sizeof raw; i++) snprintf(replid + 2 * i, 3, "%02x", raw[i]);
+}
+
+void info_init(void) {
+    info_change_replid();
     startup_memory = mem_used();
     startup_tables = keyspace_tables();
 }

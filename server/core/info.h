@@ -18,6 +18,8 @@ void info_memory_figures(struct memory_figures *m);
 
 /* At start-up, once the server is set up: the replication ID and the start-up memory. */
 void info_init(void);
+/* A new random replication ID (DEBUG CHANGE-REPL-ID). */
+void info_change_replid(void);
 /* From the cron: samples the instantaneous rates (every 100 ms at most). */
 void info_cron(void);
 

@@ -53,6 +53,8 @@ def test_debug_is_refused_unless_enabled(rill_and_redis):
     ["POPULATE", "-1"], ["POPULATE", "x"], ["POPULATE", "3", "p", "x"], ["POPULATE"],
     ["POPULATE", "1", "a", "1", "extra"], ["RELOAD", "BOGUS"], ["OBJECT", "missing"],
     ["DIGEST-VALUE"], ["DIGEST-VALUE", "missing"], ["DIGEST", "extra"],
+    ["CHANGE-REPL-ID"], ["CHANGE-REPL-ID", "x"], ["LISTPACK", "missing"], ["LISTPACK"],
+    ["STRINGMATCH-TEST", "x"],
 ])
 def test_debug_answers_as_redis_does(debuggable, args):
     replies = []
@@ -62,6 +64,23 @@ def test_debug_answers_as_redis_does(debuggable, args):
         conn.call(["DEBUG", "PAUSE-CRON", "0"])
         conn.close()
     assert replies[0] == replies[1]
+
+
+def test_debug_listpack_and_change_repl_id(debuggable):
+    for server in debuggable:
+        r = redis.Redis(port=server.port)
+        r.hset("small", "f", "v")
+        r.zadd("ranks", {"m": 1})
+        r.set("str", "x")
+        assert r.execute_command("DEBUG", "LISTPACK", "small") == b"Listpack structure printed on stdout"
+        assert r.execute_command("DEBUG", "LISTPACK", "ranks") == b"Listpack structure printed on stdout"
+        with pytest.raises(redis.ResponseError, match="Not a listpack encoded object."):
+            r.execute_command("DEBUG", "LISTPACK", "str")
+        before = r.info("replication")["master_replid"]
+        assert r.execute_command("DEBUG", "CHANGE-REPL-ID") == b"OK"
+        after = r.info("replication")["master_replid"]
+        assert after != before and len(after) == 40
+        r.flushall()
 
 
 def test_digests_are_redis_digests_and_survive_reload(debuggable):
