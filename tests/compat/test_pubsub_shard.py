@@ -31,6 +31,13 @@ def both(pair, who, *args):
     return replies[0]
 
 
+def both_unordered(pair, who, *args):
+    """As both(), for a listing whose order is the hash table's (seeded differently)."""
+    args = [str(a).encode() for a in args]
+    replies = [conns[who].call(args).split(b"\r\n") for conns in pair]
+    assert replies[0][0] == replies[1][0] and sorted(replies[0]) == sorted(replies[1]), (args, replies)
+
+
 def read_both(pair, who=0):
     """The next reply waiting on connection `who` of both servers; equal."""
     replies = [conns[who].reply() for conns in pair]
@@ -50,12 +57,12 @@ def test_subscribe_publish_unsubscribe(pair):
     read_both(pair)
     read_both(pair)
     both(pair, 1, "SPUBLISH", "nobody", "x")
-    both(pair, 1, "PUBSUB", "SHARDCHANNELS")
+    both_unordered(pair, 1, "PUBSUB", "SHARDCHANNELS")
     both(pair, 1, "PUBSUB", "SHARDCHANNELS", "a*")
     both(pair, 1, "PUBSUB", "SHARDCHANNELS", "a", "b")
     both(pair, 1, "PUBSUB", "SHARDNUMSUB", "a", "b", "c")
     both(pair, 1, "PUBSUB", "SHARDNUMSUB")
-    both(pair, 1, "PUBSUB", "CHANNELS")
+    both_unordered(pair, 1, "PUBSUB", "CHANNELS")
     both(pair, 1, "PUBSUB", "NUMSUB", "a")
     both(pair, 0, "SET", "k", "v")  # refused in subscribed mode
     both(pair, 0, "SUNSUBSCRIBE", "a", "zz")
