@@ -245,3 +245,32 @@ void cmd_shutdown(client *c) {
     server_shutdown();
     c->flags |= CLIENT_CLOSE_ASAP;
 }
+
+/* ---- MODULE: rill loads no Redis modules (they are built against Redis's module API), so
+ * none is ever listed, and loading one fails as a module that cannot load fails in Redis:
+ * the reason goes to the log, the client gets Redis's error. ---- */
+
+void cmd_module_list(client *c) { reply_array(c, 0); }
+
+void cmd_module_load(client *c) {
+    server_log(LL_WARNING, "Module %.*s failed to load: rill does not load Redis modules",
+               (int)(c->argv[2].len < 256 ? c->argv[2].len : 256), c->argv[2].ptr);
+    reply_error(c, "Error loading the extension. Please check the server logs.");
+}
+
+void cmd_module_unload(client *c) { reply_error(c, "Error unloading module: no such module with that name"); }
+
+void cmd_module_help(client *c) {
+    static const char *const lines[] = {
+        "LIST",
+        "    Return a list of loaded modules.",
+        "LOAD <path> [<arg> ...]",
+        "    Load a module library from <path>, passing to it any optional arguments.",
+        "LOADEX <path> [[CONFIG NAME VALUE] [CONFIG NAME VALUE]] [ARGS ...]",
+        "    Load a module library from <path>, while passing it module configurations and optional arguments.",
+        "UNLOAD <name>",
+        "    Unload a module.",
+        NULL,
+    };
+    reply_help(c, "MODULE", lines);
+}

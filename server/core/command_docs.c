@@ -2023,6 +2023,52 @@ const struct command_doc command_docs[] = {
         "\n$4\r\nname\r\n$3\r\nkey\r\n$4\r\ntype\r\n$3\r\nkey\r\n$14\r\nkey_spec_index\r\n:1\r\n$5\r\ntoken\r\n$4\r\nK"
         "EYS\r\n$5\r\nsince\r\n$5\r\n3.0.6\r\n$5\r\nflags\r\n*2\r\n+optional\r\n+multiple\r\n",
         1904, 6},
+    {"module",
+        "*0\r\n*0\r\n",
+        8,
+        "$7\r\nsummary\r\n$31\r\nA container for module commands\r\n$5\r\nsince\r\n$5\r\n4.0.0\r\n$5\r\ngro"
+        "up\r\n$6\r\nserver\r\n$10\r\ncomplexity\r\n$22\r\nDepends on subcommand.\r\n",
+        142, 4},
+    {"module|help",
+        "*0\r\n*0\r\n",
+        8,
+        "$7\r\nsummary\r\n$49\r\nShow helpful text about the different subcommands\r\n$5\r\nsince\r\n"
+        "$5\r\n5.0.0\r\n$5\r\ngroup\r\n$6\r\nserver\r\n$10\r\ncomplexity\r\n$4\r\nO(1)\r\n",
+        141, 4},
+    {"module|list",
+        "*1\r\n$29\r\nnondeterministic_output_order\r\n*0\r\n",
+        44,
+        "$7\r\nsummary\r\n$37\r\nList all modules loaded by the server\r\n$5\r\nsince\r\n$5\r\n4.0.0\r\n$"
+        "5\r\ngroup\r\n$6\r\nserver\r\n$10\r\ncomplexity\r\n$45\r\nO(N) where N is the number of loaded"
+        " modules.\r\n",
+        171, 4},
+    {"module|load",
+        "*0\r\n*0\r\n",
+        8,
+        "$7\r\nsummary\r\n$13\r\nLoad a module\r\n$5\r\nsince\r\n$5\r\n4.0.0\r\n$5\r\ngroup\r\n$6\r\nserver\r\n$1"
+        "0\r\ncomplexity\r\n$4\r\nO(1)\r\n$9\r\narguments\r\n*2\r\n*4\r\n$4\r\nname\r\n$4\r\npath\r\n$4\r\ntype\r\n$6"
+        "\r\nstring\r\n*6\r\n$4\r\nname\r\n$3\r\narg\r\n$4\r\ntype\r\n$6\r\nstring\r\n$5\r\nflags\r\n*2\r\n+optional\r"
+        "\n+multiple\r\n",
+        252, 5},
+    {"module|loadex",
+        "*0\r\n*0\r\n",
+        8,
+        "$7\r\nsummary\r\n$38\r\nLoad a module with extended parameters\r\n$5\r\nsince\r\n$5\r\n7.0.0\r\n"
+        "$5\r\ngroup\r\n$6\r\nserver\r\n$10\r\ncomplexity\r\n$4\r\nO(1)\r\n$9\r\narguments\r\n*3\r\n*4\r\n$4\r\nnam"
+        "e\r\n$4\r\npath\r\n$4\r\ntype\r\n$6\r\nstring\r\n*10\r\n$4\r\nname\r\n$7\r\nconfigs\r\n$4\r\ntype\r\n$5\r\nblo"
+        "ck\r\n$5\r\ntoken\r\n$6\r\nCONFIG\r\n$5\r\nflags\r\n*3\r\n+optional\r\n+multiple\r\n+multiple_token\r"
+        "\n$9\r\narguments\r\n*2\r\n*4\r\n$4\r\nname\r\n$4\r\nname\r\n$4\r\ntype\r\n$6\r\nstring\r\n*4\r\n$4\r\nname\r\n"
+        "$5\r\nvalue\r\n$4\r\ntype\r\n$6\r\nstring\r\n*10\r\n$4\r\nname\r\n$4\r\nargs\r\n$4\r\ntype\r\n$5\r\nblock\r\n$"
+        "5\r\ntoken\r\n$4\r\nARGS\r\n$5\r\nflags\r\n*2\r\n+optional\r\n+multiple\r\n$9\r\narguments\r\n*1\r\n*4\r\n"
+        "$4\r\nname\r\n$3\r\narg\r\n$4\r\ntype\r\n$6\r\nstring\r\n",
+        601, 5},
+    {"module|unload",
+        "*0\r\n*0\r\n",
+        8,
+        "$7\r\nsummary\r\n$15\r\nUnload a module\r\n$5\r\nsince\r\n$5\r\n4.0.0\r\n$5\r\ngroup\r\n$6\r\nserver\r\n"
+        "$10\r\ncomplexity\r\n$4\r\nO(1)\r\n$9\r\narguments\r\n*1\r\n*4\r\n$4\r\nname\r\n$4\r\nname\r\n$4\r\ntype\r\n"
+        "$6\r\nstring\r\n",
+        172, 5},
     {"monitor",
         "*0\r\n*0\r\n",
         8,

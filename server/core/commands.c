@@ -133,6 +133,20 @@ static struct command latency_subcommands[] = {
      "Reset latency data for one or more events.", "2.8.13", NULL},
     {NULL}};
 
+/* LOAD, LOADEX and UNLOAD are protected: enable-module-command decides (see dispatch). */
+static struct command module_subcommands[] = {
+    {"help", cmd_module_help, 2, CMD_LOADING | CMD_STALE, 0, 0, 0, "server", "@slow",
+     "Show helpful text about the different subcommands", "5.0.0", NULL},
+    {"list", cmd_module_list, 2, CMD_ADMIN | CMD_NOSCRIPT, 0, 0, 0, "server", "@admin @slow @dangerous",
+     "List all modules loaded by the server", "4.0.0", NULL},
+    {"load", cmd_module_load, -3, CMD_NO_ASYNC_LOADING | CMD_ADMIN | CMD_NOSCRIPT, 0, 0, 0, "server",
+     "@admin @slow @dangerous", "Load a module", "4.0.0", NULL},
+    {"loadex", cmd_module_load, -3, CMD_NO_ASYNC_LOADING | CMD_ADMIN | CMD_NOSCRIPT, 0, 0, 0, "server",
+     "@admin @slow @dangerous", "Load a module with extended parameters", "7.0.0", NULL},
+    {"unload", cmd_module_unload, 3, CMD_NO_ASYNC_LOADING | CMD_ADMIN | CMD_NOSCRIPT, 0, 0, 0, "server",
+     "@admin @slow @dangerous", "Unload a module", "4.0.0", NULL},
+    {NULL}};
+
 static struct command memory_subcommands[] = {
     {"doctor", cmd_memory_doctor, 2, 0, 0, 0, 0, "server", "@slow",
      "Outputs memory problems report", "4.0.0", NULL},
@@ -671,6 +685,8 @@ struct command command_table[] = {
      "3.0.0", cluster_subcommands},
     {"memory", NULL, -2, 0, 0, 0, 0, "server", "@slow",
      "A container for memory diagnostics commands", "4.0.0", memory_subcommands},
+    {"module", NULL, -2, 0, 0, 0, 0, "server", "@slow", "A container for module commands",
+     "4.0.0", module_subcommands},
     {"latency", NULL, -2, 0, 0, 0, 0, "server", "@slow",
      "A container for latency diagnostics commands", "2.8.13", latency_subcommands},
     {"slowlog", NULL, -2, 0, 0, 0, 0, "server", "@slow",
@@ -883,9 +899,9 @@ static void reject_unknown_command(client *c) {
                  c->argv[0].ptr, args);
 }
 
-/* enable-debug-command: no, yes, or local (loopback clients). */
-static int debug_allowed(client *c) {
-    long long mode = config_number("enable-debug-command");
+/* enable-debug-command and enable-module-command: no, yes, or local (loopback clients). */
+static int protected_allowed(client *c, const char *setting) {
+    long long mode = config_number(setting);
     return mode == ENABLE_YES || (mode == ENABLE_LOCAL && client_is_local(c));
 }
 
@@ -933,11 +949,15 @@ static void dispatch(client *c) {
         multi_reject(c, cmd, ERR_NOAUTH);
         return;
     }
-    if (cmd->proc == cmd_debug && !debug_allowed(c)) {
-        multi_reject(c, cmd, "DEBUG command not allowed. If the enable-debug-command option is set "
-                             "to \"local\", you can run it from a local connection, otherwise you "
-                             "need to set this option in the configuration file, and then restart "
-                             "the server.");
+    int debug = cmd->proc == cmd_debug;
+    if ((debug || cmd->proc == cmd_module_load || cmd->proc == cmd_module_unload) &&
+        !protected_allowed(c, debug ? "enable-debug-command" : "enable-module-command")) {
+        char msg[320];
+        snprintf(msg, sizeof msg, "%s command not allowed. If the %s option is set to \"local\", you "
+                 "can run it from a local connection, otherwise you need to set this option in "
+                 "the configuration file, and then restart the server.",
+                 debug ? "DEBUG" : "MODULE", debug ? "enable-debug-command" : "enable-module-command");
+        multi_reject(c, cmd, msg);
         return;
     }
     /* No eviction while loading: the dataset is not whole yet (as Redis). */

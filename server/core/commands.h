@@ -173,7 +173,7 @@ cmd_handler cmd_dump, cmd_restore, cmd_migrate;
 cmd_handler cmd_eval, cmd_evalsha, cmd_eval_ro, cmd_evalsha_ro, cmd_script_exists,
     cmd_script_flush, cmd_script_help, cmd_script_kill, cmd_script_load;
 /* scripting/functions.c */
-cmd_handler cmd_lolwut;
+cmd_handler cmd_lolwut, cmd_module_list, cmd_module_load, cmd_module_unload, cmd_module_help;
 cmd_handler cmd_latency_doctor, cmd_latency_graph, cmd_latency_help, cmd_latency_histogram,
     cmd_latency_history, cmd_latency_latest, cmd_latency_reset;
 cmd_handler cmd_function_delete, cmd_function_dump, cmd_function_flush, cmd_function_help,
