@@ -256,6 +256,66 @@ static long long keys_by_specs(const struct command *cmd, const resp_arg *argv, 
     return (long long)n;
 }
 
+struct finder_keys {
+    struct flagged_key *out;
+    size_t n;
+    const struct key_spec *specs;
+    size_t nspecs;
+};
+
+static void add_found_key(const resp_arg *key, void *ctx) {
+    struct finder_keys *f = ctx;
+    /* What Redis's getkeys procs say: the first key has the first spec's flags, the others
+     * the last spec's (SORT's STORE key, MIGRATE's KEYS, GEORADIUS's STORE and STOREDIST). */
+    const struct key_spec *spec = &f->specs[f->n == 0 ? 0 : f->nspecs - 1];
+    f->out[f->n++] = (struct flagged_key){key, spec->flags};
+}
+
+/* Removes a word from a space-separated list, in place. */
+static void drop_word(char *words, const char *word) {
+    size_t wlen = strlen(word);
+    for (char *p = words; (p = strstr(p, word));) {
+        int starts = p == words || p[-1] == ' ', ends = p[wlen] == '\0' || p[wlen] == ' ';
+        if (!starts || !ends) {
+            p += wlen;
+            continue;
+        }
+        char *from = p + wlen + (p[wlen] == ' ');
+        if (p > words && p[wlen] == '\0') p--; /* the last word: its leading space goes */
+        memmove(p, from, strlen(from) + 1);
+    }
+}
+
+/* When the specs are not to be trusted (incomplete, unknown): the command's own key finder, as
+ * Redis falls back on its getkeys procs, whose flags never say "incomplete". specs (8) is the
+ * caller's, as the flags live in it. */
+static long long keys_by_finder(const struct command *cmd, const resp_arg *argv, size_t argc,
+                                struct key_spec *specs, struct flagged_key *out) {
+    const struct command_doc *doc = doc_of(cmd);
+    size_t nspecs = doc ? key_specs_read(doc->info, doc->info_len, specs, 8) : 0;
+    if (nspecs == 0 || nspecs > 8 || command_foreach_key(cmd, argv, argc, NULL, NULL) > argc) return 0;
+    /* Reliable specs that argv does not fit: Redis's finders find nothing either. */
+    int unreliable = 0;
+    for (size_t i = 0; i < nspecs; i++)
+        unreliable |= specs[i].unreliable || specs[i].begin == KS_BEGIN_UNKNOWN || specs[i].find == KS_FIND_UNKNOWN;
+    if (!unreliable) return 0;
+    for (size_t i = 0; i < nspecs; i++) drop_word(specs[i].flags, "incomplete");
+    struct finder_keys f = {out, 0, specs, nspecs};
+    command_foreach_key(cmd, argv, argc, add_found_key, &f);
+    return (long long)f.n;
+}
+
+/* Redis's bitfieldGetKeys: only GETs (and OVERFLOWs) make BITFIELD a read. */
+static int bitfield_reads_only(const resp_arg *argv, size_t argc) {
+    for (size_t i = 2; i < argc; i++) {
+        size_t left = argc - i - 1;
+        if (arg_is(&argv[i], "get") && left >= 2) i += 2;
+        else if (arg_is(&argv[i], "overflow") && left >= 1) i += 1;
+        else return 0; /* a write, or a syntax error: not read-only, to be safe */
+    }
+    return 1;
+}
+
 /* Redis prefers the key specs and falls back on the command's own key finder when they cannot
  * say (GEORADIUS ... STORE a STOREDIST b: the specs give both keys, the finder the last). */
 void cmd_command_getkeys(client *c) {
@@ -294,8 +354,11 @@ void cmd_command_getkeysandflags(client *c) {
         for (size_t i = 3; i < argc; i++) get |= arg_is(&argv[i], "get");
         keys[0] = (struct flagged_key){&argv[1], get ? "RW access update" : "OW update"};
         n = 1;
+    } else if (n < 0 && cmd->proc == cmd_bitfield) {
+        keys[0] = (struct flagged_key){&argv[1], bitfield_reads_only(argv, argc) ? "RO access" : "RW access update"};
+        n = 1;
     } else if (n < 0) {
-        n = 0; /* argv does not fit the specs: Redis's key finders find nothing either */
+        n = keys_by_finder(cmd, argv, argc, specs, keys);
     }
     if (n == 0 && !(cmd->flags & CMD_NO_MANDATORY_KEYS)) {
         reply_error(c, "Invalid arguments specified for command");

@@ -6,6 +6,7 @@
 #include "core/net.h"
 #include "core/reply.h"
 #include "features/blocking.h"
+#include "features/monitor.h"
 #include "features/multi.h"
 #include "features/pubsub.h"
 #include "features/tracking.h"
@@ -43,9 +44,12 @@ static void select_db(client *c, int id) {
 }
 
 void cmd_reset(client *c) {
+    monitor_forget(c);
     multi_reset_client(c);
     pubsub_reset(c);
     tracking_forget(c);
+    mem_free(c->name);
+    c->name = NULL;
     select_db(c, 0);
     c->flags &= ~(CLIENT_NO_EVICT | CLIENT_NO_TOUCH | CLIENT_REPLY_OFF | CLIENT_REPLY_SKIP_NEXT);
     if (server.cfg.requirepass[0]) c->flags &= ~CLIENT_AUTHENTICATED;
