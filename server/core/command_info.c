@@ -316,6 +316,54 @@ static int bitfield_reads_only(const resp_arg *argv, size_t argc) {
     return 1;
 }
 
+/* ---- The keys a write may change ---- */
+
+/* A write command's specs, read once: whether some of its keys are only read (COPY's source),
+ * and if so the specs of the others. */
+struct written_specs {
+    const struct command *cmd;
+    int some_read_only; /* and the specs are reliable: only the written ones change */
+    size_t n;
+    struct key_spec specs[8];
+};
+
+static const struct written_specs *written_specs_of(const struct command *cmd) {
+    static struct written_specs cache[256];
+    static size_t ncached;
+    for (size_t i = 0; i < ncached; i++)
+        if (cache[i].cmd == cmd) return &cache[i];
+    if (ncached == sizeof cache / sizeof cache[0]) return NULL;
+    struct written_specs *w = &cache[ncached++];
+    *w = (struct written_specs){.cmd = cmd};
+    const struct command_doc *doc = doc_of(cmd);
+    struct key_spec all[8];
+    size_t n = doc ? key_specs_read(doc->info, doc->info_len, all, 8) : 0;
+    if (n == 0 || n > 8) return w;
+    for (size_t i = 0; i < n; i++) {
+        if (all[i].unreliable || all[i].begin == KS_BEGIN_UNKNOWN || all[i].find == KS_FIND_UNKNOWN)
+            return w; /* the specs cannot say: every key may change */
+        if (strncmp(all[i].flags, "RO", 2) == 0) w->some_read_only = 1;
+        else w->specs[w->n++] = all[i];
+    }
+    return w;
+}
+
+size_t command_foreach_written_key(const struct command *cmd, const resp_arg *argv, size_t argc,
+                                   void (*fn)(const resp_arg *key, void *ctx), void *ctx) {
+    const struct written_specs *w = written_specs_of(cmd);
+    if (!w || !w->some_read_only) return command_foreach_key(cmd, argv, argc, fn, ctx);
+    long long first[8], last[8], step[8], count[8];
+    for (size_t s = 0; s < w->n; s++) {
+        count[s] = key_specs_find(&w->specs[s], argv, argc, &first[s], &last[s], &step[s]);
+        if (count[s] < 0) return command_foreach_key(cmd, argv, argc, fn, ctx);
+    }
+    size_t n = 0;
+    for (size_t s = 0; s < w->n; s++)
+        for (long long i = first[s]; count[s] > 0 && i <= last[s] && i < (long long)argc; i += step[s], n++)
+            fn(&argv[i], ctx);
+    return n;
+}
+
 /* Redis prefers the key specs and falls back on the command's own key finder when they cannot
  * say (GEORADIUS ... STORE a STOREDIST b: the specs give both keys, the finder the last). */
 void cmd_command_getkeys(client *c) {

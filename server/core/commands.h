@@ -70,6 +70,10 @@ int command_arity_ok(const struct command *cmd, size_t argc);
  * count is invalid). Returns how many there were. */
 size_t command_foreach_key(const struct command *cmd, const resp_arg *argv, size_t argc,
                            void (*fn)(const resp_arg *key, void *ctx), void *ctx);
+/* As command_foreach_key, for the keys a write may change: where the key specs say some keys
+ * are only read (SINTERSTORE's sources, COPY's source), those are left out. */
+size_t command_foreach_written_key(const struct command *cmd, const resp_arg *argv, size_t argc,
+                                   void (*fn)(const resp_arg *key, void *ctx), void *ctx);
 /* Runs cmd's handler on c->argv with timing and statistics (no checks). */
 void command_call(client *c, const struct command *cmd);
 /* The running command's argument i is a secret (a password): the slow log and MONITOR show

@@ -483,7 +483,7 @@ static void signal_one(const resp_arg *key, void *ctx) {
 }
 
 void db_signal_command_keys(client *c, const struct command *cmd) {
-    command_foreach_key(cmd, c->argv, c->argc, signal_one, c);
+    command_foreach_written_key(cmd, c->argv, c->argc, signal_one, c);
 }
 
 /* ---- Expiry ---- */

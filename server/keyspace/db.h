@@ -171,7 +171,8 @@ void db_delete_expired(db *d, entry *e);
 
 /* A key changed (Redis's signalModifiedKey): WATCH and client-side caches hear of it. */
 void db_signal_modified(db *d, const char *key, size_t len);
-/* After a write that changed something: every key of the command. */
+/* After a write that changed something: the keys of the command it may have changed (not
+ * those its key specs say it only reads). */
 struct command;
 struct client;
 void db_signal_command_keys(struct client *c, const struct command *cmd);

@@ -20,16 +20,19 @@
 #include "values/set_value.h"
 #include "values/zset_value.h"
 
+/* Only the keys that were there count as changed: WATCH on a missing one holds, as in Redis. */
 void cmd_del(client *c) {
     long long deleted = 0;
     for (size_t i = 1; i < c->argc; i++) {
         entry *e = db_lookup_write(c->db, c->argv[i].ptr, c->argv[i].len);
         if (e) {
             db_delete_entry(c->db, e);
+            if (db_signals_wanted()) db_signal_modified(c->db, c->argv[i].ptr, c->argv[i].len);
             notify_key_arg(NOTIFY_GENERIC, "del", c, &c->argv[i]);
             deleted++;
         }
     }
+    multi_keys_touched_by_handler();
     server.dirty += deleted;
     reply_int(c, deleted);
 }

@@ -79,6 +79,10 @@ def test_redirected_invalidations(sides):
     both(sides, "w", "SET", "b", "again")  # no longer tracked: nothing
     both(sides, "w", "SET", "missing", "now")
     assert message(sides) == invalidated(b"missing")
+    both(sides, "c", "MGET", "absent", "z")
+    both(sides, "w", "DEL", "b", "absent")  # neither tracked key changed: no message
+    both(sides, "w", "SET", "z", "now")
+    assert message(sides) == invalidated(b"z")
     both(sides, "c", "GET", "a")
     both(sides, "c", "HGETALL", "h")
     both(sides, "w", "FLUSHALL")
