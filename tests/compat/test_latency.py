@@ -116,9 +116,10 @@ def test_histograms_and_latencystats(pair):
     for name, (calls, buckets, counts) in rill.items():
         assert calls == ref[name][0]
         assert counts == sorted(counts) and counts[-1] == calls  # cumulative
-        # Buckets are the highest values of HdrHistogram's power-of-two steps from 1024 ns.
-        assert set(buckets) <= {1, 2, 4, 8, 16, 33, 65, 131, 262, 524, 1048, 2097, 4194, 8388,
-                                16777, 33554, 67108, 134217, 268435, 536870, 1073741}
+        # Buckets are the highest values equivalent to HdrHistogram's power-of-two steps from
+        # 1024 ns (2^k + 2^(k-7) - 1 ns with two significant digits), in microseconds.
+        steps = {(2 ** k + 2 ** (k - 7) - 1) // 1000 for k in range(10, 31)} | {1073741}
+        assert set(buckets) <= steps and buckets == sorted(buckets), buckets
     rill, ref = [histogram_shape(r) for r in both(pair, "LATENCY", "HISTOGRAM", "client", "nosuch", "GET")]
     assert set(rill) == set(ref) == {b"client|id", b"get"}
     assert both(pair, "LATENCY", "HISTOGRAM", "nosuch") == [[], []]
