@@ -1034,7 +1034,7 @@ void command_execute(client *c) {
     executing = outer_executing;
     /* A postponed command has not run: it runs again, with the reply flags it has now. */
     if (c->flags & CLIENT_POSTPONED) return;
-    if (c->tracking) tracking_command_done(c, command_lookup_argv(c->argv, c->argc));
+    if (c->tracking) tracking_command_done(c, c->last_cmd);
     /* CLIENT REPLY OFF or SKIP: what the command said is dropped, but subscribing and
      * unsubscribing still confirm, as in Redis 7.0 (a client needs them to follow its state). */
     if ((c->flags & (CLIENT_REPLY_OFF | CLIENT_REPLY_SKIP)) && c->reply_sent <= mark &&
@@ -1094,8 +1094,7 @@ static void remember_tracked_keys(client *c, const struct command *cmd) {
     if (cmd->proc == cmd_eval_ro || cmd->proc == cmd_evalsha_ro || cmd->proc == cmd_fcall_ro) return;
     if (c->flags & CLIENT_SCRIPT) {
         client *caller = scripting_caller();
-        const struct command *script = caller ? command_lookup_argv(caller->argv, caller->argc) : NULL;
-        if (script) tracking_remember_keys(caller, script, caller->argv, caller->argc);
+        if (caller && caller->last_cmd) tracking_remember_keys(caller, caller->last_cmd, caller->argv, caller->argc);
     } else {
         tracking_remember_keys(c, cmd, c->argv, c->argc);
     }
