@@ -5,6 +5,7 @@
 
 #include <string.h>
 
+#include "listpack.h"
 #include "mem.h"
 #include "numconv.h"
 
@@ -309,77 +310,15 @@ static unsigned char *lp_room(listpack_writer *lp, size_t n) {
     return p;
 }
 
-/* The back length after an entry of len bytes (Redis's lpEncodeBacklen, first byte first). */
-static void lp_put_backlen(listpack_writer *lp, uint64_t len) {
-    size_t n = backlen_size(len);
-    unsigned char *p = lp_room(lp, n);
-    for (size_t i = 0; i < n; i++) {
-        unsigned shift = (unsigned)(7 * (n - 1 - i));
-        p[i] = (unsigned char)((len >> shift) & 127) | (i ? 128 : 0);
-    }
-}
-
 void listpack_append_int(listpack_writer *lp, long long v) {
-    unsigned char enc[9];
-    size_t n;
-    if (v >= 0 && v <= 127) {
-        enc[0] = (unsigned char)v, n = 1;
-    } else if (v >= -4096 && v <= 4095) {
-        uint64_t u = (uint64_t)v & 0x1fff;
-        enc[0] = (unsigned char)(0xc0 | (u >> 8)), enc[1] = (unsigned char)u, n = 2;
-    } else {
-        unsigned width = v >= INT16_MIN && v <= INT16_MAX   ? 2
-                         : v >= -8388608 && v <= 8388607    ? 3
-                         : v >= INT32_MIN && v <= INT32_MAX ? 4
-                                                            : 8;
-        enc[0] = width == 2 ? 0xf1 : width == 3 ? 0xf2 : width == 4 ? 0xf3 : 0xf4;
-        for (unsigned i = 0; i < width; i++)
-            enc[1 + i] = (unsigned char)((uint64_t)v >> (8 * i));
-        n = 1 + width;
-    }
-    memcpy(lp_room(lp, n), enc, n);
-    lp_put_backlen(lp, n);
+    lp_encode_int(lp_room(lp, lp_int_entry_size(v)), v);
     lp->count++;
 }
 
-/* Bytes of an integer's encoding, without the back length. */
-static size_t lp_int_size(long long v) {
-    if (v >= 0 && v <= 127) return 1;
-    if (v >= -4096 && v <= 4095) return 2;
-    if (v >= INT16_MIN && v <= INT16_MAX) return 3;
-    if (v >= -8388608 && v <= 8388607) return 4;
-    return v >= INT32_MIN && v <= INT32_MAX ? 5 : 9;
-}
-
-size_t listpack_entry_size(const char *s, size_t len) {
-    long long v;
-    size_t n = len <= 20 && str_to_ll(s, len, &v) == 0 ? lp_int_size(v)
-                                                       : (len < 64     ? 1
-                                                          : len < 4096 ? 2
-                                                                       : 5) +
-                                                             len;
-    return n + backlen_size(n);
-}
+size_t listpack_entry_size(const char *s, size_t len) { return lp_entry_size(s, len); }
 
 void listpack_append(listpack_writer *lp, const char *s, size_t len) {
-    long long v;
-    if (len <= 20 && str_to_ll(s, len, &v) == 0) {
-        listpack_append_int(lp, v);
-        return;
-    }
-    size_t header = len < 64 ? 1 : len < 4096 ? 2 : 5;
-    unsigned char *p = lp_room(lp, header + len);
-    if (header == 1) {
-        p[0] = (unsigned char)(0x80 | len);
-    } else if (header == 2) {
-        p[0] = (unsigned char)(0xe0 | (len >> 8)), p[1] = (unsigned char)len;
-    } else {
-        p[0] = 0xf0;
-        for (int i = 0; i < 4; i++)
-            p[1 + i] = (unsigned char)(len >> (8 * i));
-    }
-    memcpy(p + header, s, len);
-    lp_put_backlen(lp, header + len);
+    lp_encode(lp_room(lp, lp_entry_size(s, len)), s, len);
     lp->count++;
 }
 

@@ -83,6 +83,8 @@ void rdb_put_header(rdb_writer *w) {
     put_bytes(w, header, RDB_HEADER_LEN);
 }
 
+void rdb_put_raw(rdb_writer *w, const void *data, size_t len) { put_bytes(w, data, len); }
+
 void rdb_put_byte(rdb_writer *w, uint8_t b) {
     put_bytes(w, &b, 1);
 }
@@ -464,6 +466,13 @@ int rdb_read_ms(rdb_reader *r, long long *ms) {
     return 0;
 }
 
+int rdb_read_raw(rdb_reader *r, void *out, size_t n, const char *what) {
+    if (need(r, n, what)) return -1;
+    memcpy(out, r->p, n);
+    r->p += n;
+    return 0;
+}
+
 int rdb_read_seconds(rdb_reader *r, long long *s) {
     if (need(r, 4, "expire time")) return -1;
     int32_t v;
@@ -497,6 +506,45 @@ static int skip_quicklist(rdb_reader *r, int version2) {
         } else {
             return rdb_fail(r, "unknown quicklist container %llu", (unsigned long long)container);
         }
+    }
+    return 0;
+}
+
+/* n lengths in a row. */
+static int skip_lens(rdb_reader *r, int n) {
+    uint64_t v;
+    while (n--)
+        if (rdb_read_len(r, &v)) return -1;
+    return 0;
+}
+
+/* A pending entries list: raw 16-byte IDs, each with its delivery time and count when
+ * with_deliveries. */
+static int skip_pel(rdb_reader *r, int with_deliveries) {
+    uint64_t n;
+    unsigned char id[16];
+    long long ms;
+    if (rdb_read_count(r, &n, 16)) return -1;
+    for (uint64_t i = 0; i < n; i++) {
+        if (rdb_read_raw(r, id, sizeof id, "pending entry")) return -1;
+        if (with_deliveries && (rdb_read_ms(r, &ms) || skip_lens(r, 1))) return -1;
+    }
+    return 0;
+}
+
+static int skip_stream(rdb_reader *r, int version2) {
+    uint64_t nodes, groups, consumers;
+    long long ms;
+    if (rdb_read_count(r, &nodes, 2)) return -1;
+    for (uint64_t i = 0; i < nodes; i++)
+        if (rdb_skip_string(r) || skip_packed(r, PACKED_LISTPACK, 1)) return -1;
+    if (skip_lens(r, version2 ? 8 : 3)) return -1;
+    if (rdb_read_count(r, &groups, 4)) return -1;
+    for (uint64_t g = 0; g < groups; g++) {
+        if (rdb_skip_string(r) || skip_lens(r, version2 ? 3 : 2) || skip_pel(r, 1)) return -1;
+        if (rdb_read_count(r, &consumers, 10)) return -1;
+        for (uint64_t c = 0; c < consumers; c++)
+            if (rdb_skip_string(r) || rdb_read_ms(r, &ms) || skip_pel(r, 0)) return -1;
     }
     return 0;
 }
@@ -538,7 +586,7 @@ int rdb_skip_value(rdb_reader *r, int type) {
         return skip_quicklist(r, 1);
     case RDB_TYPE_STREAM_LISTPACKS:
     case RDB_TYPE_STREAM_LISTPACKS_2:
-        return rdb_fail(r, "stream keys are not supported yet");
+        return skip_stream(r, type == RDB_TYPE_STREAM_LISTPACKS_2);
     case RDB_TYPE_MODULE:
     case RDB_TYPE_MODULE_2: {
         char name[10];

@@ -70,6 +70,7 @@ void rdb_writer_init(rdb_writer *w, int fd, int compress);
 /* "REDIS0010". */
 void rdb_put_header(rdb_writer *w);
 void rdb_put_byte(rdb_writer *w, uint8_t b); /* a type or an opcode */
+void rdb_put_raw(rdb_writer *w, const void *data, size_t len); /* bytes as they are */
 void rdb_put_len(rdb_writer *w, uint64_t n);
 /* A string in its smallest form: an integer encoding when the bytes are a canonical integer
  * that fits 32 bits, LZF when compressing and it saves space, else raw. */
@@ -129,6 +130,8 @@ int rdb_read_function(rdb_reader *r, uint8_t op, rdb_str *code);
 int rdb_read_double(rdb_reader *r, double *d);     /* binary */
 int rdb_read_old_double(rdb_reader *r, double *d); /* the string form of RDB_TYPE_ZSET */
 int rdb_read_ms(rdb_reader *r, long long *ms);
+/* n bytes as they are (what names them in the error if they are missing). */
+int rdb_read_raw(rdb_reader *r, void *out, size_t n, const char *what);
 int rdb_read_seconds(rdb_reader *r, long long *s);
 /* Walks over a value of the given type, checking its structure (packed strings included). */
 int rdb_skip_value(rdb_reader *r, int type);

@@ -3114,6 +3114,372 @@ const struct command_doc command_docs[] = {
         "\nO(1) for every key.\r\n$9\r\narguments\r\n*1\r\n*8\r\n$4\r\nname\r\n$3\r\nkey\r\n$4\r\ntype\r\n$3\r\nke"
         "y\r\n$14\r\nkey_spec_index\r\n:0\r\n$5\r\nflags\r\n*1\r\n+multiple\r\n",
         294, 5},
+    {"xack",
+        "*0\r\n*1\r\n*6\r\n$5\r\nflags\r\n*2\r\n+RW\r\n+update\r\n$12\r\nbegin_search\r\n*4\r\n$4\r\ntype\r\n$5\r\nin"
+        "dex\r\n$4\r\nspec\r\n*2\r\n$5\r\nindex\r\n:1\r\n$9\r\nfind_keys\r\n*4\r\n$4\r\ntype\r\n$5\r\nrange\r\n$4\r\nsp"
+        "ec\r\n*6\r\n$7\r\nlastkey\r\n:0\r\n$7\r\nkeystep\r\n:1\r\n$5\r\nlimit\r\n:0\r\n",
+        217,
+        "$7\r\nsummary\r\n$267\r\nMarks a pending message as correctly processed, effectively r"
+        "emoving it from the pending entries list of the consumer group. Return value of "
+        "the command is the number of messages successfully acknowledged, that is, the ID"
+        "s we were actually able to resolve in the PEL.\r\n$5\r\nsince\r\n$5\r\n5.0.0\r\n$5\r\ngroup\r"
+        "\n$6\r\nstream\r\n$10\r\ncomplexity\r\n$35\r\nO(1) for each message ID processed.\r\n$9\r\nargu"
+        "ments\r\n*3\r\n*6\r\n$4\r\nname\r\n$3\r\nkey\r\n$4\r\ntype\r\n$3\r\nkey\r\n$14\r\nkey_spec_index\r\n:0\r\n*4"
+        "\r\n$4\r\nname\r\n$5\r\ngroup\r\n$4\r\ntype\r\n$6\r\nstring\r\n*6\r\n$4\r\nname\r\n$2\r\nid\r\n$4\r\ntype\r\n$6\r"
+        "\nstring\r\n$5\r\nflags\r\n*1\r\n+multiple\r\n",
+        595, 5},
+    {"xadd",
+        "*1\r\n$23\r\nnondeterministic_output\r\n*1\r\n*8\r\n$5\r\nnotes\r\n$65\r\nUPDATE instead of INSE"
+        "RT because of the optional trimming feature\r\n$5\r\nflags\r\n*2\r\n+RW\r\n+update\r\n$12\r\nb"
+        "egin_search\r\n*4\r\n$4\r\ntype\r\n$5\r\nindex\r\n$4\r\nspec\r\n*2\r\n$5\r\nindex\r\n:1\r\n$9\r\nfind_keys"
+        "\r\n*4\r\n$4\r\ntype\r\n$5\r\nrange\r\n$4\r\nspec\r\n*6\r\n$7\r\nlastkey\r\n:0\r\n$7\r\nkeystep\r\n:1\r\n$5\r\nl"
+        "imit\r\n:0\r\n",
+        330,
+        "$7\r\nsummary\r\n$31\r\nAppends a new entry to a stream\r\n$5\r\nsince\r\n$5\r\n5.0.0\r\n$5\r\ngro"
+        "up\r\n$6\r\nstream\r\n$10\r\ncomplexity\r\n$93\r\nO(1) when adding a new entry, O(N) when tr"
+        "imming where N being the number of entries evicted.\r\n$7\r\nhistory\r\n*2\r\n*2\r\n$5\r\n6."
+        "2.0\r\n$80\r\nAdded the `NOMKSTREAM` option, `MINID` trimming strategy and the `LIMI"
+        "T` option.\r\n*2\r\n$5\r\n7.0.0\r\n$48\r\nAdded support for the `<ms>-*` explicit ID form."
+        "\r\n$9\r\narguments\r\n*5\r\n*6\r\n$4\r\nname\r\n$3\r\nkey\r\n$4\r\ntype\r\n$3\r\nkey\r\n$14\r\nkey_spec_ind"
+        "ex\r\n:0\r\n*10\r\n$4\r\nname\r\n$10\r\nnomkstream\r\n$4\r\ntype\r\n$10\r\npure-token\r\n$5\r\ntoken\r\n$1"
+        "0\r\nNOMKSTREAM\r\n$5\r\nsince\r\n$5\r\n6.2.0\r\n$5\r\nflags\r\n*1\r\n+optional\r\n*8\r\n$4\r\nname\r\n$4\r"
+        "\ntrim\r\n$4\r\ntype\r\n$5\r\nblock\r\n$5\r\nflags\r\n*1\r\n+optional\r\n$9\r\narguments\r\n*4\r\n*6\r\n$4\r"
+        "\nname\r\n$8\r\nstrategy\r\n$4\r\ntype\r\n$5\r\noneof\r\n$9\r\narguments\r\n*2\r\n*6\r\n$4\r\nname\r\n$6\r\nm"
+        "axlen\r\n$4\r\ntype\r\n$10\r\npure-token\r\n$5\r\ntoken\r\n$6\r\nMAXLEN\r\n*8\r\n$4\r\nname\r\n$5\r\nminid"
+        "\r\n$4\r\ntype\r\n$10\r\npure-token\r\n$5\r\ntoken\r\n$5\r\nMINID\r\n$5\r\nsince\r\n$5\r\n6.2.0\r\n*8\r\n$4\r"
+        "\nname\r\n$8\r\noperator\r\n$4\r\ntype\r\n$5\r\noneof\r\n$5\r\nflags\r\n*1\r\n+optional\r\n$9\r\nargument"
+        "s\r\n*2\r\n*6\r\n$4\r\nname\r\n$5\r\nequal\r\n$4\r\ntype\r\n$10\r\npure-token\r\n$5\r\ntoken\r\n$1\r\n=\r\n*6\r"
+        "\n$4\r\nname\r\n$13\r\napproximately\r\n$4\r\ntype\r\n$10\r\npure-token\r\n$5\r\ntoken\r\n$1\r\n~\r\n*4\r\n"
+        "$4\r\nname\r\n$9\r\nthreshold\r\n$4\r\ntype\r\n$6\r\nstring\r\n*10\r\n$4\r\nname\r\n$5\r\ncount\r\n$4\r\ntyp"
+        "e\r\n$7\r\ninteger\r\n$5\r\ntoken\r\n$5\r\nLIMIT\r\n$5\r\nsince\r\n$5\r\n6.2.0\r\n$5\r\nflags\r\n*1\r\n+opti"
+        "onal\r\n*6\r\n$4\r\nname\r\n$10\r\nid_or_auto\r\n$4\r\ntype\r\n$5\r\noneof\r\n$9\r\narguments\r\n*2\r\n*6\r"
+        "\n$4\r\nname\r\n$7\r\nauto_id\r\n$4\r\ntype\r\n$10\r\npure-token\r\n$5\r\ntoken\r\n$1\r\n*\r\n*4\r\n$4\r\nnam"
+        "e\r\n$2\r\nid\r\n$4\r\ntype\r\n$6\r\nstring\r\n*8\r\n$4\r\nname\r\n$11\r\nfield_value\r\n$4\r\ntype\r\n$5\r\nb"
+        "lock\r\n$5\r\nflags\r\n*1\r\n+multiple\r\n$9\r\narguments\r\n*2\r\n*4\r\n$4\r\nname\r\n$5\r\nfield\r\n$4\r\n"
+        "type\r\n$6\r\nstring\r\n*4\r\n$4\r\nname\r\n$5\r\nvalue\r\n$4\r\ntype\r\n$6\r\nstring\r\n",
+        1745, 6},
+    {"xautoclaim",
+        "*1\r\n$23\r\nnondeterministic_output\r\n*1\r\n*6\r\n$5\r\nflags\r\n*2\r\n+RW\r\n+delete\r\n$12\r\nbegi"
+        "n_search\r\n*4\r\n$4\r\ntype\r\n$5\r\nindex\r\n$4\r\nspec\r\n*2\r\n$5\r\nindex\r\n:1\r\n$9\r\nfind_keys\r\n*"
+        "4\r\n$4\r\ntype\r\n$5\r\nrange\r\n$4\r\nspec\r\n*6\r\n$7\r\nlastkey\r\n:0\r\n$7\r\nkeystep\r\n:1\r\n$5\r\nlimi"
+        "t\r\n:0\r\n",
+        247,
+        "$7\r\nsummary\r\n$125\r\nChanges (or acquires) ownership of messages in a consumer gro"
+        "up, as if the messages were delivered to the specified consumer.\r\n$5\r\nsince\r\n$5\r"
+        "\n6.2.0\r\n$5\r\ngroup\r\n$6\r\nstream\r\n$10\r\ncomplexity\r\n$23\r\nO(1) if COUNT is small.\r\n$7"
+        "\r\nhistory\r\n*1\r\n*2\r\n$5\r\n7.0.0\r\n$96\r\nAdded an element to the reply array, containi"
+        "ng deleted entries the command cleared from the PEL\r\n$9\r\narguments\r\n*7\r\n*6\r\n$4\r\n"
+        "name\r\n$3\r\nkey\r\n$4\r\ntype\r\n$3\r\nkey\r\n$14\r\nkey_spec_index\r\n:0\r\n*4\r\n$4\r\nname\r\n$5\r\ngro"
+        "up\r\n$4\r\ntype\r\n$6\r\nstring\r\n*4\r\n$4\r\nname\r\n$8\r\nconsumer\r\n$4\r\ntype\r\n$6\r\nstring\r\n*4\r\n"
+        "$4\r\nname\r\n$13\r\nmin-idle-time\r\n$4\r\ntype\r\n$6\r\nstring\r\n*4\r\n$4\r\nname\r\n$5\r\nstart\r\n$4\r"
+        "\ntype\r\n$6\r\nstring\r\n*8\r\n$4\r\nname\r\n$5\r\ncount\r\n$4\r\ntype\r\n$7\r\ninteger\r\n$5\r\ntoken\r\n$5"
+        "\r\nCOUNT\r\n$5\r\nflags\r\n*1\r\n+optional\r\n*8\r\n$4\r\nname\r\n$6\r\njustid\r\n$4\r\ntype\r\n$10\r\npure"
+        "-token\r\n$5\r\ntoken\r\n$6\r\nJUSTID\r\n$5\r\nflags\r\n*1\r\n+optional\r\n",
+        857, 6},
+    {"xclaim",
+        "*1\r\n$23\r\nnondeterministic_output\r\n*1\r\n*6\r\n$5\r\nflags\r\n*2\r\n+RW\r\n+update\r\n$12\r\nbegi"
+        "n_search\r\n*4\r\n$4\r\ntype\r\n$5\r\nindex\r\n$4\r\nspec\r\n*2\r\n$5\r\nindex\r\n:1\r\n$9\r\nfind_keys\r\n*"
+        "4\r\n$4\r\ntype\r\n$5\r\nrange\r\n$4\r\nspec\r\n*6\r\n$7\r\nlastkey\r\n:0\r\n$7\r\nkeystep\r\n:1\r\n$5\r\nlimi"
+        "t\r\n:0\r\n",
+        247,
+        "$7\r\nsummary\r\n$124\r\nChanges (or acquires) ownership of a message in a consumer gr"
+        "oup, as if the message was delivered to the specified consumer.\r\n$5\r\nsince\r\n$5\r\n"
+        "5.0.0\r\n$5\r\ngroup\r\n$6\r\nstream\r\n$10\r\ncomplexity\r\n$78\r\nO(log N) with N being the nu"
+        "mber of messages in the PEL of the consumer group.\r\n$9\r\narguments\r\n*11\r\n*6\r\n$4\r\n"
+        "name\r\n$3\r\nkey\r\n$4\r\ntype\r\n$3\r\nkey\r\n$14\r\nkey_spec_index\r\n:0\r\n*4\r\n$4\r\nname\r\n$5\r\ngro"
+        "up\r\n$4\r\ntype\r\n$6\r\nstring\r\n*4\r\n$4\r\nname\r\n$8\r\nconsumer\r\n$4\r\ntype\r\n$6\r\nstring\r\n*4\r\n"
+        "$4\r\nname\r\n$13\r\nmin-idle-time\r\n$4\r\ntype\r\n$6\r\nstring\r\n*6\r\n$4\r\nname\r\n$2\r\nid\r\n$4\r\nty"
+        "pe\r\n$6\r\nstring\r\n$5\r\nflags\r\n*1\r\n+multiple\r\n*8\r\n$4\r\nname\r\n$2\r\nms\r\n$4\r\ntype\r\n$7\r\nin"
+        "teger\r\n$5\r\ntoken\r\n$4\r\nIDLE\r\n$5\r\nflags\r\n*1\r\n+optional\r\n*8\r\n$4\r\nname\r\n$22\r\nunix-ti"
+        "me-milliseconds\r\n$4\r\ntype\r\n$9\r\nunix-time\r\n$5\r\ntoken\r\n$4\r\nTIME\r\n$5\r\nflags\r\n*1\r\n+o"
+        "ptional\r\n*8\r\n$4\r\nname\r\n$5\r\ncount\r\n$4\r\ntype\r\n$7\r\ninteger\r\n$5\r\ntoken\r\n$10\r\nRETRYCO"
+        "UNT\r\n$5\r\nflags\r\n*1\r\n+optional\r\n*8\r\n$4\r\nname\r\n$5\r\nforce\r\n$4\r\ntype\r\n$10\r\npure-toke"
+        "n\r\n$5\r\ntoken\r\n$5\r\nFORCE\r\n$5\r\nflags\r\n*1\r\n+optional\r\n*8\r\n$4\r\nname\r\n$6\r\njustid\r\n$4\r"
+        "\ntype\r\n$10\r\npure-token\r\n$5\r\ntoken\r\n$6\r\nJUSTID\r\n$5\r\nflags\r\n*1\r\n+optional\r\n*8\r\n$4\r"
+        "\nname\r\n$2\r\nid\r\n$4\r\ntype\r\n$6\r\nstring\r\n$5\r\ntoken\r\n$6\r\nLASTID\r\n$5\r\nflags\r\n*1\r\n+opti"
+        "onal\r\n",
+        1206, 5},
+    {"xdel",
+        "*0\r\n*1\r\n*6\r\n$5\r\nflags\r\n*2\r\n+RW\r\n+delete\r\n$12\r\nbegin_search\r\n*4\r\n$4\r\ntype\r\n$5\r\nin"
+        "dex\r\n$4\r\nspec\r\n*2\r\n$5\r\nindex\r\n:1\r\n$9\r\nfind_keys\r\n*4\r\n$4\r\ntype\r\n$5\r\nrange\r\n$4\r\nsp"
+        "ec\r\n*6\r\n$7\r\nlastkey\r\n:0\r\n$7\r\nkeystep\r\n:1\r\n$5\r\nlimit\r\n:0\r\n",
+        217,
+        "$7\r\nsummary\r\n$178\r\nRemoves the specified entries from the stream. Returns the nu"
+        "mber of items actually deleted, that may be different from the number of IDs pas"
+        "sed in case certain IDs do not exist.\r\n$5\r\nsince\r\n$5\r\n5.0.0\r\n$5\r\ngroup\r\n$6\r\nstre"
+        "am\r\n$10\r\ncomplexity\r\n$81\r\nO(1) for each single item to delete in the stream, reg"
+        "ardless of the stream size.\r\n$9\r\narguments\r\n*2\r\n*6\r\n$4\r\nname\r\n$3\r\nkey\r\n$4\r\ntype\r"
+        "\n$3\r\nkey\r\n$14\r\nkey_spec_index\r\n:0\r\n*6\r\n$4\r\nname\r\n$2\r\nid\r\n$4\r\ntype\r\n$6\r\nstring\r\n$"
+        "5\r\nflags\r\n*1\r\n+multiple\r\n",
+        505, 5},
+    {"xgroup",
+        "*0\r\n*0\r\n",
+        8,
+        "$7\r\nsummary\r\n$40\r\nA container for consumer groups commands\r\n$5\r\nsince\r\n$5\r\n5.0.0"
+        "\r\n$5\r\ngroup\r\n$6\r\nstream\r\n$10\r\ncomplexity\r\n$22\r\nDepends on subcommand.\r\n",
+        151, 4},
+    {"xgroup|create",
+        "*0\r\n*1\r\n*6\r\n$5\r\nflags\r\n*2\r\n+RW\r\n+insert\r\n$12\r\nbegin_search\r\n*4\r\n$4\r\ntype\r\n$5\r\nin"
+        "dex\r\n$4\r\nspec\r\n*2\r\n$5\r\nindex\r\n:2\r\n$9\r\nfind_keys\r\n*4\r\n$4\r\ntype\r\n$5\r\nrange\r\n$4\r\nsp"
+        "ec\r\n*6\r\n$7\r\nlastkey\r\n:0\r\n$7\r\nkeystep\r\n:1\r\n$5\r\nlimit\r\n:0\r\n",
+        217,
+        "$7\r\nsummary\r\n$24\r\nCreate a consumer group.\r\n$5\r\nsince\r\n$5\r\n5.0.0\r\n$5\r\ngroup\r\n$6\r"
+        "\nstream\r\n$10\r\ncomplexity\r\n$4\r\nO(1)\r\n$7\r\nhistory\r\n*1\r\n*2\r\n$5\r\n7.0.0\r\n$40\r\nAdded t"
+        "he `entries_read` named argument.\r\n$9\r\narguments\r\n*5\r\n*6\r\n$4\r\nname\r\n$3\r\nkey\r\n$4\r"
+        "\ntype\r\n$3\r\nkey\r\n$14\r\nkey_spec_index\r\n:0\r\n*4\r\n$4\r\nname\r\n$9\r\ngroupname\r\n$4\r\ntype\r\n"
+        "$6\r\nstring\r\n*6\r\n$4\r\nname\r\n$2\r\nid\r\n$4\r\ntype\r\n$5\r\noneof\r\n$9\r\narguments\r\n*2\r\n*4\r\n$4"
+        "\r\nname\r\n$2\r\nid\r\n$4\r\ntype\r\n$6\r\nstring\r\n*6\r\n$4\r\nname\r\n$6\r\nnew_id\r\n$4\r\ntype\r\n$10\r\np"
+        "ure-token\r\n$5\r\ntoken\r\n$1\r\n$\r\n*8\r\n$4\r\nname\r\n$8\r\nmkstream\r\n$4\r\ntype\r\n$10\r\npure-tok"
+        "en\r\n$5\r\ntoken\r\n$8\r\nMKSTREAM\r\n$5\r\nflags\r\n*1\r\n+optional\r\n*8\r\n$4\r\nname\r\n$12\r\nentrie"
+        "s_read\r\n$4\r\ntype\r\n$7\r\ninteger\r\n$5\r\ntoken\r\n$11\r\nENTRIESREAD\r\n$5\r\nflags\r\n*1\r\n+opti"
+        "onal\r\n",
+        726, 6},
+    {"xgroup|createconsumer",
+        "*0\r\n*1\r\n*6\r\n$5\r\nflags\r\n*2\r\n+RW\r\n+insert\r\n$12\r\nbegin_search\r\n*4\r\n$4\r\ntype\r\n$5\r\nin"
+        "dex\r\n$4\r\nspec\r\n*2\r\n$5\r\nindex\r\n:2\r\n$9\r\nfind_keys\r\n*4\r\n$4\r\ntype\r\n$5\r\nrange\r\n$4\r\nsp"
+        "ec\r\n*6\r\n$7\r\nlastkey\r\n:0\r\n$7\r\nkeystep\r\n:1\r\n$5\r\nlimit\r\n:0\r\n",
+        217,
+        "$7\r\nsummary\r\n$38\r\nCreate a consumer in a consumer group.\r\n$5\r\nsince\r\n$5\r\n6.2.0\r\n"
+        "$5\r\ngroup\r\n$6\r\nstream\r\n$10\r\ncomplexity\r\n$4\r\nO(1)\r\n$9\r\narguments\r\n*3\r\n*6\r\n$4\r\nnam"
+        "e\r\n$3\r\nkey\r\n$4\r\ntype\r\n$3\r\nkey\r\n$14\r\nkey_spec_index\r\n:0\r\n*4\r\n$4\r\nname\r\n$9\r\ngroupn"
+        "ame\r\n$4\r\ntype\r\n$6\r\nstring\r\n*4\r\n$4\r\nname\r\n$12\r\nconsumername\r\n$4\r\ntype\r\n$6\r\nstring"
+        "\r\n",
+        322, 5},
+    {"xgroup|delconsumer",
+        "*0\r\n*1\r\n*6\r\n$5\r\nflags\r\n*2\r\n+RW\r\n+delete\r\n$12\r\nbegin_search\r\n*4\r\n$4\r\ntype\r\n$5\r\nin"
+        "dex\r\n$4\r\nspec\r\n*2\r\n$5\r\nindex\r\n:2\r\n$9\r\nfind_keys\r\n*4\r\n$4\r\ntype\r\n$5\r\nrange\r\n$4\r\nsp"
+        "ec\r\n*6\r\n$7\r\nlastkey\r\n:0\r\n$7\r\nkeystep\r\n:1\r\n$5\r\nlimit\r\n:0\r\n",
+        217,
+        "$7\r\nsummary\r\n$40\r\nDelete a consumer from a consumer group.\r\n$5\r\nsince\r\n$5\r\n5.0.0"
+        "\r\n$5\r\ngroup\r\n$6\r\nstream\r\n$10\r\ncomplexity\r\n$4\r\nO(1)\r\n$9\r\narguments\r\n*3\r\n*6\r\n$4\r\nn"
+        "ame\r\n$3\r\nkey\r\n$4\r\ntype\r\n$3\r\nkey\r\n$14\r\nkey_spec_index\r\n:0\r\n*4\r\n$4\r\nname\r\n$9\r\ngrou"
+        "pname\r\n$4\r\ntype\r\n$6\r\nstring\r\n*4\r\n$4\r\nname\r\n$12\r\nconsumername\r\n$4\r\ntype\r\n$6\r\nstri"
+        "ng\r\n",
+        324, 5},
+    {"xgroup|destroy",
+        "*0\r\n*1\r\n*6\r\n$5\r\nflags\r\n*2\r\n+RW\r\n+delete\r\n$12\r\nbegin_search\r\n*4\r\n$4\r\ntype\r\n$5\r\nin"
+        "dex\r\n$4\r\nspec\r\n*2\r\n$5\r\nindex\r\n:2\r\n$9\r\nfind_keys\r\n*4\r\n$4\r\ntype\r\n$5\r\nrange\r\n$4\r\nsp"
+        "ec\r\n*6\r\n$7\r\nlastkey\r\n:0\r\n$7\r\nkeystep\r\n:1\r\n$5\r\nlimit\r\n:0\r\n",
+        217,
+        "$7\r\nsummary\r\n$25\r\nDestroy a consumer group.\r\n$5\r\nsince\r\n$5\r\n5.0.0\r\n$5\r\ngroup\r\n$6"
+        "\r\nstream\r\n$10\r\ncomplexity\r\n$80\r\nO(N) where N is the number of entries in the gro"
+        "up's pending entries list (PEL).\r\n$9\r\narguments\r\n*2\r\n*6\r\n$4\r\nname\r\n$3\r\nkey\r\n$4\r\n"
+        "type\r\n$3\r\nkey\r\n$14\r\nkey_spec_index\r\n:0\r\n*4\r\n$4\r\nname\r\n$9\r\ngroupname\r\n$4\r\ntype\r\n$"
+        "6\r\nstring\r\n",
+        331, 5},
+    {"xgroup|help",
+        "*0\r\n*0\r\n",
+        8,
+        "$7\r\nsummary\r\n$49\r\nShow helpful text about the different subcommands\r\n$5\r\nsince\r\n"
+        "$5\r\n5.0.0\r\n$5\r\ngroup\r\n$6\r\nstream\r\n$10\r\ncomplexity\r\n$4\r\nO(1)\r\n",
+        141, 4},
+    {"xgroup|setid",
+        "*0\r\n*1\r\n*6\r\n$5\r\nflags\r\n*2\r\n+RW\r\n+update\r\n$12\r\nbegin_search\r\n*4\r\n$4\r\ntype\r\n$5\r\nin"
+        "dex\r\n$4\r\nspec\r\n*2\r\n$5\r\nindex\r\n:2\r\n$9\r\nfind_keys\r\n*4\r\n$4\r\ntype\r\n$5\r\nrange\r\n$4\r\nsp"
+        "ec\r\n*6\r\n$7\r\nlastkey\r\n:0\r\n$7\r\nkeystep\r\n:1\r\n$5\r\nlimit\r\n:0\r\n",
+        217,
+        "$7\r\nsummary\r\n$61\r\nSet a consumer group to an arbitrary last delivered ID value.\r"
+        "\n$5\r\nsince\r\n$5\r\n5.0.0\r\n$5\r\ngroup\r\n$6\r\nstream\r\n$10\r\ncomplexity\r\n$4\r\nO(1)\r\n$7\r\nhis"
+        "tory\r\n*1\r\n*2\r\n$5\r\n7.0.0\r\n$43\r\nAdded the optional `entries_read` argument.\r\n$9\r\na"
+        "rguments\r\n*4\r\n*6\r\n$4\r\nname\r\n$3\r\nkey\r\n$4\r\ntype\r\n$3\r\nkey\r\n$14\r\nkey_spec_index\r\n:0\r"
+        "\n*4\r\n$4\r\nname\r\n$9\r\ngroupname\r\n$4\r\ntype\r\n$6\r\nstring\r\n*6\r\n$4\r\nname\r\n$2\r\nid\r\n$4\r\nty"
+        "pe\r\n$5\r\noneof\r\n$9\r\narguments\r\n*2\r\n*4\r\n$4\r\nname\r\n$2\r\nid\r\n$4\r\ntype\r\n$6\r\nstring\r\n*6"
+        "\r\n$4\r\nname\r\n$6\r\nnew_id\r\n$4\r\ntype\r\n$10\r\npure-token\r\n$5\r\ntoken\r\n$1\r\n$\r\n*8\r\n$4\r\nnam"
+        "e\r\n$12\r\nentries_read\r\n$4\r\ntype\r\n$7\r\ninteger\r\n$5\r\ntoken\r\n$11\r\nENTRIESREAD\r\n$5\r\nfl"
+        "ags\r\n*1\r\n+optional\r\n",
+        660, 6},
+    {"xinfo",
+        "*0\r\n*0\r\n",
+        8,
+        "$7\r\nsummary\r\n$45\r\nA container for stream introspection commands\r\n$5\r\nsince\r\n$5\r\n"
+        "5.0.0\r\n$5\r\ngroup\r\n$6\r\nstream\r\n$10\r\ncomplexity\r\n$22\r\nDepends on subcommand.\r\n",
+        156, 4},
+    {"xinfo|consumers",
+        "*1\r\n$23\r\nnondeterministic_output\r\n*1\r\n*6\r\n$5\r\nflags\r\n*2\r\n+RO\r\n+access\r\n$12\r\nbegi"
+        "n_search\r\n*4\r\n$4\r\ntype\r\n$5\r\nindex\r\n$4\r\nspec\r\n*2\r\n$5\r\nindex\r\n:2\r\n$9\r\nfind_keys\r\n*"
+        "4\r\n$4\r\ntype\r\n$5\r\nrange\r\n$4\r\nspec\r\n*6\r\n$7\r\nlastkey\r\n:0\r\n$7\r\nkeystep\r\n:1\r\n$5\r\nlimi"
+        "t\r\n:0\r\n",
+        247,
+        "$7\r\nsummary\r\n$38\r\nList the consumers in a consumer group\r\n$5\r\nsince\r\n$5\r\n5.0.0\r\n"
+        "$5\r\ngroup\r\n$6\r\nstream\r\n$10\r\ncomplexity\r\n$4\r\nO(1)\r\n$9\r\narguments\r\n*2\r\n*6\r\n$4\r\nnam"
+        "e\r\n$3\r\nkey\r\n$4\r\ntype\r\n$3\r\nkey\r\n$14\r\nkey_spec_index\r\n:0\r\n*4\r\n$4\r\nname\r\n$9\r\ngroupn"
+        "ame\r\n$4\r\ntype\r\n$6\r\nstring\r\n",
+        267, 5},
+    {"xinfo|groups",
+        "*0\r\n*1\r\n*6\r\n$5\r\nflags\r\n*2\r\n+RO\r\n+access\r\n$12\r\nbegin_search\r\n*4\r\n$4\r\ntype\r\n$5\r\nin"
+        "dex\r\n$4\r\nspec\r\n*2\r\n$5\r\nindex\r\n:2\r\n$9\r\nfind_keys\r\n*4\r\n$4\r\ntype\r\n$5\r\nrange\r\n$4\r\nsp"
+        "ec\r\n*6\r\n$7\r\nlastkey\r\n:0\r\n$7\r\nkeystep\r\n:1\r\n$5\r\nlimit\r\n:0\r\n",
+        217,
+        "$7\r\nsummary\r\n$36\r\nList the consumer groups of a stream\r\n$5\r\nsince\r\n$5\r\n5.0.0\r\n$5"
+        "\r\ngroup\r\n$6\r\nstream\r\n$10\r\ncomplexity\r\n$4\r\nO(1)\r\n$7\r\nhistory\r\n*1\r\n*2\r\n$5\r\n7.0.0\r\n"
+        "$41\r\nAdded the `entries-read` and `lag` fields\r\n$9\r\narguments\r\n*1\r\n*6\r\n$4\r\nname\r"
+        "\n$3\r\nkey\r\n$4\r\ntype\r\n$3\r\nkey\r\n$14\r\nkey_spec_index\r\n:0\r\n",
+        294, 6},
+    {"xinfo|help",
+        "*0\r\n*0\r\n",
+        8,
+        "$7\r\nsummary\r\n$49\r\nShow helpful text about the different subcommands\r\n$5\r\nsince\r\n"
+        "$5\r\n5.0.0\r\n$5\r\ngroup\r\n$6\r\nstream\r\n$10\r\ncomplexity\r\n$4\r\nO(1)\r\n",
+        141, 4},
+    {"xinfo|stream",
+        "*0\r\n*1\r\n*6\r\n$5\r\nflags\r\n*2\r\n+RO\r\n+access\r\n$12\r\nbegin_search\r\n*4\r\n$4\r\ntype\r\n$5\r\nin"
+        "dex\r\n$4\r\nspec\r\n*2\r\n$5\r\nindex\r\n:2\r\n$9\r\nfind_keys\r\n*4\r\n$4\r\ntype\r\n$5\r\nrange\r\n$4\r\nsp"
+        "ec\r\n*6\r\n$7\r\nlastkey\r\n:0\r\n$7\r\nkeystep\r\n:1\r\n$5\r\nlimit\r\n:0\r\n",
+        217,
+        "$7\r\nsummary\r\n$30\r\nGet information about a stream\r\n$5\r\nsince\r\n$5\r\n5.0.0\r\n$5\r\ngrou"
+        "p\r\n$6\r\nstream\r\n$10\r\ncomplexity\r\n$4\r\nO(1)\r\n$7\r\nhistory\r\n*2\r\n*2\r\n$5\r\n6.0.0\r\n$26\r\nA"
+        "dded the `FULL` modifier.\r\n*2\r\n$5\r\n7.0.0\r\n$109\r\nAdded the `max-deleted-entry-id`"
+        ", `entries-added`, `recorded-first-entry-id`, `entries-read` and `lag` fields\r\n$"
+        "9\r\narguments\r\n*2\r\n*6\r\n$4\r\nname\r\n$3\r\nkey\r\n$4\r\ntype\r\n$3\r\nkey\r\n$14\r\nkey_spec_index\r"
+        "\n:0\r\n*10\r\n$4\r\nname\r\n$4\r\nfull\r\n$4\r\ntype\r\n$5\r\nblock\r\n$5\r\ntoken\r\n$4\r\nFULL\r\n$5\r\nflag"
+        "s\r\n*1\r\n+optional\r\n$9\r\narguments\r\n*1\r\n*8\r\n$4\r\nname\r\n$5\r\ncount\r\n$4\r\ntype\r\n$7\r\ninte"
+        "ger\r\n$5\r\ntoken\r\n$5\r\nCOUNT\r\n$5\r\nflags\r\n*1\r\n+optional\r\n",
+        613, 6},
+    {"xlen",
+        "*0\r\n*1\r\n*6\r\n$5\r\nflags\r\n*1\r\n+RO\r\n$12\r\nbegin_search\r\n*4\r\n$4\r\ntype\r\n$5\r\nindex\r\n$4\r\n"
+        "spec\r\n*2\r\n$5\r\nindex\r\n:1\r\n$9\r\nfind_keys\r\n*4\r\n$4\r\ntype\r\n$5\r\nrange\r\n$4\r\nspec\r\n*6\r\n$"
+        "7\r\nlastkey\r\n:0\r\n$7\r\nkeystep\r\n:1\r\n$5\r\nlimit\r\n:0\r\n",
+        208,
+        "$7\r\nsummary\r\n$40\r\nReturn the number of entries in a stream\r\n$5\r\nsince\r\n$5\r\n5.0.0"
+        "\r\n$5\r\ngroup\r\n$6\r\nstream\r\n$10\r\ncomplexity\r\n$4\r\nO(1)\r\n$9\r\narguments\r\n*1\r\n*6\r\n$4\r\nn"
+        "ame\r\n$3\r\nkey\r\n$4\r\ntype\r\n$3\r\nkey\r\n$14\r\nkey_spec_index\r\n:0\r\n",
+        218, 5},
+    {"xpending",
+        "*1\r\n$23\r\nnondeterministic_output\r\n*1\r\n*6\r\n$5\r\nflags\r\n*2\r\n+RO\r\n+access\r\n$12\r\nbegi"
+        "n_search\r\n*4\r\n$4\r\ntype\r\n$5\r\nindex\r\n$4\r\nspec\r\n*2\r\n$5\r\nindex\r\n:1\r\n$9\r\nfind_keys\r\n*"
+        "4\r\n$4\r\ntype\r\n$5\r\nrange\r\n$4\r\nspec\r\n*6\r\n$7\r\nlastkey\r\n:0\r\n$7\r\nkeystep\r\n:1\r\n$5\r\nlimi"
+        "t\r\n:0\r\n",
+        247,
+        "$7\r\nsummary\r\n$131\r\nReturn information and entries from a stream consumer group p"
+        "ending entries list, that are messages fetched but never acknowledged.\r\n$5\r\nsinc"
+        "e\r\n$5\r\n5.0.0\r\n$5\r\ngroup\r\n$6\r\nstream\r\n$10\r\ncomplexity\r\n$364\r\nO(N) with N being th"
+        "e number of elements returned, so asking for a small fixed number of entries per"
+        " call is O(1). O(M), where M is the total number of entries scanned when used wi"
+        "th the IDLE filter. When the command returns just the summary and the list of co"
+        "nsumers is small, it runs in O(1) time; otherwise, an additional O(N) time for i"
+        "terating every consumer.\r\n$7\r\nhistory\r\n*1\r\n*2\r\n$5\r\n6.2.0\r\n$54\r\nAdded the `IDLE` "
+        "option and exclusive range intervals.\r\n$9\r\narguments\r\n*3\r\n*6\r\n$4\r\nname\r\n$3\r\nkey\r"
+        "\n$4\r\ntype\r\n$3\r\nkey\r\n$14\r\nkey_spec_index\r\n:0\r\n*4\r\n$4\r\nname\r\n$5\r\ngroup\r\n$4\r\ntype\r\n"
+        "$6\r\nstring\r\n*8\r\n$4\r\nname\r\n$7\r\nfilters\r\n$4\r\ntype\r\n$5\r\nblock\r\n$5\r\nflags\r\n*1\r\n+opti"
+        "onal\r\n$9\r\narguments\r\n*5\r\n*10\r\n$4\r\nname\r\n$13\r\nmin-idle-time\r\n$4\r\ntype\r\n$7\r\nintege"
+        "r\r\n$5\r\ntoken\r\n$4\r\nIDLE\r\n$5\r\nsince\r\n$5\r\n6.2.0\r\n$5\r\nflags\r\n*1\r\n+optional\r\n*4\r\n$4\r\n"
+        "name\r\n$5\r\nstart\r\n$4\r\ntype\r\n$6\r\nstring\r\n*4\r\n$4\r\nname\r\n$3\r\nend\r\n$4\r\ntype\r\n$6\r\nstri"
+        "ng\r\n*4\r\n$4\r\nname\r\n$5\r\ncount\r\n$4\r\ntype\r\n$7\r\ninteger\r\n*6\r\n$4\r\nname\r\n$8\r\nconsumer\r\n"
+        "$4\r\ntype\r\n$6\r\nstring\r\n$5\r\nflags\r\n*1\r\n+optional\r\n",
+        1248, 6},
+    {"xrange",
+        "*0\r\n*1\r\n*6\r\n$5\r\nflags\r\n*2\r\n+RO\r\n+access\r\n$12\r\nbegin_search\r\n*4\r\n$4\r\ntype\r\n$5\r\nin"
+        "dex\r\n$4\r\nspec\r\n*2\r\n$5\r\nindex\r\n:1\r\n$9\r\nfind_keys\r\n*4\r\n$4\r\ntype\r\n$5\r\nrange\r\n$4\r\nsp"
+        "ec\r\n*6\r\n$7\r\nlastkey\r\n:0\r\n$7\r\nkeystep\r\n:1\r\n$5\r\nlimit\r\n:0\r\n",
+        217,
+        "$7\r\nsummary\r\n$84\r\nReturn a range of elements in a stream, with IDs matching the "
+        "specified IDs interval\r\n$5\r\nsince\r\n$5\r\n5.0.0\r\n$5\r\ngroup\r\n$6\r\nstream\r\n$10\r\ncomple"
+        "xity\r\n$158\r\nO(N) with N being the number of elements being returned. If N is con"
+        "stant (e.g. always asking for the first 10 elements with COUNT), you can conside"
+        "r it O(1).\r\n$7\r\nhistory\r\n*1\r\n*2\r\n$5\r\n6.2.0\r\n$23\r\nAdded exclusive ranges.\r\n$9\r\nar"
+        "guments\r\n*4\r\n*6\r\n$4\r\nname\r\n$3\r\nkey\r\n$4\r\ntype\r\n$3\r\nkey\r\n$14\r\nkey_spec_index\r\n:0\r\n"
+        "*4\r\n$4\r\nname\r\n$5\r\nstart\r\n$4\r\ntype\r\n$6\r\nstring\r\n*4\r\n$4\r\nname\r\n$3\r\nend\r\n$4\r\ntype\r\n"
+        "$6\r\nstring\r\n*8\r\n$4\r\nname\r\n$5\r\ncount\r\n$4\r\ntype\r\n$7\r\ninteger\r\n$5\r\ntoken\r\n$5\r\nCOUNT"
+        "\r\n$5\r\nflags\r\n*1\r\n+optional\r\n",
+        668, 6},
+    {"xread",
+        "*0\r\n*1\r\n*6\r\n$5\r\nflags\r\n*2\r\n+RO\r\n+access\r\n$12\r\nbegin_search\r\n*4\r\n$4\r\ntype\r\n$7\r\nke"
+        "yword\r\n$4\r\nspec\r\n*4\r\n$7\r\nkeyword\r\n$7\r\nSTREAMS\r\n$9\r\nstartfrom\r\n:1\r\n$9\r\nfind_keys\r"
+        "\n*4\r\n$4\r\ntype\r\n$5\r\nrange\r\n$4\r\nspec\r\n*6\r\n$7\r\nlastkey\r\n:-1\r\n$7\r\nkeystep\r\n:1\r\n$5\r\nl"
+        "imit\r\n:2\r\n",
+        250,
+        "$7\r\nsummary\r\n$129\r\nReturn never seen elements in multiple streams, with IDs grea"
+        "ter than the ones reported by the caller for each stream. Can block.\r\n$5\r\nsince\r"
+        "\n$5\r\n5.0.0\r\n$5\r\ngroup\r\n$6\r\nstream\r\n$10\r\ncomplexity\r\n$272\r\nFor each stream mentio"
+        "ned: O(N) with N being the number of elements being returned, it means that XREA"
+        "D-ing with a fixed COUNT is O(1). Note that when the BLOCK option is used, XADD "
+        "will pay O(M) time in order to serve the M clients blocked on the stream getting"
+        " new data.\r\n$9\r\narguments\r\n*3\r\n*8\r\n$4\r\nname\r\n$5\r\ncount\r\n$4\r\ntype\r\n$7\r\ninteger\r\n$"
+        "5\r\ntoken\r\n$5\r\nCOUNT\r\n$5\r\nflags\r\n*1\r\n+optional\r\n*8\r\n$4\r\nname\r\n$12\r\nmilliseconds\r\n"
+        "$4\r\ntype\r\n$7\r\ninteger\r\n$5\r\ntoken\r\n$5\r\nBLOCK\r\n$5\r\nflags\r\n*1\r\n+optional\r\n*8\r\n$4\r\nn"
+        "ame\r\n$7\r\nstreams\r\n$4\r\ntype\r\n$5\r\nblock\r\n$5\r\ntoken\r\n$7\r\nSTREAMS\r\n$9\r\narguments\r\n*2"
+        "\r\n*8\r\n$4\r\nname\r\n$3\r\nkey\r\n$4\r\ntype\r\n$3\r\nkey\r\n$14\r\nkey_spec_index\r\n:0\r\n$5\r\nflags\r\n"
+        "*1\r\n+multiple\r\n*6\r\n$4\r\nname\r\n$2\r\nid\r\n$4\r\ntype\r\n$6\r\nstring\r\n$5\r\nflags\r\n*1\r\n+multi"
+        "ple\r\n",
+        965, 5},
+    {"xreadgroup",
+        "*0\r\n*1\r\n*6\r\n$5\r\nflags\r\n*2\r\n+RO\r\n+access\r\n$12\r\nbegin_search\r\n*4\r\n$4\r\ntype\r\n$7\r\nke"
+        "yword\r\n$4\r\nspec\r\n*4\r\n$7\r\nkeyword\r\n$7\r\nSTREAMS\r\n$9\r\nstartfrom\r\n:4\r\n$9\r\nfind_keys\r"
+        "\n*4\r\n$4\r\ntype\r\n$5\r\nrange\r\n$4\r\nspec\r\n*6\r\n$7\r\nlastkey\r\n:-1\r\n$7\r\nkeystep\r\n:1\r\n$5\r\nl"
+        "imit\r\n:2\r\n",
+        250,
+        "$7\r\nsummary\r\n$134\r\nReturn new entries from a stream using a consumer group, or a"
+        "ccess the history of the pending entries for a given consumer. Can block.\r\n$5\r\ns"
+        "ince\r\n$5\r\n5.0.0\r\n$5\r\ngroup\r\n$6\r\nstream\r\n$10\r\ncomplexity\r\n$321\r\nFor each stream m"
+        "entioned: O(M) with M being the number of elements returned. If M is constant (e"
+        ".g. always asking for the first 10 elements with COUNT), you can consider it O(1"
+        "). On the other side when XREADGROUP blocks, XADD will pay the O(N) time in orde"
+        "r to serve the N clients blocked on the stream getting new data.\r\n$9\r\narguments\r"
+        "\n*5\r\n*8\r\n$4\r\nname\r\n$14\r\ngroup_consumer\r\n$4\r\ntype\r\n$5\r\nblock\r\n$5\r\ntoken\r\n$5\r\nGROU"
+        "P\r\n$9\r\narguments\r\n*2\r\n*4\r\n$4\r\nname\r\n$5\r\ngroup\r\n$4\r\ntype\r\n$6\r\nstring\r\n*4\r\n$4\r\nnam"
+        "e\r\n$8\r\nconsumer\r\n$4\r\ntype\r\n$6\r\nstring\r\n*8\r\n$4\r\nname\r\n$5\r\ncount\r\n$4\r\ntype\r\n$7\r\nin"
+        "teger\r\n$5\r\ntoken\r\n$5\r\nCOUNT\r\n$5\r\nflags\r\n*1\r\n+optional\r\n*8\r\n$4\r\nname\r\n$12\r\nmillis"
+        "econds\r\n$4\r\ntype\r\n$7\r\ninteger\r\n$5\r\ntoken\r\n$5\r\nBLOCK\r\n$5\r\nflags\r\n*1\r\n+optional\r\n*"
+        "8\r\n$4\r\nname\r\n$5\r\nnoack\r\n$4\r\ntype\r\n$10\r\npure-token\r\n$5\r\ntoken\r\n$5\r\nNOACK\r\n$5\r\nfla"
+        "gs\r\n*1\r\n+optional\r\n*8\r\n$4\r\nname\r\n$7\r\nstreams\r\n$4\r\ntype\r\n$5\r\nblock\r\n$5\r\ntoken\r\n$7"
+        "\r\nSTREAMS\r\n$9\r\narguments\r\n*2\r\n*8\r\n$4\r\nname\r\n$3\r\nkey\r\n$4\r\ntype\r\n$3\r\nkey\r\n$14\r\nkey"
+        "_spec_index\r\n:0\r\n$5\r\nflags\r\n*1\r\n+multiple\r\n*6\r\n$4\r\nname\r\n$2\r\nid\r\n$4\r\ntype\r\n$6\r\ns"
+        "tring\r\n$5\r\nflags\r\n*1\r\n+multiple\r\n",
+        1313, 5},
+    {"xrevrange",
+        "*0\r\n*1\r\n*6\r\n$5\r\nflags\r\n*2\r\n+RO\r\n+access\r\n$12\r\nbegin_search\r\n*4\r\n$4\r\ntype\r\n$5\r\nin"
+        "dex\r\n$4\r\nspec\r\n*2\r\n$5\r\nindex\r\n:1\r\n$9\r\nfind_keys\r\n*4\r\n$4\r\ntype\r\n$5\r\nrange\r\n$4\r\nsp"
+        "ec\r\n*6\r\n$7\r\nlastkey\r\n:0\r\n$7\r\nkeystep\r\n:1\r\n$5\r\nlimit\r\n:0\r\n",
+        217,
+        "$7\r\nsummary\r\n$151\r\nReturn a range of elements in a stream, with IDs matching the"
+        " specified IDs interval, in reverse order (from greater to smaller IDs) compared"
+        " to XRANGE\r\n$5\r\nsince\r\n$5\r\n5.0.0\r\n$5\r\ngroup\r\n$6\r\nstream\r\n$10\r\ncomplexity\r\n$152\r\n"
+        "O(N) with N being the number of elements returned. If N is constant (e.g. always"
+        " asking for the first 10 elements with COUNT), you can consider it O(1).\r\n$7\r\nhi"
+        "story\r\n*1\r\n*2\r\n$5\r\n6.2.0\r\n$23\r\nAdded exclusive ranges.\r\n$9\r\narguments\r\n*4\r\n*6\r\n$"
+        "4\r\nname\r\n$3\r\nkey\r\n$4\r\ntype\r\n$3\r\nkey\r\n$14\r\nkey_spec_index\r\n:0\r\n*4\r\n$4\r\nname\r\n$3\r\n"
+        "end\r\n$4\r\ntype\r\n$6\r\nstring\r\n*4\r\n$4\r\nname\r\n$5\r\nstart\r\n$4\r\ntype\r\n$6\r\nstring\r\n*8\r\n$4"
+        "\r\nname\r\n$5\r\ncount\r\n$4\r\ntype\r\n$7\r\ninteger\r\n$5\r\ntoken\r\n$5\r\nCOUNT\r\n$5\r\nflags\r\n*1\r\n+"
+        "optional\r\n",
+        730, 6},
+    {"xsetid",
+        "*0\r\n*1\r\n*6\r\n$5\r\nflags\r\n*2\r\n+RW\r\n+update\r\n$12\r\nbegin_search\r\n*4\r\n$4\r\ntype\r\n$5\r\nin"
+        "dex\r\n$4\r\nspec\r\n*2\r\n$5\r\nindex\r\n:1\r\n$9\r\nfind_keys\r\n*4\r\n$4\r\ntype\r\n$5\r\nrange\r\n$4\r\nsp"
+        "ec\r\n*6\r\n$7\r\nlastkey\r\n:0\r\n$7\r\nkeystep\r\n:1\r\n$5\r\nlimit\r\n:0\r\n",
+        217,
+        "$7\r\nsummary\r\n$49\r\nAn internal command for replicating stream values\r\n$5\r\nsince\r\n"
+        "$5\r\n5.0.0\r\n$5\r\ngroup\r\n$6\r\nstream\r\n$10\r\ncomplexity\r\n$4\r\nO(1)\r\n$7\r\nhistory\r\n*1\r\n*2"
+        "\r\n$5\r\n7.0.0\r\n$63\r\nAdded the `entries_added` and `max_deleted_entry_id` arguments"
+        ".\r\n$9\r\narguments\r\n*4\r\n*6\r\n$4\r\nname\r\n$3\r\nkey\r\n$4\r\ntype\r\n$3\r\nkey\r\n$14\r\nkey_spec_in"
+        "dex\r\n:0\r\n*4\r\n$4\r\nname\r\n$7\r\nlast-id\r\n$4\r\ntype\r\n$6\r\nstring\r\n*10\r\n$4\r\nname\r\n$13\r\nen"
+        "tries_added\r\n$4\r\ntype\r\n$7\r\ninteger\r\n$5\r\ntoken\r\n$12\r\nENTRIESADDED\r\n$5\r\nsince\r\n$5\r"
+        "\n7.0.0\r\n$5\r\nflags\r\n*1\r\n+optional\r\n*10\r\n$4\r\nname\r\n$20\r\nmax_deleted_entry_id\r\n$4\r\n"
+        "type\r\n$6\r\nstring\r\n$5\r\ntoken\r\n$12\r\nMAXDELETEDID\r\n$5\r\nsince\r\n$5\r\n7.0.0\r\n$5\r\nflags\r"
+        "\n*1\r\n+optional\r\n",
+        656, 6},
+    {"xtrim",
+        "*1\r\n$23\r\nnondeterministic_output\r\n*1\r\n*6\r\n$5\r\nflags\r\n*2\r\n+RW\r\n+delete\r\n$12\r\nbegi"
+        "n_search\r\n*4\r\n$4\r\ntype\r\n$5\r\nindex\r\n$4\r\nspec\r\n*2\r\n$5\r\nindex\r\n:1\r\n$9\r\nfind_keys\r\n*"
+        "4\r\n$4\r\ntype\r\n$5\r\nrange\r\n$4\r\nspec\r\n*6\r\n$7\r\nlastkey\r\n:0\r\n$7\r\nkeystep\r\n:1\r\n$5\r\nlimi"
+        "t\r\n:0\r\n",
+        247,
+        "$7\r\nsummary\r\n$67\r\nTrims the stream to (approximately if '~' is passed) a certain"
+        " size\r\n$5\r\nsince\r\n$5\r\n5.0.0\r\n$5\r\ngroup\r\n$6\r\nstream\r\n$10\r\ncomplexity\r\n$208\r\nO(N),"
+        " with N being the number of evicted entries. Constant times are very small howev"
+        "er, since entries are organized in macro nodes containing multiple entries that "
+        "can be released with a single deallocation.\r\n$7\r\nhistory\r\n*1\r\n*2\r\n$5\r\n6.2.0\r\n$59"
+        "\r\nAdded the `MINID` trimming strategy and the `LIMIT` option.\r\n$9\r\narguments\r\n*2"
+        "\r\n*6\r\n$4\r\nname\r\n$3\r\nkey\r\n$4\r\ntype\r\n$3\r\nkey\r\n$14\r\nkey_spec_index\r\n:0\r\n*6\r\n$4\r\nnam"
+        "e\r\n$4\r\ntrim\r\n$4\r\ntype\r\n$5\r\nblock\r\n$9\r\narguments\r\n*4\r\n*6\r\n$4\r\nname\r\n$8\r\nstrategy\r"
+        "\n$4\r\ntype\r\n$5\r\noneof\r\n$9\r\narguments\r\n*2\r\n*6\r\n$4\r\nname\r\n$6\r\nmaxlen\r\n$4\r\ntype\r\n$10"
+        "\r\npure-token\r\n$5\r\ntoken\r\n$6\r\nMAXLEN\r\n*8\r\n$4\r\nname\r\n$5\r\nminid\r\n$4\r\ntype\r\n$10\r\npur"
+        "e-token\r\n$5\r\ntoken\r\n$5\r\nMINID\r\n$5\r\nsince\r\n$5\r\n6.2.0\r\n*8\r\n$4\r\nname\r\n$8\r\noperator\r"
+        "\n$4\r\ntype\r\n$5\r\noneof\r\n$5\r\nflags\r\n*1\r\n+optional\r\n$9\r\narguments\r\n*2\r\n*6\r\n$4\r\nname\r"
+        "\n$5\r\nequal\r\n$4\r\ntype\r\n$10\r\npure-token\r\n$5\r\ntoken\r\n$1\r\n=\r\n*6\r\n$4\r\nname\r\n$13\r\nappr"
+        "oximately\r\n$4\r\ntype\r\n$10\r\npure-token\r\n$5\r\ntoken\r\n$1\r\n~\r\n*4\r\n$4\r\nname\r\n$9\r\nthresh"
+        "old\r\n$4\r\ntype\r\n$6\r\nstring\r\n*10\r\n$4\r\nname\r\n$5\r\ncount\r\n$4\r\ntype\r\n$7\r\ninteger\r\n$5\r\n"
+        "token\r\n$5\r\nLIMIT\r\n$5\r\nsince\r\n$5\r\n6.2.0\r\n$5\r\nflags\r\n*1\r\n+optional\r\n",
+        1266, 6},
     {"zadd",
         "*0\r\n*1\r\n*6\r\n$5\r\nflags\r\n*2\r\n+RW\r\n+update\r\n$12\r\nbegin_search\r\n*4\r\n$4\r\ntype\r\n$5\r\nin"
         "dex\r\n$4\r\nspec\r\n*2\r\n$5\r\nindex\r\n:1\r\n$9\r\nfind_keys\r\n*4\r\n$4\r\ntype\r\n$5\r\nrange\r\n$4\r\nsp"

@@ -115,6 +115,32 @@ static struct command slowlog_subcommands[] = {
      "Clear all entries from the slow log", "2.2.12", NULL},
     {NULL}};
 
+static struct command xgroup_subcommands[] = {
+    {"create", cmd_xgroup_create, -5, CMD_WRITE | CMD_DENYOOM, 2, 2, 1, "stream",
+     "@write @stream @slow", "Create a consumer group.", "5.0.0", NULL},
+    {"createconsumer", cmd_xgroup_createconsumer, 5, CMD_WRITE | CMD_DENYOOM, 2, 2, 1, "stream",
+     "@write @stream @slow", "Create a consumer in a consumer group.", "6.2.0", NULL},
+    {"delconsumer", cmd_xgroup_delconsumer, 5, CMD_WRITE, 2, 2, 1, "stream",
+     "@write @stream @slow", "Delete a consumer from a consumer group.", "5.0.0", NULL},
+    {"destroy", cmd_xgroup_destroy, 4, CMD_WRITE, 2, 2, 1, "stream", "@write @stream @slow",
+     "Destroy a consumer group.", "5.0.0", NULL},
+    {"help", cmd_xgroup_help, 2, CMD_LOADING | CMD_STALE, 0, 0, 0, "stream", "@stream @slow",
+     "Show helpful text about the different subcommands", "5.0.0", NULL},
+    {"setid", cmd_xgroup_setid, -5, CMD_WRITE, 2, 2, 1, "stream", "@write @stream @slow",
+     "Set a consumer group to an arbitrary last delivered ID value.", "5.0.0", NULL},
+    {NULL}};
+
+static struct command xinfo_subcommands[] = {
+    {"consumers", cmd_xinfo_consumers, 4, CMD_READONLY, 2, 2, 1, "stream", "@read @stream @slow",
+     "List the consumers in a consumer group", "5.0.0", NULL},
+    {"groups", cmd_xinfo_groups, 3, CMD_READONLY, 2, 2, 1, "stream", "@read @stream @slow",
+     "List the consumer groups of a stream", "5.0.0", NULL},
+    {"help", cmd_xinfo_help, 2, CMD_LOADING | CMD_STALE, 0, 0, 0, "stream", "@stream @slow",
+     "Show helpful text about the different subcommands", "5.0.0", NULL},
+    {"stream", cmd_xinfo_stream, -3, CMD_READONLY, 2, 2, 1, "stream", "@read @stream @slow",
+     "Get information about a stream", "5.0.0", NULL},
+    {NULL}};
+
 #define LATENCY_FLAGS (CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE)
 static struct command latency_subcommands[] = {
     {"doctor", cmd_latency_doctor, 2, LATENCY_FLAGS, 0, 0, 0, "server", "@admin @slow @dangerous",
@@ -357,6 +383,52 @@ struct command command_table[] = {
      "Query a sorted set representing a geospatial index to fetch members inside an area of a box or a circle.", "6.2.0", NULL},
     {"geosearchstore", cmd_geosearchstore, -8, CMD_WRITE | CMD_DENYOOM, 1, 2, 1, "geo", "@write @geo @slow",
      "Query a sorted set representing a geospatial index to fetch members inside an area of a box or a circle, and store the result in another key.", "6.2.0", NULL},
+    {"xadd", cmd_xadd, -5, CMD_WRITE | CMD_DENYOOM | CMD_FAST, 1, 1, 1, "stream",
+     "@write @stream @fast", "Appends a new entry to a stream", "5.0.0", NULL},
+    {"xrange", cmd_xrange, -4, CMD_READONLY, 1, 1, 1, "stream", "@read @stream @slow",
+     "Return a range of elements in a stream, with IDs matching the specified IDs interval",
+     "5.0.0", NULL},
+    {"xrevrange", cmd_xrevrange, -4, CMD_READONLY, 1, 1, 1, "stream", "@read @stream @slow",
+     "Return a range of elements in a stream, with IDs matching the specified IDs interval, in "
+     "reverse order (from greater to smaller IDs) compared to XRANGE", "5.0.0", NULL},
+    {"xlen", cmd_xlen, 2, CMD_READONLY | CMD_FAST, 1, 1, 1, "stream", "@read @stream @fast",
+     "Return the number of entries in a stream", "5.0.0", NULL},
+    {"xdel", cmd_xdel, -3, CMD_WRITE | CMD_FAST, 1, 1, 1, "stream", "@write @stream @fast",
+     "Removes the specified entries from the stream. Returns the number of items actually "
+     "deleted, that may be different from the number of IDs passed in case certain IDs do not "
+     "exist.", "5.0.0", NULL},
+    {"xtrim", cmd_xtrim, -4, CMD_WRITE, 1, 1, 1, "stream", "@write @stream @slow",
+     "Trims the stream to (approximately if '~' is passed) a certain size", "5.0.0", NULL},
+    {"xread", cmd_xread, -4, CMD_READONLY | CMD_BLOCKING | CMD_MOVABLE_KEYS, 0, 0, 0, "stream",
+     "@read @stream @slow @blocking",
+     "Return never seen elements in multiple streams, with IDs greater than the ones reported "
+     "by the caller for each stream. Can block.", "5.0.0", NULL, 0, xread_find_keys},
+    {"xreadgroup", cmd_xreadgroup, -7, CMD_WRITE | CMD_BLOCKING | CMD_MOVABLE_KEYS, 0, 0, 0,
+     "stream", "@write @stream @slow @blocking",
+     "Return new entries from a stream using a consumer group, or access the history of the "
+     "pending entries for a given consumer. Can block.", "5.0.0", NULL, 0, xread_find_keys},
+    {"xsetid", cmd_xsetid, -3, CMD_WRITE | CMD_DENYOOM | CMD_FAST, 1, 1, 1, "stream",
+     "@write @stream @fast", "An internal command for replicating stream values", "5.0.0",
+     NULL},
+    {"xack", cmd_xack, -4, CMD_WRITE | CMD_FAST, 1, 1, 1, "stream", "@write @stream @fast",
+     "Marks a pending message as correctly processed, effectively removing it from the pending "
+     "entries list of the consumer group. Return value of the command is the number of "
+     "messages successfully acknowledged, that is, the IDs we were actually able to resolve in "
+     "the PEL.", "5.0.0", NULL},
+    {"xpending", cmd_xpending, -3, CMD_READONLY, 1, 1, 1, "stream", "@read @stream @slow",
+     "Return information and entries from a stream consumer group pending entries list, that "
+     "are messages fetched but never acknowledged.", "5.0.0", NULL},
+    {"xclaim", cmd_xclaim, -6, CMD_WRITE | CMD_FAST, 1, 1, 1, "stream", "@write @stream @fast",
+     "Changes (or acquires) ownership of a message in a consumer group, as if the message was "
+     "delivered to the specified consumer.", "5.0.0", NULL},
+    {"xautoclaim", cmd_xautoclaim, -6, CMD_WRITE | CMD_FAST, 1, 1, 1, "stream",
+     "@write @stream @fast",
+     "Changes (or acquires) ownership of messages in a consumer group, as if the messages were "
+     "delivered to the specified consumer.", "6.2.0", NULL},
+    {"xgroup", NULL, -2, 0, 0, 0, 0, "stream", "@slow", "A container for consumer groups commands",
+     "5.0.0", xgroup_subcommands},
+    {"xinfo", NULL, -2, 0, 0, 0, 0, "stream", "@slow",
+     "A container for stream introspection commands", "5.0.0", xinfo_subcommands},
     {"pfadd", cmd_pfadd, -2, CMD_WRITE | CMD_DENYOOM | CMD_FAST, 1, 1, 1, "hyperloglog",
      "@write @hyperloglog @fast", "Adds the specified elements to the specified HyperLogLog.",
      "2.8.9", NULL},
@@ -1123,14 +1195,21 @@ void command_call(client *c, const struct command *cmd) {
     executing = outer_executing;
     server.current = outer;
     long long duration = time_us() - start;
-    stats_of->stats.calls++;
+    /* A blocked command that runs again to be served is the same call, as Redis counts it:
+     * its time adds up, it goes to the slow log once it replies, MONITOR saw it already. */
+    int rerun = blocking_is_rerun(c), waiting = blocking_is_waiting(c);
+    if (!rerun) {
+        stats_of->stats.calls++;
+        server.stat_commands++;
+    }
     stats_of->stats.usec += duration;
-    server.stat_commands++;
-    slowlog_record(c, cmd, duration);
-    if (!blocking_is_waiting(c)) latency_record_command(stats_of, duration);
+    if (!waiting) {
+        slowlog_record(c, cmd, duration);
+        latency_record_command(stats_of, duration);
+    }
     /* After the command, so that its own changes show (SELECT's database). Admin commands
      * are not shown; scripts show themselves before they run (SKIP_MONITOR). */
-    if (monitor_active() && !(cmd->flags & (CMD_SKIP_MONITOR | CMD_ADMIN)))
+    if (!rerun && monitor_active() && !(cmd->flags & (CMD_SKIP_MONITOR | CMD_ADMIN)))
         monitor_feed(c, c->argv, c->argc);
 }
 

@@ -169,6 +169,13 @@ cmd_handler cmd_geoadd, cmd_geodist, cmd_geohash, cmd_geopos, cmd_georadius, cmd
 size_t georadius_find_keys(const resp_arg *argv, size_t argc, size_t *index, size_t cap);
 /* types/t_hyperloglog.c */
 cmd_handler cmd_pfadd, cmd_pfcount, cmd_pfmerge, cmd_pfdebug, cmd_pfselftest;
+/* types/t_stream.c, types/t_stream_groups.c */
+cmd_handler cmd_xadd, cmd_xrange, cmd_xrevrange, cmd_xlen, cmd_xdel, cmd_xtrim, cmd_xread,
+    cmd_xreadgroup, cmd_xsetid, cmd_xinfo_stream, cmd_xinfo_groups, cmd_xinfo_consumers,
+    cmd_xinfo_help, cmd_xgroup_create, cmd_xgroup_setid, cmd_xgroup_destroy,
+    cmd_xgroup_createconsumer, cmd_xgroup_delconsumer, cmd_xgroup_help, cmd_xack, cmd_xpending,
+    cmd_xclaim, cmd_xautoclaim;
+size_t xread_find_keys(const resp_arg *argv, size_t argc, size_t *index, size_t cap);
 /* persistence/snapshot.c */
 cmd_handler cmd_save, cmd_bgsave, cmd_lastsave;
 /* persistence/dump.c, persistence/migrate.c */

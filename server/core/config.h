@@ -80,6 +80,8 @@ struct config {
     long long set_max_intset_entries, set_max_listpack_entries, set_max_listpack_value;
     long long zset_max_listpack_entries, zset_max_listpack_value;
     long long hll_sparse_max_bytes; /* past this a sparse HyperLogLog becomes dense */
+    long long stream_node_max_entries; /* a stream node holding this many entries is full */
+    long long stream_node_max_bytes;   /* and one of this many bytes */
     /* Every other Redis 7.0 setting, by its row in the table (config.c): accepted with
      * Redis's validation and shown by CONFIG GET. */
     union config_kept kept[CONFIG_KEPT_SLOTS];

@@ -26,6 +26,7 @@
 #include "keyspace/db.h"
 #include "mem.h"
 #include "protocols/memcache.h"
+#include "scripting/scripting.h"
 
 #define READ_CHUNK (16 * 1024)
 #define MAX_ACCEPTS_PER_EVENT 1000
@@ -622,6 +623,8 @@ static void on_prepare(struct ev_loop *loop, ev_prepare *w, int revents) {
     (void)w;
     (void)revents;
     resume_clients();
+    /* Keys made ready outside a command (an expired or evicted stream) wake their waiters. */
+    if (blocking_has_ready_keys() && !scripting_running()) blocking_serve_ready_keys();
     tracking_before_sleep();
     while (server.pending_writes) {
         client *c = server.pending_writes;

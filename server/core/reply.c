@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 #include <strings.h>
 
 #include "core/commands.h"
@@ -104,6 +105,30 @@ void reply_nil_array(client *c) { resp_add_nil_array(&c->reply); }
 void reply_array(client *c, long long n) { resp_add_array(&c->reply, n); }
 
 void reply_raw(client *c, const char *s, size_t len) { buf_append(&c->reply, s, len); }
+
+size_t reply_defer(client *c) { return c->reply.len; }
+
+/* Puts len bytes at offset at of the reply, moving what follows. */
+static void insert_at(client *c, size_t at, const char *s, size_t len) {
+    buf_reserve(&c->reply, len);
+    char *p = c->reply.data + at;
+    memmove(p + len, p, c->reply.len - at);
+    memcpy(p, s, len);
+    c->reply.len += len;
+}
+
+void reply_deferred_array(client *c, size_t at, long long n) {
+    char header[32];
+    insert_at(c, at, header, (size_t)snprintf(header, sizeof header, "*%lld\r\n", n));
+}
+
+void reply_deferred_bulk(client *c, size_t at, const char *s, size_t len) {
+    buf_t b;
+    buf_init(&b);
+    resp_add_bulk(&b, s, len);
+    insert_at(c, at, b.data, b.len);
+    buf_free(&b);
+}
 
 void reply_entry_string(client *c, entry *e) {
     if (e->encoding == ENC_INT) {

@@ -60,6 +60,12 @@ void reply_double(client *c, double v);
 void reply_nil(client *c);
 void reply_nil_array(client *c);
 void reply_array(client *c, long long n);
+/* An array whose length is known only once its elements are written: reply_defer marks
+ * where it starts, reply_deferred_array puts the header there afterwards. */
+size_t reply_defer(client *c);
+void reply_deferred_array(client *c, size_t at, long long n);
+/* A bulk string put at a mark, before what was replied since. */
+void reply_deferred_bulk(client *c, size_t at, const char *s, size_t len);
 /* Appends raw protocol bytes. */
 void reply_raw(client *c, const char *s, size_t len);
 /* A bulk string of an entry's string value. */

@@ -23,7 +23,8 @@ struct waiter {
 struct wait_queue {
     dict_node node;
     struct waiter *head, *tail;
-    int ready; /* already on server.ready_keys */
+    int ready;            /* already on server.ready_keys */
+    size_t stream_waiters; /* XREAD and XREADGROUP waiters run even for a deleted key */
     size_t keylen;
     char key[];
 };
@@ -46,6 +47,7 @@ struct blocked_state {
     int has_timer;     /* the timer is running */
     long long deadline_ms;
     int still_waiting; /* set when the command, run again, found nothing */
+    const struct ready_key *serving; /* while the command runs again: the key that is ready */
 };
 
 static void queue_key(const dict_node *n, const char **key, size_t *len) {
@@ -92,6 +94,7 @@ static struct wait_queue *queue_for(db *d, const resp_arg *key) {
     q = mem_alloc(sizeof *q + key->len);
     q->head = q->tail = NULL;
     q->ready = 0;
+    q->stream_waiters = 0;
     q->keylen = key->len;
     memcpy(q->key, key->ptr, key->len);
     dict_add(&d->waiting, &q->node);
@@ -99,6 +102,11 @@ static struct wait_queue *queue_for(db *d, const resp_arg *key) {
 }
 
 void blocking_block(client *c, size_t first, size_t nkeys, long long deadline_ms, int wanted) {
+    blocking_block_as(c, c->argv, first, nkeys, deadline_ms, wanted);
+}
+
+void blocking_block_as(client *c, const resp_arg *argv, size_t first, size_t nkeys,
+                       long long deadline_ms, int wanted) {
     if (c->blocked) {
         c->blocked->still_waiting = 1;
         return;
@@ -109,7 +117,7 @@ void blocking_block(client *c, size_t first, size_t nkeys, long long deadline_ms
     b->wanted = wanted;
     b->deadline_ms = deadline_ms;
     /* The client goes on reading into its query buffer: keep the command apart. */
-    b->argv = resp_args_copy(c->argv, c->argc);
+    b->argv = resp_args_copy(argv, c->argc);
     b->argc = c->argc;
     b->waiters = mem_calloc(nkeys, sizeof *b->waiters);
     for (size_t i = 0; i < nkeys; i++) {
@@ -122,6 +130,7 @@ void blocking_block(client *c, size_t first, size_t nkeys, long long deadline_ms
         struct waiter *w = &b->waiters[b->nwaiters++];
         w->c = c;
         w->q = q;
+        if (wanted == OBJ_STREAM) q->stream_waiters++;
         w->next = NULL;
         w->prev = q->tail;
         if (q->tail) {
@@ -151,6 +160,7 @@ static void end_wait(client *c) {
     for (size_t i = 0; i < b->nwaiters; i++) {
         struct waiter *w = &b->waiters[i];
         struct wait_queue *q = w->q;
+        if (b->wanted == OBJ_STREAM) q->stream_waiters--;
         if (w->prev) {
             w->prev->next = w->next;
         } else {
@@ -226,7 +236,28 @@ static void signal_queue(dict_node *n, void *ctx) {
     db *d = ctx;
     struct wait_queue *q = (struct wait_queue *)n;
     entry *e = db_lookup_write(d, q->key, q->keylen);
-    if (e && (e->type == OBJ_LIST || e->type == OBJ_ZSET)) blocking_signal_key(d, q->key, q->keylen);
+    if (e && (e->type == OBJ_LIST || e->type == OBJ_ZSET || e->type == OBJ_STREAM))
+        blocking_signal_key(d, q->key, q->keylen);
+}
+
+static void signal_stream_queue(dict_node *n, void *ctx) {
+    db *d = ctx;
+    struct wait_queue *q = (struct wait_queue *)n;
+    entry *e = q->stream_waiters ? db_lookup(d, q->key, q->keylen) : NULL;
+    if (e && e->type == OBJ_STREAM) blocking_signal_key(d, q->key, q->keylen);
+}
+
+void blocking_signal_streams(db *d) {
+    if (dict_size(&d->waiting)) dict_foreach(&d->waiting, signal_stream_queue, d);
+}
+
+int blocking_is_rerun(const client *c) { return c->blocked && c->blocked->serving; }
+
+int blocking_serving_key(const client *c, resp_arg *key) {
+    if (!c->blocked || !c->blocked->serving) return 0;
+    key->ptr = c->blocked->serving->key;
+    key->len = c->blocked->serving->len;
+    return 1;
 }
 
 void blocking_signal_db(db *d) { dict_foreach(&d->waiting, signal_queue, d); }
@@ -234,21 +265,24 @@ void blocking_signal_db(db *d) { dict_foreach(&d->waiting, signal_queue, d); }
 int blocking_is_waiting(const client *c) { return c->blocked && c->blocked->still_waiting; }
 
 /* Runs the blocked client's command again; returns 1 when it replied (the wait is over). */
-static int run_again(client *c) {
+static int run_again(client *c, const struct ready_key *r) {
     struct blocked_state *b = c->blocked;
     b->still_waiting = 0;
+    b->serving = r;
     c->argv = b->argv;
     c->argc = b->argc;
     command_call(c, b->cmd);
     c->argv = NULL;
     c->argc = 0;
+    b->serving = NULL;
     if (b->still_waiting) return 0;
     finish(c);
     return 1;
 }
 
 /* Serves the key's waiters in order while it holds a value; a waiter for another type keeps
- * its place. */
+ * its place. Stream readers run whatever the key holds: the command decides (new entries,
+ * or XREADGROUP's error for a key that is gone). */
 static void serve_key(db *d, const struct ready_key *r) {
     struct wait_queue *q = (struct wait_queue *)dict_find(&d->waiting, r->key, r->len);
     if (!q) return;
@@ -258,11 +292,12 @@ static void serve_key(db *d, const struct ready_key *r) {
     struct waiter *w = q->head;
     while (w) {
         entry *e = db_lookup_write(d, r->key, r->len);
-        if (!e) return;
+        if (!e && !q->stream_waiters) return;
         struct waiter *next = w->next;
         int last = next == NULL;
         client *c = w->c;
-        if (e->type == c->blocked->wanted && run_again(c)) {
+        int wanted = c->blocked->wanted;
+        if ((wanted == OBJ_STREAM || (e && e->type == wanted)) && run_again(c, r)) {
             /* The queue may be gone now. */
             q = (struct wait_queue *)dict_find(&d->waiting, r->key, r->len);
             if (!q) return;

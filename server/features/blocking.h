@@ -1,8 +1,9 @@
-/* Clients waiting on list keys (BLPOP and the other blocking pops) and sorted set keys
- * (BZPOPMIN, BZMPOP...). Each database keeps a
- * FIFO queue of waiting clients per key. A key that receives a list or a sorted set is marked ready; after
- * the command that filled it, the waiting clients' commands run again in blocking order
- * until the list is empty. A blocked client has one ev_timer, started once. */
+/* Clients waiting on list keys (BLPOP and the other blocking pops), sorted set keys
+ * (BZPOPMIN, BZMPOP...) and streams (XREAD, XREADGROUP). Each database keeps a FIFO queue of
+ * waiting clients per key. A key that receives a list or a sorted set, a stream that gets an
+ * entry, loses a group or goes away, is marked ready; after the command that did it, the
+ * waiting clients' commands run again in blocking order until the value is used up. A
+ * blocked client has one ev_timer, started once. */
 #ifndef RILL_BLOCKING_H
 #define RILL_BLOCKING_H
 
@@ -23,6 +24,17 @@ int blocking_allowed(client *c);
  * goes on with its pipeline. Calling it again while the client waits keeps its place.
  * A timeout replies a nil array, whatever the command (as Redis does). */
 void blocking_block(client *c, size_t first, size_t nkeys, long long deadline_ms, int wanted);
+/* blocking_block, keeping argv (c->argc arguments, copied) as the command to run again instead
+ * of c->argv: XREAD's "$" becomes the ID it stood for when the client blocked. */
+void blocking_block_as(client *c, const resp_arg *argv, size_t first, size_t nkeys,
+                       long long deadline_ms, int wanted);
+/* True while c's blocked command runs again to be served. */
+int blocking_is_rerun(const client *c);
+/* While a blocked command runs again: 1 with the key whose change woke it. */
+int blocking_serving_key(const client *c, resp_arg *key);
+/* Before d's keys go (FLUSHDB, FLUSHALL): the waited-on keys that hold streams are ready, so
+ * XREADGROUP waiters learn that their stream is gone. */
+void blocking_signal_streams(struct db *d);
 /* A list or sorted set arrived under key in d: waiting clients are served after the running
  * command. */
 void blocking_signal_key(struct db *d, const char *key, size_t len);

@@ -16,6 +16,7 @@
 #include "values/deque.h"
 #include "values/hash_value.h"
 #include "values/set_value.h"
+#include "values/stream.h"
 #include "values/zset_value.h"
 
 static void entry_node_key(const dict_node *n, const char **key, size_t *len) {
@@ -124,6 +125,7 @@ void entry_free(entry *e) {
     case OBJ_HASH: hash_free(entry_obj(e)); break;
     case OBJ_SET: set_free(entry_obj(e)); break;
     case OBJ_ZSET: zset_free(entry_obj(e)); break;
+    case OBJ_STREAM: stream_free(entry_obj(e)); break;
     }
     mem_free(e);
 }
@@ -135,6 +137,7 @@ size_t entry_bytes(entry *e) {
     case OBJ_HASH: n += hash_bytes(entry_obj(e)); break;
     case OBJ_SET: n += set_bytes(entry_obj(e)); break;
     case OBJ_ZSET: n += zset_bytes(entry_obj(e)); break;
+    case OBJ_STREAM: n += stream_bytes(entry_obj(e)); break;
     }
     return n;
 }
@@ -145,6 +148,7 @@ static void *obj_dup(int type, void *obj) {
     case OBJ_LIST: return deque_dup(obj);
     case OBJ_HASH: return hash_dup(obj);
     case OBJ_SET: return set_dup(obj);
+    case OBJ_STREAM: return stream_dup(obj);
     default: return zset_dup(obj);
     }
 }
@@ -198,7 +202,7 @@ const char *entry_string(entry *e, char *dst, size_t *len) {
 }
 
 const char *db_type_name(const entry *e) {
-    static const char *names[] = {"string", "list", "set", "zset", "hash"};
+    static const char *names[] = {"string", "list", "set", "zset", "hash", "stream"};
     return names[e->type];
 }
 
@@ -309,10 +313,15 @@ entry *db_lookup_read(db *d, const char *key, size_t len) {
     return e;
 }
 
+/* A value that blocked clients wait for (lists, sorted sets, streams). */
+static int can_wake(const entry *e) {
+    return e->type == OBJ_LIST || e->type == OBJ_ZSET || e->type == OBJ_STREAM;
+}
+
 void db_add(db *d, entry *e) {
     dict_add(&d->keys, &e->node);
     if (e->flags & ENTRY_HAS_TTL) heap_push(d, e);
-    if (e->type == OBJ_LIST || e->type == OBJ_ZSET) blocking_signal_key(d, entry_key(e), e->keylen);
+    if (can_wake(e)) blocking_signal_key(d, entry_key(e), e->keylen);
     notify_key_event(NOTIFY_NEW, "new", d, entry_key(e), e->keylen);
 }
 
@@ -323,6 +332,8 @@ int db_add_if_absent(db *d, entry *e) {
 }
 
 void db_unlink_entry(db *d, entry *e) {
+    /* XREADGROUP waiters hear that their stream is gone. */
+    if (e->type == OBJ_STREAM) blocking_signal_key(d, entry_key(e), e->keylen);
     dict_remove(&d->keys, entry_key(e), e->keylen);
     if (e->flags & ENTRY_HAS_TTL) heap_remove(d, e);
     dict_maybe_shrink(&d->keys);
@@ -360,8 +371,8 @@ void db_set(db *d, entry *e) {
     evict_touch(e);
     if (old->flags & ENTRY_HAS_TTL) heap_remove(d, old);
     if (e->flags & ENTRY_HAS_TTL) heap_push(d, e);
+    if (can_wake(e) || old->type == OBJ_STREAM) blocking_signal_key(d, entry_key(e), e->keylen);
     entry_free(old);
-    if (e->type == OBJ_LIST || e->type == OBJ_ZSET) blocking_signal_key(d, entry_key(e), e->keylen);
 }
 
 /* Reallocates an entry that is in d, keeping the table and the heap pointing at it. */
@@ -445,6 +456,7 @@ static void free_entry_node(dict_node *n, void *ctx) {
 }
 
 long long db_flush(db *d) {
+    blocking_signal_streams(d);
     long long n = (long long)dict_size(&d->keys);
     dict_release(&d->keys, free_entry_node, NULL);
     mem_free(d->expiry_heap);
@@ -455,6 +467,9 @@ long long db_flush(db *d) {
 
 /* Blocked clients stay with their database index: only the data moves. */
 void db_swap(db *a, db *b) {
+    /* Streams leave the waited-on keys of both: their XREADGROUP waiters look again. */
+    blocking_signal_streams(a);
+    blocking_signal_streams(b);
     db tmp = *a;
     a->keys = b->keys;
     a->expiry_heap = b->expiry_heap;

@@ -14,6 +14,7 @@
 #include "values/deque.h"
 #include "values/hash_value.h"
 #include "values/set_value.h"
+#include "values/stream.h"
 #include "values/zset_value.h"
 
 /* digest ^= SHA1(data): the order of such additions does not matter. */
@@ -97,6 +98,26 @@ void digest_value(entry *e, unsigned char digest[20]) {
         while (hash_iter_next(&it, &f, &flen, &v, &vlen))
             xor_pair(digest, f, flen, v, vlen);
         hash_iter_done(&it);
+        break;
+    }
+    case OBJ_STREAM: {
+        stream_iter it;
+        stream_id id;
+        int64_t nfields;
+        stream_iter_start(&it, entry_obj(e), NULL, NULL, 0);
+        while (stream_iter_next(&it, &id, &nfields)) {
+            char text[48];
+            int n = snprintf(text, sizeof text, "%llu.%llu", (unsigned long long)id.ms,
+                             (unsigned long long)id.seq);
+            mix_digest(digest, text, (size_t)n);
+            while (nfields--) {
+                const char *f, *v;
+                size_t flen, vlen;
+                stream_iter_field(&it, &f, &flen, &v, &vlen);
+                mix_digest(digest, f, flen);
+                mix_digest(digest, v, vlen);
+            }
+        }
         break;
     }
     }

@@ -310,6 +310,7 @@ const char *entry_encoding_name(entry *e) {
     case OBJ_LIST: return "quicklist";
     case OBJ_SET: return ((set_value *)entry_obj(e))->enc == SET_INTSET ? "intset" : "hashtable";
     case OBJ_ZSET: return ((zset_value *)entry_obj(e))->pl ? "listpack" : "skiplist";
+    case OBJ_STREAM: return "stream";
     default: return ((hash_value *)entry_obj(e))->pl ? "listpack" : "hashtable";
     }
 }

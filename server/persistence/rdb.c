@@ -3,6 +3,7 @@
  * plain forms (a count, then strings; binary doubles for scores) for big values. It reads every
  * form Redis 7.0 and the versions before it write. */
 #include "persistence/rdb.h"
+#include "persistence/rdb_stream.h"
 #include "scripting/functions.h"
 
 #include <math.h>
@@ -44,6 +45,8 @@ static uint8_t type_byte(entry *e) {
         return ((zset_value *)entry_obj(e))->pl ? RDB_TYPE_ZSET_LISTPACK : RDB_TYPE_ZSET_2;
     case OBJ_HASH:
         return ((hash_value *)entry_obj(e))->pl ? RDB_TYPE_HASH_LISTPACK : RDB_TYPE_HASH;
+    case OBJ_STREAM:
+        return RDB_TYPE_STREAM_LISTPACKS_2;
     }
     return RDB_TYPE_STRING;
 }
@@ -202,6 +205,9 @@ static void save_body(rdb_writer *w, entry *e) {
         if (h->pl) put_listpack(w, &lp);
         break;
     }
+    case OBJ_STREAM:
+        rdb_save_stream(w, entry_obj(e));
+        break;
     }
 }
 
@@ -618,7 +624,7 @@ static int load_collection(rdb_reader *r, int type, void **obj) {
     }
 }
 
-/* The kind of value an RDB type holds; -1 for those rill cannot load (streams, modules). */
+/* The kind of collection an RDB type holds; -1 for those rill cannot load (modules). */
 static int obj_type_of(int type) {
     switch (type) {
     case RDB_TYPE_LIST:
@@ -647,6 +653,13 @@ entry *rdb_load_value(rdb_reader *r, int type, const char *key, size_t klen, lon
                       int *empty) {
     *empty = 0;
     if (type == RDB_TYPE_STRING) return load_string(r, key, klen, expire_ms);
+    if (type == RDB_TYPE_STREAM_LISTPACKS || type == RDB_TYPE_STREAM_LISTPACKS_2) {
+        stream *s;
+        if (rdb_load_stream(r, type, &s) == 0)
+            return entry_new_obj(key, klen, OBJ_STREAM, s, expire_ms);
+        stream_free(s);
+        return NULL;
+    }
     int otype = obj_type_of(type);
     if (otype < 0) { /* the skip says why the type cannot be loaded; the key is added */
         rdb_skip_value(r, type);

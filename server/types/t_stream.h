@@ -1,0 +1,49 @@
+/* What the stream commands share (t_stream.c: entries and reads; t_stream_groups.c: consumer
+ * groups): looking streams up, parsing IDs as Redis does, and replying with entries. */
+#ifndef RILL_T_STREAM_H
+#define RILL_T_STREAM_H
+
+#include "core/server.h"
+#include "keyspace/db.h"
+#include "values/stream.h"
+
+static inline stream *stream_of(entry *e) { return entry_obj(e); }
+
+/* Replies WRONGTYPE when e exists and is not a stream; returns 1 then. */
+int stream_not_a_stream(client *c, entry *e);
+
+/* Redis's streamGenericParseIDOrReply: "<ms>[-<seq>]" (a missing sequence is missing_seq),
+ * "-" and "+" unless strict, "<ms>-*" when seq_given is not NULL (then *seq_given is 0).
+ * Returns -1 after replying the error (c NULL: no reply). */
+int stream_parse_id(client *c, const resp_arg *a, stream_id *id, uint64_t missing_seq,
+                    int strict, int *seq_given);
+static inline int stream_parse_strict_id(client *c, const resp_arg *a, stream_id *id) {
+    return stream_parse_id(c, a, id, 0, 1, NULL);
+}
+/* A range bound: "(" before an ID excludes it (the ID is then moved past it, with Redis's
+ * error when there is no such ID). start 1 for a lower bound. */
+int stream_parse_range_bound(client *c, const resp_arg *a, stream_id *id, int start);
+
+/* "<ms>-<seq>" written into out (STREAM_ID_TEXT bytes); returns its length. */
+#define STREAM_ID_TEXT 48
+size_t stream_format_id(char *out, const stream_id *id);
+void reply_stream_id(client *c, const stream_id *id);
+
+/* How reply_stream_range works. */
+#define RANGE_NOACK 1   /* deliveries to a group leave no pending entries */
+#define RANGE_RAW 2     /* the entries only, without the array header */
+#define RANGE_HISTORY 4 /* a consumer's own pending entries, from its PEL */
+/* Replies with up to count (0: all) entries from start to end (backwards with rev). With a
+ * group and consumer, the entries are delivered: the group's last ID moves and they become
+ * pending for the consumer. Returns how many entries were replied. */
+size_t reply_stream_range(client *c, stream *s, const stream_id *start, const stream_id *end,
+                          size_t count, int rev, struct stream_group *g,
+                          struct stream_consumer *consumer, int flags);
+/* The entry id alone, as [id, [field, value, ...]]; 0 when it does not exist. */
+int reply_stream_entry(client *c, stream *s, const stream_id *id);
+
+/* The consumer of that name in g, created (with its notification) when absent. */
+struct stream_consumer *stream_consumer_get(client *c, const resp_arg *key,
+                                            struct stream_group *g, const resp_arg *name);
+
+#endif

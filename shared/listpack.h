@@ -1,0 +1,52 @@
+/* A listpack exactly as Redis 7.0's listpack.c lays one out: a 6-byte header (total bytes,
+ * element count), elements each with its encoding, data and back length, and an end byte.
+ * Strings that are canonical integers are stored as integers. The stream value keeps its
+ * entries in these, so a node goes into an RDB file or a DUMP payload as it is. The contents
+ * are trusted: check foreign bytes with packed_blobs.h first. */
+#ifndef RILL_LISTPACK_H
+#define RILL_LISTPACK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define LP_HEADER_SIZE 6
+#define LP_END 0xff
+/* Digits of the longest int64_t, for lp_get's buffer. */
+#define LP_INT_BUF 21
+
+/* A new, empty listpack with room for capacity bytes (at least the header and end byte). */
+unsigned char *lp_new(size_t capacity);
+static inline size_t lp_bytes(const unsigned char *lp) {
+    return (size_t)lp[0] | (size_t)lp[1] << 8 | (size_t)lp[2] << 16 | (size_t)lp[3] << 24;
+}
+/* Gives back the room past the end byte. */
+unsigned char *lp_shrink_to_fit(unsigned char *lp);
+
+/* Walking: an element pointer, NULL past either end. */
+unsigned char *lp_first(unsigned char *lp);
+unsigned char *lp_last(unsigned char *lp);
+unsigned char *lp_next(unsigned char *lp, unsigned char *p);
+unsigned char *lp_prev(unsigned char *lp, unsigned char *p);
+
+/* The element at p: its bytes (the digits written into buf for an integer) and length. */
+const char *lp_get(const unsigned char *p, char buf[LP_INT_BUF], size_t *len);
+/* The element at p as an integer (it was stored as one, or its bytes are digits). */
+int64_t lp_get_int(const unsigned char *p);
+
+/* Appending; they return the listpack to use from now on (it may move). */
+unsigned char *lp_append(unsigned char *lp, const char *s, size_t len);
+unsigned char *lp_append_int(unsigned char *lp, int64_t v);
+/* Replaces the element at *p by the integer v; *p points at it again afterwards. */
+unsigned char *lp_replace_int(unsigned char *lp, unsigned char **p, int64_t v);
+
+/* Encoding sizes, for callers that build listpacks elsewhere (the RDB writer). */
+/* Bytes of v's encoding, back length included. */
+size_t lp_int_entry_size(int64_t v);
+/* Bytes lp_append adds for s. */
+size_t lp_entry_size(const char *s, size_t len);
+/* Writes the element for s (encoding, data, back length) at out, which has
+ * lp_entry_size(s, len) bytes; returns that size. */
+size_t lp_encode(unsigned char *out, const char *s, size_t len);
+size_t lp_encode_int(unsigned char *out, int64_t v);
+
+#endif
