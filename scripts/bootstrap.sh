@@ -18,6 +18,7 @@ packages=(
     python3-redis         # compat tests with redis-py
     python3-pytest
     python3-celery        # compat tests with a real Celery worker
+    python3-rq            # compat tests with python-rq workers (results in streams)
     memcached             # reference for the memcached port's differential tests and bench
     python3-pymemcache    # compat tests of the memcached port
     python3-memcache      # python-memcached, the other common client

@@ -115,7 +115,8 @@ static int load_nodes(rdb_reader *r, stream *s) {
         stream_push_node(s, &master, copy);
     }
     /* Redis's radix tree orders the nodes whatever order they come in. */
-    qsort(stream_node_at(s, 0), s->nnodes, sizeof(struct stream_node), node_order);
+    if (s->nnodes > 1)
+        qsort(stream_node_at(s, 0), s->nnodes, sizeof(struct stream_node), node_order);
     for (size_t i = 1; i < s->nnodes; i++)
         if (stream_id_cmp(&stream_node_at(s, i - 1)->master, &stream_node_at(s, i)->master) == 0)
             return rdb_fail(r, "Listpack re-added with existing key");

@@ -125,12 +125,49 @@ def populate(r):
     r.hset("hash:long", mapping={"f": "v" * 100})
     r.hset("hash:bin", binary, binary)
     r.expire("hash:small", 7000)
+    populate_streams(r, binary)
     for db in range(1, 16):
         rdb = redis.Redis(port=r.connection_pool.connection_kwargs["port"], db=db)
         rdb.set("db", db)
         rdb.rpush("dblist", db)
         if db % 2:
             rdb.set("odd", "yes", ex=1000 + db)
+
+
+def populate_streams(r, binary):
+    """Streams over several nodes, with deleted entries, groups, consumers and pending
+    entries (the parts a snapshot must keep besides the entries)."""
+    for i in range(1, 260):
+        fields = {"f": i, "g": "v" * (i % 9)} if i % 4 else {"other": binary[: i % 50]}
+        r.xadd("stream:big", fields, id="%d-%d" % (1000 + i // 2, i % 2))
+    r.xdel("stream:big", "1010-0", "1100-1")
+    r.xgroup_create("stream:big", "workers", id="0")
+    r.xgroup_create("stream:big", "late", id="$")
+    r.xreadgroup("workers", "alice", {"stream:big": ">"}, count=7)
+    r.xreadgroup("workers", "bob", {"stream:big": ">"}, count=3)
+    r.xack("stream:big", "workers", "1001-0")
+    r.execute_command("XGROUP", "CREATECONSUMER", "stream:big", "late", "idle-one")
+    r.xadd("stream:small", {"k": "v"}, id="5-5")
+    r.execute_command("XGROUP", "CREATE", "stream:empty", "g", "$", "MKSTREAM")
+    r.expire("stream:small", 6000)
+
+
+def stream_state(c, key):
+    """A stream's entries, counters and groups, without the times that move."""
+    info = c.execute_command("XINFO", "STREAM", key, "FULL", "COUNT", "0")
+    info = dict(zip(info[::2], info[1::2]))
+    groups = []
+    for g in info.pop(b"groups"):
+        g = dict(zip(g[::2], g[1::2]))
+        g[b"pending"] = [p[:2] + p[3:] for p in g[b"pending"]]
+        consumers = []
+        for cons in g.pop(b"consumers"):
+            cons = dict(zip(cons[::2], cons[1::2]))
+            cons.pop(b"seen-time")
+            cons[b"pending"] = [p[:1] + p[2:] for p in cons[b"pending"]]
+            consumers.append(sorted(cons.items()))
+        groups.append((sorted(g.items()), consumers))
+    return sorted(info.items()), groups
 
 
 def state(r):
@@ -149,6 +186,8 @@ def state(r):
                 v = sorted(c.smembers(key))
             elif t == "zset":
                 v = c.zrange(key, 0, -1, withscores=True)
+            elif t == "stream":
+                v = stream_state(c, key)
             else:
                 v = sorted(c.hgetall(key).items())
             out[(db, key)] = (t, v, c.pttl(key))
