@@ -248,7 +248,10 @@ static long long max_bulk_len(void) {
     return server.cfg.proto_max_bulk_len < entry_max ? server.cfg.proto_max_bulk_len : entry_max;
 }
 
+static void forget_input(client *c);
+
 static void client_free(client *c) {
+    forget_input(c);
     dict_remove(&server.clients_by_id, (const char *)&c->id, sizeof c->id);
     tracking_forget(c);
     client_memory_forget(c);
@@ -566,8 +569,38 @@ static void on_readable(struct ev_loop *loop, ev_io *w, int revents) {
         return;
     }
     if (client_memory_update(c) != 0) return;
-    process_input(c);
-    after_input(c);
+    /* libev calls the watchers of one poll last-ready first; the commands run afterwards
+     * (on_input_check) in the order the sockets became ready, as Redis runs them. */
+    if (!(c->flags & CLIENT_INPUT_QUEUED)) {
+        c->flags |= CLIENT_INPUT_QUEUED;
+        c->next_input = server.pending_input;
+        server.pending_input = c;
+    }
+}
+
+/* After every read of this loop iteration: the clients read from run their commands. A
+ * script that runs past its limit serves the loop from inside, taking from the same list. */
+static void on_input_check(struct ev_loop *loop, ev_check *w, int revents) {
+    (void)loop;
+    (void)w;
+    (void)revents;
+    client *c;
+    while ((c = server.pending_input)) {
+        server.pending_input = c->next_input;
+        c->flags &= ~CLIENT_INPUT_QUEUED;
+        if (c->flags & CLIENT_CLOSE_ASAP) continue;
+        process_input(c);
+        after_input(c);
+    }
+}
+
+static void forget_input(client *c) {
+    if (!(c->flags & CLIENT_INPUT_QUEUED)) return;
+    client **p = &server.pending_input;
+    while (*p != c)
+        p = &(*p)->next_input;
+    *p = c->next_input;
+    c->flags &= ~CLIENT_INPUT_QUEUED;
 }
 
 /* ---- Writing ---- */
@@ -651,6 +684,10 @@ void net_init(void) {
     for (int i = 0; i < server.nlisteners; i++) ev_io_start(server.loop, &server.listeners[i].watcher);
     ev_prepare_init(&server.flush_watcher, on_prepare);
     ev_prepare_start(server.loop, &server.flush_watcher);
+    /* Lowest priority: it runs after the read watchers of the same poll. */
+    ev_check_init(&server.input_watcher, on_input_check);
+    ev_set_priority(&server.input_watcher, EV_MINPRI);
+    ev_check_start(server.loop, &server.input_watcher);
 }
 
 void client_protect(client *c) {

@@ -44,6 +44,7 @@ struct ready_key;
 #define CLIENT_POSTPONED (1u << 16) /* its command waits for CLIENT PAUSE to end (pause.c) */
 #define CLIENT_MONITOR (1u << 17)   /* MONITOR: sees every command (monitor.c) */
 #define CLIENT_SCRIPT (1u << 18)    /* the client scripts run their commands as */
+#define CLIENT_INPUT_QUEUED (1u << 19) /* read from, its commands run once the loop has read all */
 
 typedef struct client {
     uint64_t id;
@@ -70,6 +71,7 @@ typedef struct client {
     struct client *next_pending; /* pending writes */
     struct client *next_close;   /* pending close */
     struct client *next_resume;  /* pending resume */
+    struct client *next_input;   /* read from in this loop iteration */
     struct client *next_postponed; /* waiting for CLIENT PAUSE to end (pause.c) */
     struct blocked_state *blocked; /* non-NULL while waiting in BLPOP & co */
     struct transaction *tx;        /* MULTI queue and watched keys, NULL when none */
@@ -98,6 +100,8 @@ struct server {
     struct listener listeners[16];
     int nlisteners;
     ev_prepare flush_watcher; /* sends pending replies before the loop sleeps */
+    ev_check input_watcher;   /* runs what was read, in the order the sockets became readable */
+    client *pending_input;    /* read from, commands not yet run */
     ev_timer cron_watcher;
     client *clients; /* doubly linked, newest first */
     dict clients_by_id;

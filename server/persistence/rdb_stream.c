@@ -93,34 +93,48 @@ static int node_order(const void *a, const void *b) {
 static int load_nodes(rdb_reader *r, stream *s) {
     uint64_t n;
     if (rdb_read_count(r, &n, 2)) return -1;
-    for (uint64_t i = 0; i < n; i++) {
+    /* Redis's radix tree orders the nodes whatever order they come in: sorted first, they
+     * are added at the end one after another. */
+    struct stream_node *nodes = mem_alloc((n ? n : 1) * sizeof *nodes);
+    size_t got = 0;
+    for (; got < n; got++) {
         rdb_str key, lp;
-        if (rdb_read_string(r, &key)) return -1;
+        const char *why;
+        if (rdb_read_string(r, &key)) goto fail;
         if (key.len != 16) {
             rdb_str_free(&key);
-            return rdb_fail(r, "Stream node key entry is not the size of a stream ID");
+            rdb_fail(r, "Stream node key entry is not the size of a stream ID");
+            goto fail;
         }
-        stream_id master;
-        key_to_id((const unsigned char *)key.ptr, &master);
+        key_to_id((const unsigned char *)key.ptr, &nodes[got].master);
         rdb_str_free(&key);
-        if (rdb_read_string(r, &lp)) return -1;
-        const char *why;
+        if (rdb_read_string(r, &lp)) goto fail;
         if (stream_check_node((const unsigned char *)lp.ptr, lp.len, &why) != 0) {
             rdb_str_free(&lp);
-            return rdb_fail(r, "%s", why);
+            rdb_fail(r, "%s", why);
+            goto fail;
         }
-        unsigned char *copy = mem_alloc(lp.len);
-        memcpy(copy, lp.ptr, lp.len);
+        nodes[got].lp = mem_alloc(lp.len);
+        memcpy(nodes[got].lp, lp.ptr, lp.len);
         rdb_str_free(&lp);
-        stream_push_node(s, &master, copy);
     }
-    /* Redis's radix tree orders the nodes whatever order they come in. */
-    if (s->nnodes > 1)
-        qsort(stream_node_at(s, 0), s->nnodes, sizeof(struct stream_node), node_order);
-    for (size_t i = 1; i < s->nnodes; i++)
-        if (stream_id_cmp(&stream_node_at(s, i - 1)->master, &stream_node_at(s, i)->master) == 0)
-            return rdb_fail(r, "Listpack re-added with existing key");
+    if (n > 1) qsort(nodes, n, sizeof *nodes, node_order);
+    for (size_t i = 0; i < n; i++) {
+        if (i && stream_id_cmp(&nodes[i - 1].master, &nodes[i].master) == 0) {
+            rdb_fail(r, "Listpack re-added with existing key");
+            got = n;
+            goto fail;
+        }
+        stream_push_node(s, &nodes[i].master, nodes[i].lp);
+    }
+    mem_free(nodes);
     return 0;
+fail:
+    /* What was pushed belongs to the stream; the rest is freed here. */
+    for (size_t i = s->nnodes; i < got; i++)
+        mem_free(nodes[i].lp);
+    mem_free(nodes);
+    return -1;
 }
 
 static int read_pel_id(rdb_reader *r, stream_id *id) {

@@ -751,11 +751,11 @@ void cmd_xsetid(client *c) {
 /* ---- XINFO ---- */
 
 static void reply_lag(client *c, const stream *s, const struct stream_group *g) {
-    long long lag = stream_group_lag(s, g);
-    if (lag < 0) {
-        reply_nil(c);
-    } else {
+    long long lag;
+    if (stream_group_lag(s, g, &lag)) {
         reply_int(c, lag);
+    } else {
+        reply_nil(c);
     }
 }
 

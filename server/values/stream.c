@@ -79,7 +79,9 @@ size_t stream_bytes(const stream *s) {
 
 /* ---- Nodes ---- */
 
-void stream_push_node(stream *s, const stream_id *master, unsigned char *lp) {
+static long node_for(const stream *s, const stream_id *id);
+
+size_t stream_push_node(stream *s, const stream_id *master, unsigned char *lp) {
     if (s->head + s->nnodes == s->cap) {
         if (s->head > s->nnodes) {
             /* Trims freed the front: slide down rather than grow. */
@@ -90,9 +92,17 @@ void stream_push_node(stream *s, const stream_id *master, unsigned char *lp) {
             s->nodes = mem_realloc(s->nodes, s->cap * sizeof *s->nodes);
         }
     }
-    struct stream_node *n = &s->nodes[s->head + s->nnodes++];
+    /* Nodes stay in master ID order, as in Redis's radix tree. A new node goes last, unless
+     * XSETID moved the last ID back below the last node's master. */
+    size_t at = s->nnodes;
+    if (at && stream_id_cmp(&stream_node_at(s, at - 1)->master, master) > 0)
+        at = (size_t)(node_for(s, master) + 1);
+    struct stream_node *n = stream_node_at(s, at);
+    memmove(n + 1, n, (s->nnodes - at) * sizeof *n);
     n->master = *master;
     n->lp = lp;
+    s->nnodes++;
+    return at;
 }
 
 static void remove_node(stream *s, size_t i) {
@@ -239,8 +249,7 @@ int stream_append(stream *s, const resp_arg *fv, size_t nfields, const stream_id
         for (size_t i = 0; i < nfields; i++)
             lp = lp_append(lp, fv[2 * i].ptr, fv[2 * i].len);
         lp = lp_append_int(lp, 0);
-        stream_push_node(s, &id, lp);
-        node = stream_node_at(s, s->nnodes - 1);
+        node = stream_node_at(s, stream_push_node(s, &id, lp));
         flags = STREAM_ITEM_SAMEFIELDS;
     } else {
         unsigned char *p = lp_first(node->lp);
@@ -379,15 +388,17 @@ static int step(stream_iter *it, stream_id *id, int64_t *nfields) {
 }
 
 int stream_iter_next(stream_iter *it, stream_id *id, int64_t *nfields) {
+    /* As Redis's streamIteratorGetID: only an entry that would be returned can end the walk
+     * (a deleted one past the end does not: XSETID can make later IDs smaller). */
     while (step(it, id, nfields)) {
-        if (!it->rev) {
-            if (stream_id_cmp(id, &it->end) > 0) return 0;
-            if (stream_id_cmp(id, &it->start) < 0) continue;
-        } else {
-            if (stream_id_cmp(id, &it->start) < 0) return 0;
-            if (stream_id_cmp(id, &it->end) > 0) continue;
-        }
         if (it->skip_tombstones && (it->entry_flags & STREAM_ITEM_DELETED)) continue;
+        if (!it->rev) {
+            if (stream_id_cmp(id, &it->start) < 0) continue;
+            if (stream_id_cmp(id, &it->end) > 0) break;
+        } else {
+            if (stream_id_cmp(id, &it->end) > 0) continue;
+            if (stream_id_cmp(id, &it->start) < 0) break;
+        }
         return 1;
     }
     it->node = it->s->nnodes;
@@ -437,32 +448,22 @@ static void count_deleted(struct stream_node *n, int64_t how_many) {
 }
 
 int stream_delete(stream *s, const stream_id *id) {
-    long ni = node_for(s, id);
-    if (ni < 0) return 0;
-    struct stream_node *n = stream_node_at(s, (size_t)ni);
-    int64_t master_fields;
-    unsigned char *mf;
-    unsigned char *p = skip_master(n->lp, &master_fields, &mf);
-    while ((p = lp_next(n->lp, p)) != NULL) {
-        unsigned char *flags_at = p, *fields;
-        int flags;
-        stream_id cur;
-        int64_t nfields;
-        p = read_entry(n->lp, flags_at, &n->master, master_fields, &flags, &cur, &nfields,
-                       &fields);
-        int cmp = stream_id_cmp(&cur, id);
-        if (cmp > 0) return 0;
-        if (cmp < 0 || (flags & STREAM_ITEM_DELETED)) continue;
-        if (lp_get_int(lp_first(n->lp)) == 1) {
-            remove_node(s, (size_t)ni);
-        } else {
-            n->lp = lp_replace_int(n->lp, &flags_at, flags | STREAM_ITEM_DELETED);
-            count_deleted(n, 1);
-        }
-        s->length--;
-        return 1;
+    /* Found as XRANGE id id finds it (the entry may sit in a later node, after XSETID). */
+    stream_iter it;
+    stream_id found;
+    int64_t nfields;
+    stream_iter_start(&it, s, id, id, 0);
+    if (!stream_iter_next(&it, &found, &nfields)) return 0;
+    struct stream_node *n = stream_node_at(s, it.node);
+    if (lp_get_int(lp_first(n->lp)) == 1) {
+        remove_node(s, it.node);
+    } else {
+        unsigned char *flags_at = it.entry_flags_at;
+        n->lp = lp_replace_int(n->lp, &flags_at, it.entry_flags | STREAM_ITEM_DELETED);
+        count_deleted(n, 1);
     }
-    return 0;
+    s->length--;
+    return 1;
 }
 
 static int node_last_id(struct stream_node *n, stream_id *id) {
@@ -566,13 +567,20 @@ long long stream_estimate_distance(const stream *s, const stream_id *id) {
     return STREAM_ENTRIES_READ_INVALID;
 }
 
-long long stream_group_lag(const stream *s, const struct stream_group *g) {
-    if (!s->entries_added) return 0;
+int stream_group_lag(const stream *s, const struct stream_group *g, long long *lag) {
+    if (!s->entries_added) {
+        *lag = 0;
+        return 1;
+    }
     if (g->entries_read != STREAM_ENTRIES_READ_INVALID &&
-        !stream_range_has_tombstones(s, &g->last_id, NULL))
-        return (long long)s->entries_added - g->entries_read;
+        !stream_range_has_tombstones(s, &g->last_id, NULL)) {
+        *lag = (long long)s->entries_added - g->entries_read;
+        return 1;
+    }
     long long read = stream_estimate_distance(s, &g->last_id);
-    return read == STREAM_ENTRIES_READ_INVALID ? -1 : (long long)s->entries_added - read;
+    if (read == STREAM_ENTRIES_READ_INVALID) return 0;
+    *lag = (long long)s->entries_added - read;
+    return 1;
 }
 
 void stream_group_advance(const stream *s, struct stream_group *g, const stream_id *id) {

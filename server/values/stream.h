@@ -83,8 +83,8 @@ size_t stream_bytes(const stream *s);
 static inline struct stream_node *stream_node_at(const stream *s, size_t i) {
     return &s->nodes[s->head + i];
 }
-/* Adds a node as it is (loading a snapshot: nodes arrive in ID order). */
-void stream_push_node(stream *s, const stream_id *master, unsigned char *lp);
+/* Adds a node as it is, in master ID order; returns its index. */
+size_t stream_push_node(stream *s, const stream_id *master, unsigned char *lp);
 /* Checks a node read from outside: a whole listpack laid out as a stream node, its counts
  * right. 0, or -1 with why. */
 int stream_check_node(const unsigned char *lp, size_t len, const char **why);
@@ -164,8 +164,9 @@ struct stream_nack *stream_nack_new(struct stream_consumer *c, long long now_ms)
 /* Redis's lag bookkeeping (streamRangeHasTombstones, streamEstimateDistanceFromFirstEverEntry). */
 int stream_range_has_tombstones(const stream *s, const stream_id *start, const stream_id *end);
 long long stream_estimate_distance(const stream *s, const stream_id *id);
-/* The group's lag, or -1 when it cannot be known (XINFO's null). */
-long long stream_group_lag(const stream *s, const struct stream_group *g);
+/* 1 with the group's lag (negative when ENTRIESREAD said more than was added), or 0 when it
+ * cannot be known (XINFO's null). */
+int stream_group_lag(const stream *s, const struct stream_group *g, long long *lag);
 /* A delivery of id to the group moved its last ID forward: entries_read follows. */
 void stream_group_advance(const stream *s, struct stream_group *g, const stream_id *id);
 

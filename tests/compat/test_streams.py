@@ -71,6 +71,8 @@ def stream_command(rng, base):
         ["XGROUP", "CREATE", k, g, rng.choice(["0", "$", stream_id(rng, base)]),
          *(["MKSTREAM"] if rng.random() < 0.5 else [])],
         ["XGROUP", "SETID", k, g, rng.choice(["0", "$", stream_id(rng, base)])],
+        ["XGROUP", "CREATE", k, g, rng.choice(["0", "$"]), "ENTRIESREAD", str(rng.randint(-2, 20))],
+        ["XGROUP", "SETID", k, g, stream_id(rng, base), "ENTRIESREAD", str(rng.randint(-1, 9))],
         ["XGROUP", "DESTROY", k, g], ["XGROUP", "CREATECONSUMER", k, g, c],
         ["XGROUP", "DELCONSUMER", k, g, c],
         ["XREADGROUP", "GROUP", g, c, *count, *(["NOACK"] if rng.random() < 0.2 else []),

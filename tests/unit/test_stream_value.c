@@ -184,10 +184,18 @@ static void test_stream_groups_sorted_and_lag(void **state) {
     assert_string_equal(s->groups[0]->name, "a");
     assert_memory_equal(s->groups[1]->name, "ab", 2);
     struct stream_group *g = stream_group_find(s, "b", 1);
-    assert_int_equal(stream_group_lag(s, g), 5);
+    long long lag;
+    assert_true(stream_group_lag(s, g, &lag));
+    assert_int_equal(lag, 5);
     stream_id two = id_of(2, 0);
     stream_group_advance(s, g, &two);
-    assert_int_equal(stream_group_lag(s, g), 4);
+    assert_true(stream_group_lag(s, g, &lag));
+    assert_int_equal(lag, 4);
+    /* ENTRIESREAD past what was added gives a negative lag, not an unknown one. */
+    struct stream_group *ahead = stream_group_create(s, "c", 1, &zero, 7);
+    assert_true(stream_group_lag(s, ahead, &lag));
+    assert_int_equal(lag, -2);
+    stream_group_destroy(s, "c", 1);
     stream *copy = stream_dup(s);
     assert_int_equal(copy->ngroups, 3);
     stream_free(copy);
