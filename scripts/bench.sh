@@ -6,6 +6,8 @@
 #     The data group: SETBIT in a 1 MB string, BITCOUNT of it, PFADD of random elements,
 #     PFCOUNT of the union of two 50,000-element HyperLogLogs (the uncached path), GEOADD of
 #     random points, and GEOSEARCH of the 10 nearest within 5 km among 10,000 points.
+#     The streams group: XADD of 3 small fields, XRANGE of 10 entries, XREADGROUP of one
+#     entry by 10 consumers of a group, and XACK of random entries of its pending list.
 #  2. Producer/consumer queue: 25 clients LPUSH while 25 clients BRPOP the same key; every
 #     element must be delivered exactly once (the key ends empty, no consumer starves).
 #  3. Pub/Sub fan-out: PUBLISH (50 clients, pipeline 16) to a channel with 10 SUBSCRIBE
@@ -30,7 +32,11 @@ CLIENTS=${CLIENTS:-50}
 QUEUE_ITEMS=${QUEUE_ITEMS:-500000}
 PUBSUB_MESSAGES=${PUBSUB_MESSAGES:-200000}
 MEMORY_KEYS=${MEMORY_KEYS:-1000000}
-GROUPS_SPEC=${GROUPS_SPEC:-"strings:set,get,incr,mset lists:lpush,rpush,lpop,rpop,lrange_100 types:hset,sadd,zadd,zrangebyscore,zpopmin data:setbit,bitcount,pfadd,pfcount,geoadd,geosearch"}
+GROUPS_SPEC=${GROUPS_SPEC:-"strings:set,get,incr,mset lists:lpush,rpush,lpop,rpop,lrange_100 types:hset,sadd,zadd,zrangebyscore,zpopmin data:setbit,bitcount,pfadd,pfcount,geoadd,geosearch streams:xadd,xrange,xreadgroup,xack"}
+# Entries of the stream XREADGROUP reads and XACK acknowledges (one per request at most).
+STREAM_FILL=${STREAM_FILL:-200000}
+# The workloads below are expanded unquoted: "*" must stay a word, not a file name.
+set -f
 # Workloads that are a command line of their own rather than a redis-benchmark test (options
 # first; __rand_int__ is a 12-digit number, so it cannot be a bit offset).
 declare -A CUSTOM=(
@@ -41,9 +47,13 @@ declare -A CUSTOM=(
     [pfcount]="PFCOUNT hllbench:a hllbench:b"
     [geoadd]="-r 1000000 GEOADD georand 13.__rand_int__ 38.__rand_int__ m:__rand_int__"
     [geosearch]="GEOSEARCH geobench FROMLONLAT 13.4 38.1 BYRADIUS 5 km COUNT 10 ASC"
+    [xadd]="XADD xaddbench * f1 v1 f2 v2 f3 v3"
+    [xrange]="XRANGE xrangebench - + COUNT 10"
+    [xreadgroup]="-r 10 XREADGROUP GROUP g consumer:__rand_int__ COUNT 1 STREAMS xgroupbench >"
+    [xack]="-r $STREAM_FILL XACK xgroupbench g 1-__rand_int__"
 )
 # Workloads a thousand times slower than a GET run this many times fewer requests.
-declare -A CUSTOM_SCALE=([bitcount]=50 [pfcount]=20 [geosearch]=20)
+declare -A CUSTOM_SCALE=([bitcount]=50 [pfcount]=20 [geosearch]=20 [xreadgroup]=5 [xack]=5)
 WORK=$(mktemp -d)
 PIDS=()
 
@@ -135,6 +145,20 @@ fill_data() {
         printf " %.6f %.6f p%d", 13 + rand() * 0.8, 37.8 + rand() * 0.6, $1}
         NR % 100 == 0 {print ""}' | redis-cli -p "$1" >/dev/null
 }
+# The streams group's keys: 1,000 entries to read ranges of, and STREAM_FILL entries (IDs
+# 1-0, 1-1, ...) for a group to deliver, so that no XREADGROUP comes back empty.
+/usr/bin/python3 - "$STREAM_FILL" >"$WORK/xgroup.resp" <<'PY'
+import sys
+out = sys.stdout
+for i in range(int(sys.argv[1])):
+    out.write("*7\r\n$4\r\nXADD\r\n$11\r\nxgroupbench\r\n$%d\r\n1-%d\r\n$1\r\nf\r\n$2\r\nv1\r\n"
+              "$1\r\ng\r\n$2\r\nv2\r\n" % (len(str(i)) + 2, i))
+PY
+fill_streams() {
+    seq 0 999 | awk '{print "XADD xrangebench * f1 " $1 " f2 v2 f3 v3"}' | redis-cli -p "$1" >/dev/null
+    redis-cli -p "$1" --pipe <"$WORK/xgroup.resp" >/dev/null
+    redis-cli -p "$1" XGROUP CREATE xgroupbench g 0 >/dev/null
+}
 start rill
 start redis
 declare -A results
@@ -155,6 +179,7 @@ for round in $(seq 1 "$ROUNDS"); do
                 -t "$ALL_TESTS" -r 100000 --csv 2>/dev/null)
             fill_zbench "${!port_var}"
             fill_data "${!port_var}"
+            fill_streams "${!port_var}"
             for t in "${CUSTOM_TESTS[@]}"; do
                 # shellcheck disable=SC2086
                 results[${t^^}|P$pipeline|$name]+=" $(command_rps "${!port_var}" "$pipeline" \
@@ -360,6 +385,17 @@ keys_redis=$(load_bytes redis "$WORK/keys.resp")
 restart_both
 lists_rill=$(load_bytes rill "$WORK/lists.resp")
 lists_redis=$(load_bytes redis "$WORK/lists.resp")
+/usr/bin/python3 - "$MEMORY_KEYS" >"$WORK/stream.resp" <<'PY'
+import sys
+out = sys.stdout
+for i in range(int(sys.argv[1])):
+    v = "%d" % (i % 1000)
+    out.write("*9\r\n$4\r\nXADD\r\n$6\r\nstream\r\n$1\r\n*\r\n$4\r\nuser\r\n$%d\r\n%s\r\n"
+              "$6\r\naction\r\n$5\r\nclick\r\n$4\r\npage\r\n$5\r\n/home\r\n" % (len(v), v))
+PY
+restart_both
+stream_rill=$(load_bytes rill "$WORK/stream.resp")
+stream_redis=$(load_bytes redis "$WORK/stream.resp")
 
 echo
 printf 'producer/consumer (25 LPUSH + 25 BRPOP clients, %d items): rill %d/s, redis %d/s, ratio %s\n' \
@@ -375,6 +411,10 @@ printf 'memory per key (%d keys): rill %d B, redis %d B, ratio %s\n' "$MEMORY_KE
 printf 'memory for 100 lists x 10,000 x 16 B: rill %.1f MB, redis %.1f MB, ratio %s\n' \
     "$(awk -v b="$lists_rill" 'BEGIN {print b / 1048576}')" \
     "$(awk -v b="$lists_redis" 'BEGIN {print b / 1048576}')" "$(ratio "$lists_rill" "$lists_redis")"
+printf 'memory per stream entry (%d XADDs of 3 fields): rill %.1f B, redis %.1f B, ratio %s\n' \
+    "$MEMORY_KEYS" "$(awk -v b="$stream_rill" -v n="$MEMORY_KEYS" 'BEGIN {print b / n}')" \
+    "$(awk -v b="$stream_redis" -v n="$MEMORY_KEYS" 'BEGIN {print b / n}')" \
+    "$(ratio "$stream_rill" "$stream_redis")"
 for op in set get; do
     for pipeline in 1 16; do
         r=$(median <<<"${mc_results[$op|P$pipeline|rill]}")

@@ -202,7 +202,9 @@ const char *entry_string(entry *e, char *dst, size_t *len) {
 }
 
 const char *db_type_name(const entry *e) {
-    static const char *names[] = {"string", "list", "set", "zset", "hash", "stream"};
+    static const char *names[] = {[OBJ_STRING] = "string", [OBJ_LIST] = "list",
+                                  [OBJ_SET] = "set",       [OBJ_ZSET] = "zset",
+                                  [OBJ_HASH] = "hash",     [OBJ_STREAM] = "stream"};
     return names[e->type];
 }
 

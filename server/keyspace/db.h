@@ -9,7 +9,8 @@
 
 #include "dict.h"
 
-enum obj_type { OBJ_STRING, OBJ_LIST, OBJ_SET, OBJ_ZSET, OBJ_HASH, OBJ_STREAM };
+/* Redis's type numbers (DEBUG DIGEST mixes them in); 5 is its module type, which rill has not. */
+enum obj_type { OBJ_STRING, OBJ_LIST, OBJ_SET, OBJ_ZSET, OBJ_HASH, OBJ_STREAM = 6 };
 /* String encodings: bytes stored inline, or a long long stored inline. Other types keep a
  * pointer to their value object inline (ENC_OBJ). */
 enum obj_encoding { ENC_RAW, ENC_INT, ENC_OBJ };
