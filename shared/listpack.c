@@ -231,37 +231,37 @@ size_t lp_encode(unsigned char *out, const char *s, size_t len) {
     return header + len + backlen_size(header + len);
 }
 
-/* Room for `more` bytes before the end byte: returns the (maybe moved) listpack and where
- * the new element goes. Growth follows the allocator's size classes, as listpack.c does. */
-static unsigned char *grow(unsigned char *lp, size_t more, unsigned char **at) {
+unsigned char *lp_reserve(unsigned char *lp, size_t more, unsigned char **at) {
+    /* Growth follows the allocator's size classes, as listpack.c's does. */
     size_t bytes = lp_bytes(lp);
     if (bytes + more > mem_usable(lp)) lp = mem_realloc(lp, bytes + more);
     *at = lp + bytes - 1;
     return lp;
 }
 
-static unsigned char *finish_append(unsigned char *lp, size_t added) {
-    size_t bytes = lp_bytes(lp) + added;
-    lp[bytes - 1] = LP_END;
-    size_t count = get_count(lp);
-    set_header(lp, bytes, count == UINT16_MAX ? count : count + 1);
-    return lp;
+void lp_appended(unsigned char *lp, size_t bytes, size_t count) {
+    size_t total = lp_bytes(lp) + bytes;
+    lp[total - 1] = LP_END;
+    size_t n = get_count(lp);
+    set_header(lp, total, n == UINT16_MAX ? n : n + count);
 }
 
 unsigned char *lp_append(unsigned char *lp, const char *s, size_t len) {
     unsigned char *at;
     size_t n = lp_entry_size(s, len);
-    lp = grow(lp, n, &at);
+    lp = lp_reserve(lp, n, &at);
     lp_encode(at, s, len);
-    return finish_append(lp, n);
+    lp_appended(lp, n, 1);
+    return lp;
 }
 
 unsigned char *lp_append_int(unsigned char *lp, int64_t v) {
     unsigned char *at;
     size_t n = lp_int_entry_size(v);
-    lp = grow(lp, n, &at);
+    lp = lp_reserve(lp, n, &at);
     lp_encode_int(at, v);
-    return finish_append(lp, n);
+    lp_appended(lp, n, 1);
+    return lp;
 }
 
 unsigned char *lp_replace_int(unsigned char *lp, unsigned char **p, int64_t v) {

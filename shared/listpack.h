@@ -36,6 +36,10 @@ int64_t lp_get_int(const unsigned char *p);
 /* Appending; they return the listpack to use from now on (it may move). */
 unsigned char *lp_append(unsigned char *lp, const char *s, size_t len);
 unsigned char *lp_append_int(unsigned char *lp, int64_t v);
+/* Appending several elements at once: room for `more` bytes (the listpack may move), *at
+ * is where they go (encode them with lp_encode*), then lp_appended counts them in. */
+unsigned char *lp_reserve(unsigned char *lp, size_t more, unsigned char **at);
+void lp_appended(unsigned char *lp, size_t bytes, size_t count);
 /* Replaces the element at *p by the integer v; *p points at it again afterwards. */
 unsigned char *lp_replace_int(unsigned char *lp, unsigned char **p, int64_t v);
 
