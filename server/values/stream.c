@@ -757,12 +757,10 @@ static int check_next(packed_iter *it, packed_elem *el, int want_int, int64_t *v
 }
 
 int stream_check_node(const unsigned char *lp, size_t len, const char **why) {
-    packed_iter it;
-    if (packed_count(&it, PACKED_LISTPACK, lp, len) < 0) {
-        *why = it.err;
-        return -1;
-    }
+    /* Redis's words, which its users and its test suite look for in the log. */
     *why = "Stream listpack integrity check failed.";
+    packed_iter it;
+    if (packed_count(&it, PACKED_LISTPACK, lp, len) < 0) return -1;
     packed_iter_init(&it, PACKED_LISTPACK, lp, len);
     packed_elem el;
     int64_t live, deleted, master_fields, v;
