@@ -11,6 +11,10 @@
 
 #define LP_HEADER_SIZE 6
 #define LP_END 0xff
+/* The most an integer element takes (encoding, 8 bytes, back length), and what a string
+ * element takes at most besides its bytes (a 5-byte header, a 5-byte back length). */
+#define LP_MAX_INT_ENTRY 10
+#define LP_MAX_STRING_OVERHEAD 10
 /* Digits of the longest int64_t, for lp_get's buffer. */
 #define LP_INT_BUF 21
 

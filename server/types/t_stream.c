@@ -16,6 +16,9 @@
 #include "mem.h"
 #include "numconv.h"
 
+/* Times (new IDs, deliveries, consumers' last activity) are the running command's start, as
+ * Redis 7.2 takes them: within one command or script they do not move. */
+
 /* Entries an XREAD or XREADGROUP that blocked without COUNT gets at most, as in Redis. */
 #define XREAD_BLOCKED_DEFAULT_COUNT 1000
 
@@ -113,7 +116,7 @@ void reply_stream_id(client *c, const stream_id *id) {
 
 struct stream_consumer *stream_consumer_get(client *c, const resp_arg *key,
                                             struct stream_group *g, const resp_arg *name) {
-    long long now = time_ms();
+    long long now = server.now_ms;
     struct stream_consumer *consumer = stream_consumer_find(g, name->ptr, name->len);
     if (consumer) {
         consumer->seen_time = now;
@@ -129,7 +132,7 @@ struct stream_consumer *stream_consumer_get(client *c, const resp_arg *key,
  * had it (XGROUP SETID can make a group deliver an entry twice). */
 static void make_pending(struct stream_group *g, struct stream_consumer *consumer,
                          const stream_id *id) {
-    long long now = time_ms();
+    long long now = server.now_ms;
     struct stream_nack *nack = idx_find(&g->pel, id);
     if (!nack) {
         nack = stream_nack_new(consumer, now);
@@ -160,7 +163,7 @@ static size_t reply_history(client *c, stream *s, const stream_id *start, size_t
             reply_nil_array(c);
         } else {
             struct stream_nack *nack = val;
-            nack->delivery_time = time_ms();
+            nack->delivery_time = server.now_ms;
             nack->delivery_count++;
         }
         n++;
@@ -326,7 +329,7 @@ void cmd_xadd(client *c) {
     struct stream_limits lim = node_limits();
     stream_id id;
     int rc = stream_append(s, &c->argv[field_pos], (c->argc - field_pos) / 2,
-                           a.id_given ? &a.id : NULL, a.seq_given, time_ms(), &lim, &id);
+                           a.id_given ? &a.id : NULL, a.seq_given, server.now_ms, &lim, &id);
     if (rc != 0) {
         reply_error(c, rc == -1 ? "The ID specified in XADD is equal or smaller than the target "
                                   "stream top item"
@@ -876,7 +879,7 @@ static void xinfo_consumers(client *c, const resp_arg *key, stream *s) {
                      (int)name->len, name->ptr, (int)key->len, key->ptr);
         return;
     }
-    long long now = time_ms();
+    long long now = server.now_ms;
     reply_array(c, (long long)g->nconsumers);
     for (size_t k = 0; k < g->nconsumers; k++) {
         const struct stream_consumer *consumer = g->consumers[k];

@@ -130,7 +130,7 @@ void cmd_xgroup_createconsumer(client *c) {
     struct xgroup_ctx x;
     if (xgroup_prepare(c, &x, 1) != 0) return;
     const resp_arg *name = &c->argv[4];
-    if (!stream_consumer_create(x.g, name->ptr, name->len, time_ms())) {
+    if (!stream_consumer_create(x.g, name->ptr, name->len, server.now_ms)) {
         reply_int(c, 0);
         return;
     }
@@ -299,7 +299,7 @@ void cmd_xpending(client *c) {
         }
         pel = &consumer->pel;
     }
-    long long now = time_ms(), n = 0;
+    long long now = server.now_ms, n = 0;
     size_t at = reply_defer(c);
     idx_iter it;
     stream_id id;
@@ -383,7 +383,7 @@ void cmd_xclaim(client *c) {
     stream_id *ids = mem_alloc((c->argc - 5) * sizeof *ids);
     while (5 + nids < c->argc && stream_parse_strict_id(NULL, &c->argv[5 + nids], &ids[nids]) == 0)
         nids++;
-    long long now = time_ms();
+    long long now = server.now_ms;
     struct xclaim_opts o = {-1, -1, 0, 0, {0, 0}};
     if (parse_xclaim_opts(c, 5 + nids, now, &o) != 0) {
         mem_free(ids);
@@ -467,7 +467,7 @@ void cmd_xautoclaim(client *c) {
     if (!g) return;
     stream *s = stream_of(e);
     struct stream_consumer *consumer = NULL;
-    long long attempts = count * 10, now = time_ms();
+    long long attempts = count * 10, now = server.now_ms;
     stream_id *deleted = NULL;
     size_t ndeleted = 0, deleted_cap = 0;
     reply_array(c, 3);

@@ -257,26 +257,23 @@ int stream_append(stream *s, const resp_arg *fv, size_t nfields, const stream_id
         if (same_fields(node->lp, fv, nfields)) flags = STREAM_ITEM_SAMEFIELDS;
     }
 
-    /* The entry's elements, sized first and written in one go. */
+    /* The entry's elements written in one go, into room for the most they can take. */
     int same = flags & STREAM_ITEM_SAMEFIELDS;
-    int64_t ms_delta = (int64_t)(id.ms - node->master.ms);
-    int64_t seq_delta = (int64_t)(id.seq - node->master.seq);
     int64_t lp_count = (int64_t)nfields + 3 + (same ? 0 : (int64_t)nfields + 1);
-    size_t bytes = lp_int_entry_size(flags) + lp_int_entry_size(ms_delta) +
-                   lp_int_entry_size(seq_delta) + lp_int_entry_size(lp_count) +
-                   (same ? 0 : lp_int_entry_size((int64_t)nfields));
+    size_t room = 5 * LP_MAX_INT_ENTRY;
     for (size_t i = same ? 1 : 0; i < 2 * nfields; i += same ? 2 : 1)
-        bytes += lp_entry_size(fv[i].ptr, fv[i].len);
-    unsigned char *at;
-    node->lp = lp_reserve(node->lp, bytes, &at);
+        room += LP_MAX_STRING_OVERHEAD + fv[i].len;
+    unsigned char *start, *at;
+    node->lp = lp_reserve(node->lp, room, &start);
+    at = start;
     at += lp_encode_int(at, flags);
-    at += lp_encode_int(at, ms_delta);
-    at += lp_encode_int(at, seq_delta);
+    at += lp_encode_int(at, (int64_t)(id.ms - node->master.ms));
+    at += lp_encode_int(at, (int64_t)(id.seq - node->master.seq));
     if (!same) at += lp_encode_int(at, (int64_t)nfields);
     for (size_t i = same ? 1 : 0; i < 2 * nfields; i += same ? 2 : 1)
         at += lp_encode(at, fv[i].ptr, fv[i].len);
-    lp_encode_int(at, lp_count);
-    lp_appended(node->lp, bytes, (size_t)lp_count + 1);
+    at += lp_encode_int(at, lp_count);
+    lp_appended(node->lp, (size_t)(at - start), (size_t)lp_count + 1);
 
     s->length++;
     s->entries_added++;
