@@ -883,7 +883,7 @@ static void xinfo_consumers(client *c, const resp_arg *key, stream *s) {
     reply_array(c, (long long)g->nconsumers);
     for (size_t k = 0; k < g->nconsumers; k++) {
         const struct stream_consumer *consumer = g->consumers[k];
-        long long idle = now - consumer->seen_time;
+        long long idle = stream_elapsed(now, consumer->seen_time);
         reply_array(c, 6);
         reply_bulk_cstr(c, "name");
         reply_bulk(c, consumer->name, consumer->namelen);

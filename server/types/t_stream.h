@@ -3,6 +3,8 @@
 #ifndef RILL_T_STREAM_H
 #define RILL_T_STREAM_H
 
+#include <limits.h>
+
 #include "core/server.h"
 #include "keyspace/db.h"
 #include "values/stream.h"
@@ -41,6 +43,12 @@ size_t reply_stream_range(client *c, stream *s, const stream_id *start, const st
                           struct stream_consumer *consumer, int flags);
 /* The entry id alone, as [id, [field, value, ...]]; 0 when it does not exist. */
 int reply_stream_entry(client *c, stream *s, const stream_id *id);
+
+/* now - then, saturated: times come from clients (XCLAIM TIME, IDLE) and from files. */
+static inline long long stream_elapsed(long long now, long long then) {
+    long long d;
+    return __builtin_sub_overflow(now, then, &d) ? (then < 0 ? LLONG_MAX : LLONG_MIN) : d;
+}
 
 /* The consumer of that name in g, created (with its notification) when absent. */
 struct stream_consumer *stream_consumer_get(client *c, const resp_arg *key,

@@ -307,7 +307,7 @@ void cmd_xpending(client *c) {
     idx_seek(&it, pel, &start);
     while (count && idx_next(&it, &id, &val) && stream_id_cmp(&id, &end) <= 0) {
         const struct stream_nack *nack = val;
-        long long idle = now - nack->delivery_time;
+        long long idle = stream_elapsed(now, nack->delivery_time);
         if (min_idle && idle < min_idle) continue;
         n++;
         count--;
@@ -351,7 +351,7 @@ static int parse_xclaim_opts(client *c, size_t j, long long now, struct xclaim_o
             long long idle;
             if (arg_ll_msg(c, &c->argv[++j], &idle, "Invalid IDLE option argument for XCLAIM"))
                 return -1;
-            o->delivery_time = now - idle;
+            o->delivery_time = stream_elapsed(now, idle);
         } else if (arg_is(opt, "time") && more) {
             if (arg_ll_msg(c, &c->argv[++j], &o->delivery_time,
                            "Invalid TIME option argument for XCLAIM"))
@@ -417,7 +417,8 @@ void cmd_xclaim(client *c) {
             idx_insert(&g->pel, id, nack);
         }
         if (!nack) continue;
-        if (nack->consumer && min_idle && now - nack->delivery_time < min_idle) continue;
+        if (nack->consumer && min_idle && stream_elapsed(now, nack->delivery_time) < min_idle)
+            continue;
         if (!consumer) consumer = stream_consumer_get(c, &c->argv[1], g, &c->argv[3]);
         nack->delivery_time = o.delivery_time;
         if (o.retry_count >= 0) {
@@ -492,7 +493,7 @@ void cmd_xautoclaim(client *c) {
             server.dirty++;
             continue;
         }
-        if (min_idle && now - nack->delivery_time < min_idle) continue;
+        if (min_idle && stream_elapsed(now, nack->delivery_time) < min_idle) continue;
         if (!consumer) consumer = stream_consumer_get(c, &c->argv[1], g, &c->argv[3]);
         nack->delivery_time = now;
         if (!justid) nack->delivery_count++;

@@ -1,5 +1,6 @@
 #include "values/stream.h"
 
+#include <limits.h>
 #include <stddef.h>
 #include <string.h>
 
@@ -591,7 +592,7 @@ int stream_group_lag(const stream *s, const struct stream_group *g, long long *l
 void stream_group_advance(const stream *s, struct stream_group *g, const stream_id *id) {
     if (g->entries_read != STREAM_ENTRIES_READ_INVALID &&
         !stream_range_has_tombstones(s, id, NULL)) {
-        g->entries_read++;
+        if (g->entries_read < LLONG_MAX) g->entries_read++; /* ENTRIESREAD may start it there */
     } else if (s->entries_added) {
         g->entries_read = stream_estimate_distance(s, id);
     }

@@ -270,3 +270,21 @@ def test_streams_follow_the_keyspace(r):
         assert time.time() < deadline
         time.sleep(0.02)
     assert r.memory_usage("s") > 0
+
+
+def test_extreme_times_and_counters_stay_in_range(r, rill_module):
+    """Client numbers that would overflow a subtraction or a counter (UBSan-clean here)."""
+    conn = RawConn(rill_module.port)
+    conn.call(["XADD", "t", "1-0", "a", "1"])
+    conn.call(["XGROUP", "CREATE", "t", "g", "0", "ENTRIESREAD", str(2**63 - 1)])
+    conn.call(["XREADGROUP", "GROUP", "g", "c", "STREAMS", "t", ">"])
+    for opt in (["IDLE", str(-2**63)], ["IDLE", str(2**63 - 1)], ["TIME", str(-2**63)],
+                ["TIME", str(2**63 - 1)]):
+        reply = conn.call(["XCLAIM", "t", "g", "c", "0", "1-0", *opt, "JUSTID"])
+        assert reply == b"*1\r\n$3\r\n1-0\r\n"
+        idle = r.xpending_range("t", "g", "-", "+", 10)[0]["time_since_delivered"]
+        assert 0 <= idle < 60000
+    reply = conn.call(["XAUTOCLAIM", "t", "g", "d", str(2**62), "0"])
+    assert reply.startswith(b"*3\r\n$3\r\n0-0\r\n")
+    assert r.xinfo_groups("t")[0]["entries-read"] == 2**63 - 1
+    conn.close()
