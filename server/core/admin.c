@@ -201,6 +201,15 @@ void cmd_time(client *c) {
     reply_bulk_ll(c, us % 1000000);
 }
 
+/* rill has no replication yet (INFO replication says the same): a primary at offset 0 with
+ * no replicas. */
+void cmd_role(client *c) {
+    reply_array(c, 3);
+    reply_bulk_cstr(c, "master");
+    reply_int(c, 0);
+    reply_array(c, 0);
+}
+
 void cmd_shutdown(client *c) {
     int save = 0, nosave = 0, force = 0, abort_shutdown = 0;
     for (size_t i = 1; i < c->argc; i++) {

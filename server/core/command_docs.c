@@ -2451,6 +2451,12 @@ const struct command_doc command_docs[] = {
         "5\r\nflags\r\n*1\r\n+optional\r\n*10\r\n$4\r\nname\r\n$9\r\nfrequency\r\n$4\r\ntype\r\n$7\r\ninteger\r\n$5"
         "\r\ntoken\r\n$4\r\nFREQ\r\n$5\r\nsince\r\n$5\r\n5.0.0\r\n$5\r\nflags\r\n*1\r\n+optional\r\n",
         1427, 6},
+    {"role",
+        "*0\r\n*0\r\n",
+        8,
+        "$7\r\nsummary\r\n$61\r\nReturn the role of the instance in the context of replication\r"
+        "\n$5\r\nsince\r\n$6\r\n2.8.12\r\n$5\r\ngroup\r\n$6\r\nserver\r\n$10\r\ncomplexity\r\n$4\r\nO(1)\r\n",
+        154, 4},
     {"rpop",
         "*0\r\n*1\r\n*6\r\n$5\r\nflags\r\n*3\r\n+RW\r\n+access\r\n+delete\r\n$12\r\nbegin_search\r\n*4\r\n$4\r\ntyp"
         "e\r\n$5\r\nindex\r\n$4\r\nspec\r\n*2\r\n$5\r\nindex\r\n:1\r\n$9\r\nfind_keys\r\n*4\r\n$4\r\ntype\r\n$5\r\nrang"

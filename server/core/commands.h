@@ -155,7 +155,7 @@ cmd_handler cmd_memory_usage, cmd_memory_stats, cmd_memory_doctor, cmd_memory_ma
 /* core/admin.c */
 cmd_handler cmd_cluster;
 cmd_handler cmd_config_get, cmd_config_set, cmd_config_resetstat,
-    cmd_config_rewrite, cmd_config_help, cmd_time, cmd_shutdown;
+    cmd_config_rewrite, cmd_config_help, cmd_time, cmd_role, cmd_shutdown;
 /* types/t_sort.c */
 cmd_handler cmd_sort, cmd_sort_ro;
 size_t sort_find_keys(const resp_arg *argv, size_t argc, size_t *index, size_t cap);
