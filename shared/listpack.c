@@ -1,6 +1,6 @@
-/* Redis 7.0's listpack layout (see listpack.h). Element encodings, by first byte:
- * 0xxxxxxx 7-bit uint; 10xxxxxx 6-bit string length; 110xxxxx 13-bit int; 1110xxxx 12-bit
- * string length; 0xf0 32-bit string length; 0xf1..0xf4 16/24/32/64-bit int. After the data
+/* Redis 7.0's listpack layout (see listpack.h). Element encodings, by the first byte's top
+ * bits: 0 a 7-bit uint; 10 a 6-bit string length; 110 a 13-bit int; 1110 a 12-bit string
+ * length; then 0xf0 a 32-bit string length, 0xf1..0xf4 a 16/24/32/64-bit int. After the data
  * comes the back length: the encoding and data size in 7-bit groups, read right to left. */
 #include "listpack.h"
 
@@ -37,7 +37,7 @@ unsigned char *lp_shrink_to_fit(unsigned char *lp) {
     return mem_usable(lp) > n ? mem_realloc(lp, n) : lp;
 }
 
-static size_t backlen_size(size_t len) {
+size_t lp_backlen_size(size_t len) {
     return len <= 127 ? 1 : len < 16383 ? 2 : len < 2097151 ? 3 : len < 268435455 ? 4 : 5;
 }
 
@@ -59,7 +59,7 @@ static size_t element_size(const unsigned char *p) {
 
 static size_t full_size(const unsigned char *p) {
     size_t n = element_size(p);
-    return n + backlen_size(n);
+    return n + lp_backlen_size(n);
 }
 
 unsigned char *lp_first(unsigned char *lp) {
@@ -158,7 +158,7 @@ int64_t lp_get_int(const unsigned char *p) {
 }
 
 static void put_backlen(unsigned char *p, size_t len) {
-    size_t n = backlen_size(len);
+    size_t n = lp_backlen_size(len);
     for (size_t i = 0; i < n; i++) {
         unsigned shift = (unsigned)(7 * (n - 1 - i));
         p[i] = (unsigned char)(((len >> shift) & 127) | (i ? 128 : 0));
@@ -175,7 +175,7 @@ static size_t int_size(int64_t v) {
 
 size_t lp_int_entry_size(int64_t v) {
     size_t n = int_size(v);
-    return n + backlen_size(n);
+    return n + lp_backlen_size(n);
 }
 
 size_t lp_encode_int(unsigned char *out, int64_t v) {
@@ -193,7 +193,7 @@ size_t lp_encode_int(unsigned char *out, int64_t v) {
             out[1 + i] = (unsigned char)((uint64_t)v >> (8 * i));
     }
     put_backlen(out + n, n);
-    return n + backlen_size(n);
+    return n + lp_backlen_size(n);
 }
 
 /* A string that listpack.c would store as an integer. */
@@ -210,7 +210,7 @@ size_t lp_entry_size(const char *s, size_t len) {
     int64_t v;
     if (as_int(s, len, &v)) return lp_int_entry_size(v);
     size_t n = string_header(len) + len;
-    return n + backlen_size(n);
+    return n + lp_backlen_size(n);
 }
 
 size_t lp_encode(unsigned char *out, const char *s, size_t len) {
@@ -228,7 +228,7 @@ size_t lp_encode(unsigned char *out, const char *s, size_t len) {
     }
     if (len) memcpy(out + header, s, len);
     put_backlen(out + header + len, header + len);
-    return header + len + backlen_size(header + len);
+    return header + len + lp_backlen_size(header + len);
 }
 
 unsigned char *lp_reserve(unsigned char *lp, size_t more, unsigned char **at) {

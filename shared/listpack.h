@@ -47,7 +47,9 @@ void lp_appended(unsigned char *lp, size_t bytes, size_t count);
 /* Replaces the element at *p by the integer v; *p points at it again afterwards. */
 unsigned char *lp_replace_int(unsigned char *lp, unsigned char **p, int64_t v);
 
-/* Encoding sizes, for callers that build listpacks elsewhere (the RDB writer). */
+/* Encoding sizes, for callers that build or check listpacks elsewhere (packed_blobs.c). */
+/* Bytes of the back length after an element of len bytes (Redis's lpEncodeBacklen). */
+size_t lp_backlen_size(size_t len);
 /* Bytes of v's encoding, back length included. */
 size_t lp_int_entry_size(int64_t v);
 /* Bytes lp_append adds for s. */

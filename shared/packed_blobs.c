@@ -166,11 +166,6 @@ static int ziplist_next(packed_iter *it, packed_elem *el) {
     return 1;
 }
 
-/* Bytes a listpack back length takes for an entry of len bytes (Redis's lpEncodeBacklen). */
-static size_t backlen_size(uint64_t len) {
-    return len <= 127 ? 1 : len < 16383 ? 2 : len < 2097151 ? 3 : len < 268435455 ? 4 : 5;
-}
-
 static int listpack_next(packed_iter *it, packed_elem *el) {
     if (left(it) == 0) return fail(it, "entry past the end");
     unsigned char b = *it->p;
@@ -204,7 +199,7 @@ static int listpack_next(packed_iter *it, packed_elem *el) {
         el->v = le_signed(it->p + 1, (unsigned)data);
     }
     uint64_t entry_len = header + data;
-    size_t back = backlen_size(entry_len);
+    size_t back = lp_backlen_size(entry_len);
     if (left(it) < entry_len + back + 1) return fail(it, "entry past the end");
     /* The back length, read backwards from its last byte as Redis does. */
     const unsigned char *q = it->p + entry_len + back - 1;

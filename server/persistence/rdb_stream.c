@@ -10,21 +10,6 @@
 
 #include "mem.h"
 
-static void id_to_key(const stream_id *id, unsigned char out[16]) {
-    for (int i = 0; i < 8; i++) {
-        out[i] = (unsigned char)(id->ms >> (56 - 8 * i));
-        out[8 + i] = (unsigned char)(id->seq >> (56 - 8 * i));
-    }
-}
-
-static void key_to_id(const unsigned char *key, stream_id *id) {
-    id->ms = id->seq = 0;
-    for (int i = 0; i < 8; i++) {
-        id->ms = id->ms << 8 | key[i];
-        id->seq = id->seq << 8 | key[8 + i];
-    }
-}
-
 static void put_id_lens(rdb_writer *w, const stream_id *id) {
     rdb_put_len(w, id->ms);
     rdb_put_len(w, id->seq);
@@ -39,7 +24,7 @@ static void put_pel(rdb_writer *w, const id_index *pel, int with_deliveries) {
     idx_seek(&it, pel, NULL);
     while (idx_next(&it, &id, &val)) {
         unsigned char key[16];
-        id_to_key(&id, key);
+        stream_id_to_key(&id, key);
         rdb_put_raw(w, key, sizeof key);
         if (!with_deliveries) continue;
         const struct stream_nack *nack = val;
@@ -53,7 +38,7 @@ void rdb_save_stream(rdb_writer *w, const stream *s) {
     for (size_t i = 0; i < s->nnodes; i++) {
         const struct stream_node *n = stream_node_at(s, i);
         unsigned char key[16];
-        id_to_key(&n->master, key);
+        stream_id_to_key(&n->master, key);
         rdb_put_string(w, (const char *)key, sizeof key);
         rdb_put_string(w, (const char *)n->lp, lp_bytes(n->lp));
     }
@@ -106,7 +91,7 @@ static int load_nodes(rdb_reader *r, stream *s) {
             rdb_fail(r, "Stream node key entry is not the size of a stream ID");
             goto fail;
         }
-        key_to_id((const unsigned char *)key.ptr, &nodes[got].master);
+        stream_id_from_key((const unsigned char *)key.ptr, &nodes[got].master);
         rdb_str_free(&key);
         if (rdb_read_string(r, &lp)) goto fail;
         if (stream_check_node((const unsigned char *)lp.ptr, lp.len, &why) != 0) {
@@ -140,7 +125,7 @@ fail:
 static int read_pel_id(rdb_reader *r, stream_id *id) {
     unsigned char key[16];
     if (rdb_read_raw(r, key, sizeof key, "pending entry")) return -1;
-    key_to_id(key, id);
+    stream_id_from_key(key, id);
     return 0;
 }
 

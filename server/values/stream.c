@@ -132,10 +132,18 @@ static long node_for(const stream *s, const stream_id *id) {
     return (long)lo - 1;
 }
 
-static void key_bytes(const stream_id *id, unsigned char out[16]) {
+void stream_id_to_key(const stream_id *id, unsigned char key[16]) {
     for (int i = 0; i < 8; i++) {
-        out[i] = (unsigned char)(id->ms >> (56 - 8 * i));
-        out[8 + i] = (unsigned char)(id->seq >> (56 - 8 * i));
+        key[i] = (unsigned char)(id->ms >> (56 - 8 * i));
+        key[8 + i] = (unsigned char)(id->seq >> (56 - 8 * i));
+    }
+}
+
+void stream_id_from_key(const unsigned char *key, stream_id *id) {
+    id->ms = id->seq = 0;
+    for (int i = 0; i < 8; i++) {
+        id->ms = id->ms << 8 | key[i];
+        id->seq = id->seq << 8 | key[8 + i];
     }
 }
 
@@ -168,7 +176,7 @@ long long stream_radix_nodes(const stream *s) {
     if (s->nnodes == 0) return 1;
     unsigned char(*keys)[16] = mem_alloc(s->nnodes * 16);
     for (size_t i = 0; i < s->nnodes; i++)
-        key_bytes(&stream_node_at(s, i)->master, keys[i]);
+        stream_id_to_key(&stream_node_at(s, i)->master, keys[i]);
     long long n = radix_nodes(keys, 0, s->nnodes, 0, 0);
     mem_free(keys);
     return n;

@@ -26,6 +26,10 @@
 int stream_id_incr(stream_id *id);
 int stream_id_decr(stream_id *id);
 static inline int stream_id_is_zero(const stream_id *id) { return !id->ms && !id->seq; }
+/* An ID as Redis's 16-byte big-endian key (radix tree keys, RDB node keys and PEL entries),
+ * and back. */
+void stream_id_to_key(const stream_id *id, unsigned char key[16]);
+void stream_id_from_key(const unsigned char *key, stream_id *id);
 
 struct stream_node {
     stream_id master;
