@@ -86,6 +86,25 @@ invalid:
     return -1;
 }
 
+void stream_ids_init(struct stream_ids *l, size_t n) {
+    l->ids = n <= STREAM_IDS_LOCAL ? l->local : mem_alloc(n * sizeof *l->ids);
+}
+
+void stream_ids_free(struct stream_ids *l) {
+    if (l->ids != l->local) mem_free(l->ids);
+}
+
+int stream_parse_ids(client *c, const resp_arg *a, size_t n, struct stream_ids *l) {
+    stream_ids_init(l, n);
+    for (size_t j = 0; j < n; j++) {
+        if (stream_parse_strict_id(c, &a[j], &l->ids[j]) != 0) {
+            stream_ids_free(l);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 int stream_parse_range_bound(client *c, const resp_arg *a, stream_id *id, int start) {
     uint64_t missing_seq = start ? 0 : UINT64_MAX;
     if (a->len > 1 && a->ptr[0] == '(') {
@@ -415,13 +434,9 @@ void cmd_xdel(client *c) {
     }
     if (stream_not_a_stream(c, e)) return;
     size_t nids = c->argc - 2;
-    stream_id *ids = mem_alloc(nids * sizeof *ids);
-    for (size_t j = 0; j < nids; j++) {
-        if (stream_parse_strict_id(c, &c->argv[2 + j], &ids[j]) != 0) {
-            mem_free(ids);
-            return;
-        }
-    }
+    struct stream_ids list;
+    if (stream_parse_ids(c, &c->argv[2], nids, &list) != 0) return;
+    const stream_id *ids = list.ids;
     stream *s = stream_of(e);
     long long deleted = 0;
     int first_entry = 0;
@@ -431,7 +446,7 @@ void cmd_xdel(client *c) {
         if (stream_id_cmp(&ids[j], &s->max_deleted_id) > 0) s->max_deleted_id = ids[j];
         deleted++;
     }
-    mem_free(ids);
+    stream_ids_free(&list);
     if (deleted) {
         if (s->length == 0) {
             s->first_id.ms = s->first_id.seq = 0;
@@ -611,8 +626,14 @@ static void xread_generic(client *c) {
         xread_serve_blocked(c, &a, &woken_by);
         return;
     }
-    stream_id *ids = mem_alloc(a.nstreams * sizeof *ids);
-    struct stream_group **groups = a.group ? mem_alloc(a.nstreams * sizeof *groups) : NULL;
+    struct stream_ids list;
+    stream_ids_init(&list, a.nstreams);
+    stream_id *ids = list.ids;
+    struct stream_group *local_groups[STREAM_IDS_LOCAL];
+    struct stream_group **groups = NULL;
+    if (a.group)
+        groups = a.nstreams <= STREAM_IDS_LOCAL ? local_groups
+                                                : mem_alloc(a.nstreams * sizeof *groups);
     for (size_t i = 0; i < a.nstreams; i++) {
         const resp_arg *key = xread_key(c, &a, i), *idarg = xread_id(c, &a, i);
         entry *e = db_lookup_read(c->db, key->ptr, key->len);
@@ -687,8 +708,8 @@ static void xread_generic(client *c) {
         reply_nil_array(c);
     }
 done:
-    mem_free(ids);
-    mem_free(groups);
+    stream_ids_free(&list);
+    if (groups != local_groups) mem_free(groups);
 }
 
 void cmd_xread(client *c) { xread_generic(c); }

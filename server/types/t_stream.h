@@ -22,6 +22,20 @@ int stream_parse_id(client *c, const resp_arg *a, stream_id *id, uint64_t missin
 static inline int stream_parse_strict_id(client *c, const resp_arg *a, stream_id *id) {
     return stream_parse_id(c, a, id, 0, 1, NULL);
 }
+/* IDs from commands: up to STREAM_IDS_LOCAL in the struct, more on the heap (as Redis's
+ * static_ids), so the common XACK or XDEL of a few IDs allocates nothing. */
+#define STREAM_IDS_LOCAL 8
+struct stream_ids {
+    stream_id *ids;
+    stream_id local[STREAM_IDS_LOCAL];
+};
+/* Room for n IDs in l->ids. */
+void stream_ids_init(struct stream_ids *l, size_t n);
+void stream_ids_free(struct stream_ids *l);
+/* Parses the n strict IDs from a[0] on into l (initialised here); -1 after replying the
+ * error (l is then freed). */
+int stream_parse_ids(client *c, const resp_arg *a, size_t n, struct stream_ids *l);
+
 /* A range bound: "(" before an ID excludes it (the ID is then moved past it, with Redis's
  * error when there is no such ID). start 1 for a lower bound. */
 int stream_parse_range_bound(client *c, const resp_arg *a, stream_id *id, int start);

@@ -196,18 +196,13 @@ void cmd_xack(client *c) {
     }
     /* All IDs are checked first: the reply cannot be an error once some were acknowledged. */
     size_t nids = c->argc - 3;
-    stream_id *ids = mem_alloc(nids * sizeof *ids);
-    for (size_t j = 0; j < nids; j++) {
-        if (stream_parse_strict_id(c, &c->argv[3 + j], &ids[j]) != 0) {
-            mem_free(ids);
-            return;
-        }
-    }
+    struct stream_ids list;
+    if (stream_parse_ids(c, &c->argv[3], nids, &list) != 0) return;
     long long acked = 0;
     for (size_t j = 0; j < nids; j++)
-        acked += forget_pending(g, &ids[j]);
+        acked += forget_pending(g, &list.ids[j]);
     server.dirty += acked;
-    mem_free(ids);
+    stream_ids_free(&list);
     reply_int(c, acked);
 }
 
@@ -380,13 +375,15 @@ void cmd_xclaim(client *c) {
     if (min_idle < 0) min_idle = 0;
     /* The IDs run up to the first argument that is not one; the options follow. */
     size_t nids = 0;
-    stream_id *ids = mem_alloc((c->argc - 5) * sizeof *ids);
+    struct stream_ids list;
+    stream_ids_init(&list, c->argc - 5);
+    stream_id *ids = list.ids;
     while (5 + nids < c->argc && stream_parse_strict_id(NULL, &c->argv[5 + nids], &ids[nids]) == 0)
         nids++;
     long long now = server.now_ms;
     struct xclaim_opts o = {-1, -1, 0, 0, {0, 0}};
     if (parse_xclaim_opts(c, 5 + nids, now, &o) != 0) {
-        mem_free(ids);
+        stream_ids_free(&list);
         return;
     }
     int moved_last_id = 0;
@@ -438,7 +435,7 @@ void cmd_xclaim(client *c) {
     }
     if (moved_last_id) server.dirty++;
     reply_deferred_array(c, at, n);
-    mem_free(ids);
+    stream_ids_free(&list);
 }
 
 void cmd_xautoclaim(client *c) {
