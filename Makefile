@@ -8,7 +8,7 @@ override CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wno-mi
 # Lua 5.1 with Debian's cjson and bitop modules, linked in (see server/scripting/lua_sandbox.c).
 LUA_CFLAGS := -I/usr/include/lua5.1
 LUA_LIBS   := -llua5.1-cjson -llua5.1-bitop -llua5.1
-LDLIBS   := -lev -lm -llzf
+LDLIBS   := -lev -lm -llzf -pthread
 SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
 SHARED_SRC := $(wildcard shared/*.c)

@@ -34,7 +34,7 @@ for bin in "$BUILD"/fuzz/${FUZZ_ONLY:-fuzz_*}; do
         args=(-runs="$FUZZ_RUNS" "$corpus" "$seeds")
     fi
     # Text harnesses get the extreme numbers, and their own words (tests/fuzz/dict).
-    if [[ $name == commands || $name == inline || $name == resp ]]; then
+    if [[ $name == commands || $name == inline || $name == resp || $name == aof ]]; then
         cat tests/fuzz/dict/numbers.dict tests/fuzz/dict/"$name".dict 2>/dev/null >"$BUILD/fuzz/$name.dict"
         args=(-dict="$BUILD/fuzz/$name.dict" "${args[@]}")
     fi

@@ -18,6 +18,7 @@
 #include "keyspace/db.h"
 #include "keyspace/evict.h"
 #include "mem.h"
+#include "persistence/aof.h"
 #include "persistence/snapshot.h"
 #include "scripting/scripting.h"
 
@@ -117,6 +118,15 @@ void cmd_config_set(client *c) {
         failed = 1;
         reply_errorf(c, "CONFIG SET failed (possibly related to argument '%s') - Failed to set "
                         "current oom_score_adj. Check server logs.", oom_setting);
+    }
+    for (size_t i = 0; i < n && !failed; i++) {
+        if (strcmp(names[i], "appendonly") != 0) continue;
+        int was_on = old[i].len == 3; /* "yes" */
+        if (server.cfg.appendonly != was_on && aof_set_enabled(server.cfg.appendonly) != 0) {
+            failed = 1;
+            reply_error(c, "CONFIG SET failed (possibly related to argument 'appendonly') - Unable "
+                           "to turn on AOF. Check server logs.");
+        }
     }
     /* The server works in dir: a new one is entered once everything else was accepted. */
     if (!failed && strcmp(old_dir, server.cfg.dir) != 0 && chdir(server.cfg.dir) != 0) {

@@ -24,6 +24,12 @@ const struct command_doc command_docs[] = {
         "string\r\n$5\r\nsince\r\n$5\r\n6.0.0\r\n$5\r\nflags\r\n*1\r\n+optional\r\n*4\r\n$4\r\nname\r\n$8\r\npasswo"
         "rd\r\n$4\r\ntype\r\n$6\r\nstring\r\n",
         426, 6},
+    {"bgrewriteaof",
+        "*0\r\n*0\r\n",
+        8,
+        "$7\r\nsummary\r\n$43\r\nAsynchronously rewrite the append-only file\r\n$5\r\nsince\r\n$5\r\n1."
+        "0.0\r\n$5\r\ngroup\r\n$6\r\nserver\r\n$10\r\ncomplexity\r\n$4\r\nO(1)\r\n",
+        135, 4},
     {"bgsave",
         "*0\r\n*0\r\n",
         8,

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/effects.h"
 #include "core/net.h"
 #include "core/reply.h"
 #include "dict.h"
@@ -19,6 +20,7 @@
 #include "keyspace/evict.h"
 #include "mem.h"
 #include "numconv.h"
+#include "persistence/aof.h"
 #include "persistence/migrate.h"
 #include "persistence/snapshot.h"
 #include "scripting/scripting.h"
@@ -783,6 +785,8 @@ struct command command_table[] = {
      "1.0.0", NULL},
     {"save", cmd_save, 1, CMD_ADMIN | CMD_NOSCRIPT | CMD_NO_ASYNC_LOADING | CMD_NO_MULTI, 0, 0, 0, "server", "@admin @slow @dangerous",
      "Synchronously save the dataset to disk", "1.0.0", NULL},
+    {"bgrewriteaof", cmd_bgrewriteaof, 1, CMD_ADMIN | CMD_NOSCRIPT | CMD_NO_ASYNC_LOADING, 0, 0, 0, "server", "@admin @slow @dangerous",
+     "Asynchronously rewrite the append-only file", "1.0.0", NULL},
     {"bgsave", cmd_bgsave, -1, CMD_ADMIN | CMD_NOSCRIPT | CMD_NO_ASYNC_LOADING, 0, 0, 0, "server", "@admin @slow @dangerous",
      "Asynchronously save the dataset to disk", "1.0.0", NULL},
     {"shutdown", cmd_shutdown, -1, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_NO_MULTI | CMD_ALLOW_BUSY, 0, 0, 0, "server", "@admin @slow @dangerous",
@@ -1051,10 +1055,11 @@ static void dispatch(client *c) {
         server.oom_before_command = 0;
     }
     /* PING too, as in Redis: health checks should see the failing disk. */
-    if (snapshot_refuses_writes() &&
+    const char *disk_error = snapshot_refuses_writes() ? ERR_MISCONF : aof_write_error();
+    if (disk_error &&
         ((scripting_command_flags(cmd, c->argv, c->argc) & CMD_WRITE) || cmd->proc == cmd_ping ||
          (cmd->proc == cmd_exec && multi_queued_flag(c, CMD_WRITE)))) {
-        multi_reject(c, cmd, ERR_MISCONF);
+        multi_reject(c, cmd, disk_error);
         return;
     }
     if (server.loading && !(cmd->flags & CMD_LOADING)) {
@@ -1188,7 +1193,10 @@ void command_call(client *c, const struct command *cmd) {
     int outer_touched = server.keys_touched_by_handler;
     server.keys_touched_by_handler = 0;
     nredacted = 0;
+    struct effects_frame effects;
+    effects_enter(&effects);
     cmd->proc(c);
+    effects_leave(&effects, c, cmd, server.dirty != dirty_before);
     /* A write that changed something invalidates WATCH and client caches on its keys. */
     if (db_signals_wanted() && server.dirty != dirty_before && (cmd->flags & CMD_WRITE) &&
         !server.keys_touched_by_handler)

@@ -177,7 +177,7 @@ cmd_handler cmd_xadd, cmd_xrange, cmd_xrevrange, cmd_xlen, cmd_xdel, cmd_xtrim, 
     cmd_xclaim, cmd_xautoclaim;
 size_t xread_find_keys(const resp_arg *argv, size_t argc, size_t *index, size_t cap);
 /* persistence/snapshot.c */
-cmd_handler cmd_save, cmd_bgsave, cmd_lastsave;
+cmd_handler cmd_save, cmd_bgsave, cmd_lastsave, cmd_bgrewriteaof;
 /* persistence/dump.c, persistence/migrate.c */
 cmd_handler cmd_dump, cmd_restore, cmd_migrate;
 /* scripting/scripting.c */

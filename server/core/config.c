@@ -65,12 +65,13 @@ static const char *const enable_values[] = {"no", "yes", "local", NULL};
 static const char *const maxmemory_policies[] = {
     "volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl", "allkeys-lru",
     "allkeys-lfu",  "allkeys-random", "noeviction", NULL};
+/* In enum aof_fsync's order. */
+static const char *const appendfsync_modes[] = {"everysec", "always", "no", NULL};
 /* Kept settings' values, in Redis 7.0's order (its error texts list them so). */
 static const char *const supervised_modes[] = {"upstart", "systemd", "auto", "no", NULL};
 static const char *const syslog_facilities[] = {"user",   "local0", "local1", "local2", "local3",
                                                 "local4", "local5", "local6", "local7", NULL};
 static const char *const diskless_load_modes[] = {"disabled", "on-empty-db", "swapdb", NULL};
-static const char *const appendfsync_modes[] = {"everysec", "always", "no", NULL};
 static const char *const oom_score_adj_modes[] = {"no", "yes", "relative", "absolute", NULL};
 static const int oom_score_adj_values[] = {0, 1, 1, 2}; /* relative is yes */
 static const char *const acl_pubsub_defaults[] = {"allchannels", "resetchannels", NULL};
@@ -175,7 +176,7 @@ static const struct setting settings[] = {
     {"activedefrag", T_BOOL, 0, KEPT, 0, 1, "no"},
     {"syslog-enabled", T_BOOL, IMMUTABLE, KEPT, 0, 1, "no"},
     {"cluster-enabled", T_BOOL, IMMUTABLE, KEPT, 0, 1, "no"},
-    {"appendonly", T_BOOL, DENY_LOADING, KEPT, 0, 1, "no"},
+    {"appendonly", T_BOOL, DENY_LOADING, FIELD(appendonly), 0, 1, "no"},
     {"cluster-allow-reads-when-down", T_BOOL, 0, KEPT, 0, 1, "no"},
     {"cluster-allow-pubsubshard-when-down", T_BOOL, 0, KEPT, 0, 1, "yes"},
     {"crash-log-enabled", T_BOOL, 0, KEPT, 0, 1, "yes"},
@@ -210,7 +211,7 @@ static const struct setting settings[] = {
     {"supervised", T_ENUM, IMMUTABLE, KEPT, 0, 0, "no", supervised_modes},
     {"syslog-facility", T_ENUM, IMMUTABLE, KEPT, 0, 0, "local0", syslog_facilities},
     {"repl-diskless-load", T_ENUM, DENY_LOADING, KEPT, 0, 0, "disabled", diskless_load_modes},
-    {"appendfsync", T_ENUM, 0, KEPT, 0, 0, "everysec", appendfsync_modes},
+    {"appendfsync", T_ENUM, 0, FIELD(appendfsync), 0, 0, "everysec", appendfsync_modes},
     {"oom-score-adj", T_ENUM, 0, KEPT, 0, 0, "no", oom_score_adj_modes, oom_score_adj_values},
     {"acl-pubsub-default", T_ENUM, 0, KEPT, 0, 0, "resetchannels", acl_pubsub_defaults},
     {"sanitize-dump-payload", T_ENUM, 0, KEPT, 0, 0, "no", sanitize_modes},
@@ -617,6 +618,14 @@ static int apply(struct config *cfg, const struct setting *s, const char *v, siz
             buf_append_str(err, "dbfilename can't be a path, just a filename");
             return -1;
         }
+        /* The AOF's files are named inside appenddirname, itself inside dir (Redis's
+         * pathIsBaseName: neither may hold a slash or a backslash). */
+        if ((strcmp(s->name, "appendfilename") == 0 || strcmp(s->name, "appenddirname") == 0) &&
+            (memchr(v, '/', len) || memchr(v, '\\', len))) {
+            buf_append_str(err, s->name[6] == 'f' ? "appendfilename can't be a path, just a filename"
+                                                  : "appenddirname can't be a path, just a dirname");
+            return -1;
+        }
         if (strcmp(s->name, "proc-title-template") == 0 && !process_title_template_valid(v, len)) {
             buf_append_str(err, "template format is invalid or contains unknown variables");
             return -1;
@@ -750,7 +759,6 @@ static void format_value(const struct config *cfg, const struct setting *s, buf_
 static const struct {
     const char *name, *feature;
 } needs_feature[] = {
-    {"appendonly", "the append-only file"},
     {"replicaof", "replication"},
     {"slaveof", "replication"},
     {"min-replicas-to-write", "replication"},

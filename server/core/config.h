@@ -20,6 +20,8 @@ enum maxmemory_policy {
     POLICY_NOEVICTION
 };
 
+enum aof_fsync { AOF_FSYNC_EVERYSEC, AOF_FSYNC_ALWAYS, AOF_FSYNC_NO }; /* appendfsync */
+
 /* client-output-buffer-limit classes, in the order CONFIG GET lists them. */
 enum client_class { CLASS_NORMAL, CLASS_REPLICA, CLASS_PUBSUB, CLASS_COUNT };
 
@@ -58,6 +60,8 @@ struct config {
     int rdb_key_save_delay;
     int key_load_delay;                        /* per key loaded, as rdb-key-save-delay */
     long long loading_process_events_interval_bytes; /* clients served every so many bytes */
+    int appendonly;
+    int appendfsync; /* enum aof_fsync */
     int rdbcompression;
     int rdbchecksum;
     long long proto_max_bulk_len;

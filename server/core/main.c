@@ -21,6 +21,7 @@
 #include "keyspace/db.h"
 #include "keyspace/evict.h"
 #include "mem.h"
+#include "persistence/aof.h"
 #include "persistence/migrate.h"
 #include "persistence/snapshot.h"
 #include "scripting/scripting.h"
@@ -98,6 +99,7 @@ static void on_cron(struct ev_loop *loop, ev_timer *w, int revents) {
     release_freed_memory();
     if (server.pending_signal) shutdown_on_signal();
     snapshot_cron();
+    aof_cron();
     migrate_cron();
     info_cron();
     w->repeat = 1.0 / server.cfg.hz;
@@ -217,7 +219,7 @@ int main(int argc, char **argv) {
     sigaction(SIGINT, &sa, NULL);
     crash_apply_config();
     net_init(); /* clients are served while the snapshot loads (most get -LOADING) */
-    if (snapshot_load() != 0 && !server.shutdown_asap) return 1;
+    if (aof_start_up() != 0 && !server.shutdown_asap) return 1;
     if (server.shutdown_asap) return exit_server(); /* SHUTDOWN or SIGTERM while loading */
 
     ev_timer_init(&server.cron_watcher, on_cron, 0, 1.0 / server.cfg.hz);

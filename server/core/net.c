@@ -25,6 +25,7 @@
 #include "features/tracking.h"
 #include "keyspace/db.h"
 #include "mem.h"
+#include "persistence/aof.h"
 #include "protocols/memcache.h"
 #include "scripting/scripting.h"
 
@@ -659,6 +660,8 @@ static void on_prepare(struct ev_loop *loop, ev_prepare *w, int revents) {
     /* Keys made ready outside a command (an expired or evicted stream) wake their waiters. */
     if (blocking_has_ready_keys() && !scripting_running()) blocking_serve_ready_keys();
     tracking_before_sleep();
+    /* The AOF is written (and with appendfsync always fsynced) before any reply goes out. */
+    aof_before_replies();
     while (server.pending_writes) {
         client *c = server.pending_writes;
         server.pending_writes = c->next_pending;

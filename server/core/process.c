@@ -287,3 +287,15 @@ void process_set_title(const char *name) {
     }
     buf_free(&out);
 }
+
+void process_forked_child(const char *child_title) {
+    process_apply_oom_score_adj(OOM_CLASS_CHILD);
+    process_set_title(child_title);
+    signal(SIGTERM, SIG_DFL);
+    signal(SIGINT, SIG_DFL);
+    signal(SIGUSR1, SIG_DFL);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    for (int i = 0; i < server.nlisteners; i++) close(server.listeners[i].fd);
+}

@@ -32,4 +32,9 @@ enum oom_class { OOM_CLASS_PRIMARY, OOM_CLASS_REPLICA, OOM_CLASS_CHILD };
  * the original score back once oom-score-adj is no. Returns -1 (logged) when /proc refuses. */
 int process_apply_oom_score_adj(enum oom_class process_class);
 
+/* In a forked child (a background save or AOF rewrite), first: the child's OOM score and
+ * title, default signals, and the listening sockets closed (a restarted server must be able
+ * to bind while the child still writes). The parent's loop is left alone. */
+void process_forked_child(const char *child_title);
+
 #endif

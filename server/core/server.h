@@ -45,6 +45,9 @@ struct ready_key;
 #define CLIENT_MONITOR (1u << 17)   /* MONITOR: sees every command (monitor.c) */
 #define CLIENT_SCRIPT (1u << 18)    /* the client scripts run their commands as */
 #define CLIENT_INPUT_QUEUED (1u << 19) /* read from, its commands run once the loop has read all */
+/* Its commands are obeyed, not checked (the AOF loader's, as Redis's mustObeyClient): what
+ * was done once is done again. */
+#define CLIENT_REPLAYING (1u << 20)
 
 typedef struct client {
     uint64_t id;

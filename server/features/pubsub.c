@@ -5,6 +5,7 @@
 #include "core/client_memory.h"
 #include "core/commands.h"
 #include "core/net.h"
+#include "core/effects.h"
 #include "core/reply.h"
 #include "dict.h"
 #include "glob.h"
@@ -303,12 +304,14 @@ long long pubsub_publish(const char *channel, size_t channel_len, const char *me
 }
 
 void cmd_publish(client *c) {
+    effects_force(EFFECTS_REPLICAS); /* replicas' subscribers hear it too; the AOF does not */
     reply_int(c, pubsub_publish(c->argv[1].ptr, c->argv[1].len, c->argv[2].ptr, c->argv[2].len));
 }
 
 /* SPUBLISH: to the shard channel's subscribers only, as "smessage". */
 void cmd_spublish(client *c) {
     const resp_arg *channel = &c->argv[1], *message = &c->argv[2];
+    effects_force(EFFECTS_REPLICAS);
     struct topic *t = (struct topic *)dict_find(&server.pubsub_shard_channels, channel->ptr, channel->len);
     if (!t) {
         reply_int(c, 0);

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 
 #include "core/commands.h"
+#include "core/effects.h"
 #include "core/server.h"
 #include "features/blocking.h"
 #include "features/latency.h"
@@ -275,8 +276,10 @@ static void heap_update(db *d, entry *e) {
 
 /* ---- Keyspace ---- */
 
+/* Nothing expires while the AOF loads: its commands were run on keys alive then (Redis's
+ * keyIsExpired); they expire once loaded. */
 int db_is_expired(entry *e) {
-    return (e->flags & ENTRY_HAS_TTL) && entry_ttl(e)->expire_ms <= server.now_ms;
+    return (e->flags & ENTRY_HAS_TTL) && entry_ttl(e)->expire_ms <= server.now_ms && !server.loading;
 }
 
 /* An expired key reads as absent. It is deleted on the way, except by a read during CLIENT
@@ -508,6 +511,8 @@ void db_signal_command_keys(client *c, const struct command *cmd) {
 void db_delete_expired(db *d, entry *e) {
     db_signal_modified(d, entry_key(e), e->keylen);
     notify_key_event(NOTIFY_EXPIRED, "expired", d, entry_key(e), e->keylen);
+    if (effects_wanted())
+        effects_deletion(d->id, entry_key(e), e->keylen, (int)config_number("lazyfree-lazy-expire"));
     long long start = server.cfg.latency_monitor_threshold ? time_us() : 0;
     db_delete_entry(d, e);
     if (start) latency_add_sample_if_needed("expire-del", (time_us() - start) / 1000);

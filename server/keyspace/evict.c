@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/config.h"
+#include "core/effects.h"
 #include "core/server.h"
 #include "dict.h"
 #include "features/latency.h"
@@ -204,6 +206,9 @@ int evict_to_fit(void) {
         }
         db_signal_modified(d, entry_key(e), e->keylen);
         notify_key_event(NOTIFY_EVICTED, "evicted", d, entry_key(e), e->keylen);
+        if (effects_wanted())
+            effects_deletion(d->id, entry_key(e), e->keylen,
+                             (int)config_number("lazyfree-lazy-eviction"));
         long long del_start = server.cfg.latency_monitor_threshold ? time_us() : 0;
         db_delete_entry(d, e);
         if (del_start) latency_add_sample_if_needed("eviction-del", (time_us() - del_start) / 1000);

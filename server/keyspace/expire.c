@@ -1,10 +1,13 @@
 /* TTL commands: EXPIRE family with NX/XX/GT/LT, TTL, PTTL, EXPIRETIME, PEXPIRETIME, PERSIST. */
 #include <limits.h>
+#include <string.h>
 
 #include "core/commands.h"
+#include "core/effects.h"
 #include "core/reply.h"
 #include "features/notify.h"
 #include "keyspace/db.h"
+#include "numconv.h"
 
 #define EXP_NX 1u
 #define EXP_XX 2u
@@ -72,9 +75,20 @@ static void expire_generic(client *c, long long base, long long unit) {
     if (when <= server.now_ms) {
         db_delete_entry(c->db, e);
         notify_key_arg(NOTIFY_GENERIC, "del", c, &c->argv[1]);
+        effects_rewrite_deletion(&c->argv[1], "lazyfree-lazy-expire");
     } else {
         db_set_expire(c->db, e, when);
         notify_key_arg(NOTIFY_GENERIC, "expire", c, &c->argv[1]);
+        /* As PEXPIREAT with the absolute time, the options kept. */
+        if (effects_wanted() && (base != 0 || unit != 1 || c->last_cmd->proc != cmd_pexpireat)) {
+            resp_arg argv[8];
+            char ms[LL_STR_SIZE];
+            size_t n = c->argc < 8 ? c->argc : 8;
+            memcpy(argv, c->argv, n * sizeof *argv);
+            argv[0] = (resp_arg){"PEXPIREAT", 9};
+            argv[2] = (resp_arg){ms, ll_to_str(ms, when)};
+            effects_rewrite(argv, n);
+        }
     }
     server.dirty++;
     reply_int(c, 1);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "core/commands.h"
+#include "core/effects.h"
 #include "core/reply.h"
 #include "features/multi.h"
 #include "features/notify.h"
@@ -254,6 +255,7 @@ void cmd_flushdb(client *c) {
     multi_touch_db(c->db, NULL);
     tracking_invalidate_all();
     server.dirty += db_flush(c->db);
+    effects_force(EFFECTS_ALL); /* an empty database is flushed on replay too, as in Redis */
     reply_ok(c);
 }
 
@@ -265,6 +267,7 @@ void cmd_flushall(client *c) {
     }
     tracking_invalidate_all();
     snapshot_after_flushall();
+    effects_force(EFFECTS_ALL);
     reply_ok(c);
 }
 

@@ -5,12 +5,14 @@
 #include <string.h>
 
 #include "core/commands.h"
+#include "core/effects.h"
 #include "core/reply.h"
 #include "core/server.h"
 #include "features/notify.h"
 #include "keyspace/db.h"
 #include "keyspace/evict.h"
 #include "mem.h"
+#include "numconv.h"
 #include "persistence/rdb.h"
 
 void cmd_dump(client *c) {
@@ -97,6 +99,8 @@ void cmd_restore(client *c) {
         if (existing) {
             notify_key_arg(NOTIFY_GENERIC, "del", c, key);
             server.dirty++;
+            resp_arg argv[2] = {{"DEL", 3}, *key};
+            effects_rewrite(argv, 2);
         }
         reply_ok(c);
         return;
@@ -106,4 +110,13 @@ void cmd_restore(client *c) {
     notify_key_arg(NOTIFY_GENERIC, "restore", c, key);
     server.dirty++;
     reply_ok(c);
+    if (ttl && !absttl && effects_wanted()) { /* the TTL as an absolute time, ABSTTL added */
+        resp_arg *argv = mem_alloc((c->argc + 1) * sizeof *argv);
+        char ms[LL_STR_SIZE];
+        memcpy(argv, c->argv, c->argc * sizeof *argv);
+        argv[2] = (resp_arg){ms, ll_to_str(ms, ttl)};
+        argv[c->argc] = (resp_arg){"ABSTTL", 6};
+        effects_rewrite(argv, c->argc + 1);
+        mem_free(argv);
+    }
 }

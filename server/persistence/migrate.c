@@ -16,6 +16,7 @@
 
 #include "buf.h"
 #include "core/commands.h"
+#include "core/effects.h"
 #include "core/reply.h"
 #include "core/server.h"
 #include "features/multi.h"
@@ -297,8 +298,11 @@ void cmd_migrate(client *c) {
             write_error ||
             (a.password && read_line(s->fd, auth_reply, sizeof auth_reply, a.timeout)) ||
             (select && read_line(s->fd, select_reply, sizeof select_reply, a.timeout));
-        size_t j = 0;
+        size_t j = 0, ndeleted = 1;
         int target_error = 0;
+        /* Propagated as DEL of the keys the target took (none with COPY), as in Redis. */
+        resp_arg *deleted = mem_alloc((nsent + 1) * sizeof *deleted);
+        deleted[0] = (resp_arg){"DEL", 3};
         for (; j < nsent && !socket_error; j++) {
             if (read_line(s->fd, restore_reply, sizeof restore_reply, a.timeout)) {
                 socket_error = 1;
@@ -324,9 +328,12 @@ void cmd_migrate(client *c) {
                     db_signal_modified(c->db, key->ptr, key->len);
                     notify_key_arg(NOTIFY_GENERIC, "del", c, key);
                     server.dirty++;
+                    deleted[ndeleted++] = *key;
                 }
             }
         }
+        if (ndeleted > 1) effects_rewrite(deleted, ndeleted);
+        mem_free(deleted);
         multi_keys_touched_by_handler();
         /* A cached connection the target closed fails at once: one retry on a new one, when
          * nothing was processed and the problem was not a timeout. */

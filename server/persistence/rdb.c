@@ -249,7 +249,7 @@ unsigned char *rdb_dump_payload(entry *e, size_t *len) {
     return rdb_writer_take_dump(&w, len);
 }
 
-void rdb_save_dataset(rdb_writer *w, void (*after_key)(void)) {
+void rdb_save_dataset(rdb_writer *w, int aof_base, void (*after_key)(void)) {
     char num[LL_STR_SIZE];
     rdb_put_header(w);
     rdb_put_aux(w, "redis-ver", REDIS_COMPAT_VERSION);
@@ -258,7 +258,7 @@ void rdb_save_dataset(rdb_writer *w, void (*after_key)(void)) {
     rdb_put_aux(w, "ctime", num);
     ll_to_str(num, (long long)mem_used());
     rdb_put_aux(w, "used-mem", num);
-    rdb_put_aux(w, "aof-base", "0");
+    rdb_put_aux(w, "aof-base", aof_base ? "1" : "0");
     functions_save(w);
     for (int i = 0; i < server.ndbs; i++) {
         db *d = &server.dbs[i];
@@ -779,8 +779,8 @@ static void log_progress(const rdb_reader *r, long long *next_log_us) {
 /* One key record: loaded (into the batch, or at once when merging), or counted as expired or
  * empty. */
 static int load_key(rdb_reader *r, db *d, const rdb_record *rec, struct stamp *stamp,
-                    struct rdb_load_stats *st, long long now, int merge, struct link_batch *b) {
-    if (rec->expire_ms != -1 && rec->expire_ms < now) { /* expired while the server was down */
+                    struct rdb_load_stats *st, long long now, unsigned flags, struct link_batch *b) {
+    if (rec->expire_ms != -1 && rec->expire_ms < now && !(flags & RDB_LOAD_KEEP_EXPIRED)) { /* expired while the server was down */
         stamp->pending = 0;
         st->expired++;
         return rdb_skip_value(r, rec->type);
@@ -797,7 +797,7 @@ static int load_key(rdb_reader *r, db *d, const rdb_record *rec, struct stamp *s
     }
     evict_set_access(e, rec->idle, rec->freq);
     e = restore_stamp(e, stamp);
-    if (merge) {
+    if (flags & RDB_LOAD_MERGE) {
         db_set(d, e);
         st->loaded++;
         return 0;
@@ -809,8 +809,9 @@ static int load_key(rdb_reader *r, db *d, const rdb_record *rec, struct stamp *s
     return b->n == LINK_BATCH ? link_batch_flush(b, r, st) : 0;
 }
 
-int rdb_load_dataset(rdb_reader *r, struct rdb_load_stats *st, int merge,
+int rdb_load_dataset(rdb_reader *r, struct rdb_load_stats *st, unsigned flags,
                      int (*after_key)(const rdb_reader *r)) {
+    int merge = (flags & RDB_LOAD_MERGE) != 0;
     db *d = &server.dbs[0]; /* keys before any SELECTDB belong to database 0 */
     long long now = time_ms(), next_log_us = time_us() + 2000000;
     struct stamp stamp = {0};
@@ -826,7 +827,8 @@ int rdb_load_dataset(rdb_reader *r, struct rdb_load_stats *st, int merge,
             break;
         case RDB_REC_EOF:
             rc = link_batch_flush(&batch, r, st);
-            if (rc == 0 && r->p != r->end) rc = rdb_fail(r, "data after the EOF opcode");
+            if (rc == 0 && r->p != r->end && !(flags & RDB_LOAD_PREAMBLE))
+                rc = rdb_fail(r, "data after the EOF opcode");
             rdb_record_free(&rec);
             return rc;
         case RDB_REC_SELECTDB:
@@ -860,7 +862,7 @@ int rdb_load_dataset(rdb_reader *r, struct rdb_load_stats *st, int merge,
             break;
         }
         case RDB_REC_KEY:
-            rc = load_key(r, d, &rec, &stamp, st, now, merge, &batch);
+            rc = load_key(r, d, &rec, &stamp, st, now, flags, &batch);
             if (rc == 0 && after_key && after_key(r)) rc = rdb_fail(r, "loading stopped");
             break;
         }

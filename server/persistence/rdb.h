@@ -12,8 +12,9 @@ void rdb_save_value(rdb_writer *w, entry *e);
 /* e's DUMP payload (value, RDB version, CRC-64), compressed as rdbcompression says; mem_free
  * it. DUMP replies it, MIGRATE sends it. */
 unsigned char *rdb_dump_payload(entry *e, size_t *len);
-/* Header, AUX fields and every database; after_key (may be NULL) runs after each key. */
-void rdb_save_dataset(rdb_writer *w, void (*after_key)(void));
+/* Header, AUX fields and every database (aof_base: as an AOF's base file, its aof-base field
+ * says so); after_key (may be NULL) runs after each key. */
+void rdb_save_dataset(rdb_writer *w, int aof_base, void (*after_key)(void));
 
 /* Reads a value of the given RDB type into a new entry under key, not linked anywhere. NULL
  * with r->err on a problem; NULL with *empty set when the value holds no element (Redis skips
@@ -25,11 +26,16 @@ struct rdb_load_stats {
     long long loaded, expired, empty;
     long long rdb_used_mem; /* the used-mem AUX field, 0 until read */
 };
-/* Reads every record of an opened file (checksum already checked) into the keyspace, through
- * EOF. 0, or -1 with r->err. Keys whose TTL has passed are counted, not loaded. A key already
- * there is an error, unless merge (DEBUG RELOAD MERGE): then the file's value replaces it.
- * after_key (may be NULL) runs after each key record; nonzero from it stops the load. */
-int rdb_load_dataset(rdb_reader *r, struct rdb_load_stats *st, int merge,
+/* rdb_load_dataset's flags */
+#define RDB_LOAD_MERGE 1u        /* DEBUG RELOAD MERGE: a key already there takes the file's value */
+#define RDB_LOAD_KEEP_EXPIRED 2u /* an AOF base: keys past their TTL are loaded (the commands
+                                  * after it may touch them; they expire once loaded) */
+#define RDB_LOAD_PREAMBLE 4u     /* an old AOF's preamble: commands follow the EOF opcode */
+/* Reads every record of an opened file (checksum already checked, unless a preamble) into the
+ * keyspace, through EOF. 0, or -1 with r->err. Keys whose TTL has passed are counted, not
+ * loaded. A key already there is an error, unless merging. after_key (may be NULL) runs after
+ * each key record; nonzero from it stops the load. */
+int rdb_load_dataset(rdb_reader *r, struct rdb_load_stats *st, unsigned flags,
                      int (*after_key)(const rdb_reader *r));
 
 #endif

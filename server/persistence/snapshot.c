@@ -24,6 +24,7 @@
 #include "core/server.h"
 #include "features/multi.h"
 #include "keyspace/db.h"
+#include "persistence/aof.h"
 #include "persistence/child_info.h"
 #include "features/latency.h"
 #include "features/tracking.h"
@@ -107,7 +108,7 @@ static int write_snapshot(void (*after_key)(void)) {
     }
     rdb_writer w;
     rdb_writer_init(&w, fd, server.cfg.rdbcompression);
-    rdb_save_dataset(&w, after_key);
+    rdb_save_dataset(&w, 0, after_key);
     if (rdb_writer_finish(&w, server.cfg.rdbchecksum) != 0 || fsync(fd) != 0) {
         server_log(LL_WARNING, "Write error saving DB on disk: %s", strerror(errno));
         close(fd);
@@ -168,16 +169,8 @@ static void on_child_exit(struct ev_loop *loop, ev_child *w, int revents) {
     }
 }
 
-/* Runs in the child: leaves the parent's loop, sockets and signal set-up alone. */
 static void child_main(void) {
-    signal(SIGTERM, SIG_DFL);
-    signal(SIGINT, SIG_DFL);
-    signal(SIGUSR1, SIG_DFL);
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, NULL);
-    /* A restarted server must be able to bind its port while this child still writes. */
-    for (int i = 0; i < server.nlisteners; i++) close(server.listeners[i].fd);
+    process_forked_child("redis-rdb-bgsave");
     int rc = write_snapshot(child_key_written);
     if (rc == 0) child_info_send_final();
     _exit(rc == 0 ? 0 : 1);
@@ -190,11 +183,7 @@ static int bgsave_start(void) {
     child_info_open();
     pid_t pid = fork();
     child_info_forked(pid == 0);
-    if (pid == 0) {
-        process_apply_oom_score_adj(OOM_CLASS_CHILD);
-        process_set_title("redis-rdb-bgsave");
-        child_main();
-    }
+    if (pid == 0) child_main();
     if (pid < 0) {
         child_info_close(0);
         snap.last_bgsave_ok = 0;
@@ -236,6 +225,7 @@ void snapshot_cron(void) {
         child_info_receive();
         return;
     }
+    if (aof_rewrite_running()) return; /* one child at a time */
     time_t now = time(NULL);
     int may_retry = snap.last_bgsave_ok || now - snap.last_bgsave_try > BGSAVE_RETRY_DELAY;
     if (snap.scheduled && may_retry) {
@@ -257,6 +247,8 @@ void snapshot_cron(void) {
     }
 }
 
+int snapshot_child_running(void) { return snap.child != 0; }
+
 int snapshot_refuses_writes(void) {
     return server.cfg.stop_writes_on_bgsave_error && server.cfg.save[0] && !snap.last_bgsave_ok;
 }
@@ -267,6 +259,7 @@ int snapshot_before_shutdown(enum shutdown_save mode) {
         server_log(LL_WARNING, "There is a child saving an .rdb. Killing it!");
         kill_child();
     }
+    if (aof_before_shutdown() != 0) return -1;
     if (mode == SHUTDOWN_SAVE_FORCE || (mode == SHUTDOWN_SAVE_DEFAULT && server.cfg.save[0])) {
         server_log(LL_NOTICE, "Saving the final RDB snapshot before exiting.");
         if (save_now() != 0) {
@@ -297,15 +290,17 @@ void cmd_save(client *c) {
 }
 
 void cmd_bgsave(client *c) {
-    /* SCHEDULE waits for another kind of child (an AOF rewrite in Redis): rill has none,
-     * so it only matters where BGSAVE cannot fork now, inside EXEC or a script. */
+    /* SCHEDULE waits for an AOF rewrite to end, or for EXEC or a script (no fork there). */
     if (c->argc > 2 || (c->argc == 2 && !arg_is(&c->argv[1], "schedule"))) {
         reply_error(c, ERR_SYNTAX);
         return;
     }
     if (snap.child) {
         reply_error(c, "Background save already in progress");
-    } else if (server.in_exec) {
+    } else if (aof_rewrite_running() && c->argc == 1 && !server.in_exec) {
+        reply_error(c, "Another child process is active (AOF?): can't BGSAVE right now. Use "
+                       "BGSAVE SCHEDULE in order to schedule a BGSAVE whenever possible.");
+    } else if (server.in_exec || aof_rewrite_running()) {
         snap.scheduled = 1;
         reply_status(c, "Background saving scheduled");
     } else if (bgsave_start() == 0) {
@@ -329,12 +324,7 @@ void snapshot_info(buf_t *o) {
                "rdb_last_save_time:%lld\r\nrdb_last_bgsave_status:%s\r\n"
                "rdb_last_bgsave_time_sec:%lld\r\nrdb_current_bgsave_time_sec:%lld\r\n"
                "rdb_saves:%lld\r\nrdb_last_cow_size:%zu\r\nrdb_last_load_keys_expired:%lld\r\n"
-               "rdb_last_load_keys_loaded:%lld\r\naof_enabled:0\r\naof_rewrite_in_progress:0\r\n"
-               "aof_rewrite_scheduled:0\r\naof_last_rewrite_time_sec:-1\r\n"
-               "aof_current_rewrite_time_sec:-1\r\naof_last_bgrewrite_status:ok\r\n"
-               "aof_rewrites:0\r\naof_rewrites_consecutive_failures:0\r\n"
-               "aof_last_write_status:ok\r\naof_last_cow_size:0\r\nmodule_fork_in_progress:0\r\n"
-               "module_fork_last_cow_size:0\r\n",
+               "rdb_last_load_keys_loaded:%lld\r\n",
                server.loading, ci->cow_peak, ci->cow,
                ci->cow_updated ? (long long)(now - ci->cow_updated) : 0,
                total ? (double)ci->keys_processed / (double)total * 100 : 0.0, ci->keys_processed,
@@ -342,6 +332,7 @@ void snapshot_info(buf_t *o) {
                snap.last_bgsave_ok ? "ok" : "err", snap.last_bgsave_secs,
                snap.child ? (long long)(now - snap.child_started) : -1, snap.saves, ci->last_cow,
                snap.expired_keys, snap.loaded_keys);
+    aof_info(o);
     if (server.loading) { /* Redis's estimate of what is left, from the bytes read so far */
         double perc = snap.loading_total_bytes
                           ? (double)snap.loading_loaded_bytes / (double)snap.loading_total_bytes * 100
@@ -368,12 +359,16 @@ void snapshot_info_stats(buf_t *o) {
 
 /* ---- Loading ---- */
 
-/* At start-up, after each key: key-load-delay, and every loading-process-events-interval-bytes
- * the clients are served (INFO, CONFIG and the other commands allowed while loading; the rest
- * get -LOADING). A shutdown asked for meanwhile (SHUTDOWN, SIGTERM) stops the load. */
-static int while_loading(const rdb_reader *r) {
+void snapshot_loading_begin(size_t total_bytes, const struct rdb_load_stats *st) {
+    server.loading = 1;
+    snap.loading_start = time(NULL);
+    snap.loading_total_bytes = total_bytes;
+    snap.loading_served_at = snap.loading_loaded_bytes = 0;
+    snap.loading_stats = st;
+}
+
+int snapshot_loading_progress(size_t done) {
     if (server.cfg.key_load_delay) key_delay(server.cfg.key_load_delay);
-    size_t done = (size_t)(r->p - r->base);
     if (done - snap.loading_served_at < (size_t)server.cfg.loading_process_events_interval_bytes)
         return 0;
     snap.loading_served_at = done;
@@ -385,6 +380,17 @@ static int while_loading(const rdb_reader *r) {
         server.shutdown_asap = 1;
     }
     return server.shutdown_asap;
+}
+
+int snapshot_while_loading(const rdb_reader *r) {
+    return snapshot_loading_progress((size_t)(r->p - r->base));
+}
+
+void snapshot_loading_end(const struct rdb_load_stats *st) {
+    server.loading = 0;
+    if (!st) return;
+    snap.loaded_keys = st->loaded;
+    snap.expired_keys = st->expired;
 }
 
 /* Loads dbfilename into the keyspace (merge: see rdb_load_dataset). At start-up a missing file
@@ -425,23 +431,18 @@ static int load_file(int startup, int merge) {
         rdb_verify(&r, NULL); /* says where the damage is, when the structure shows it */
         rc = -1;
     }
-    if (startup) {
-        server.loading = 1;
-        snap.loading_start = time(NULL);
-        snap.loading_total_bytes = len;
-        snap.loading_served_at = snap.loading_loaded_bytes = 0;
-        snap.loading_stats = &loaded;
-    }
-    if (rc == 0) rc = rdb_load_dataset(&r, &loaded, merge, startup ? while_loading : NULL);
-    server.loading = 0;
+    if (startup) snapshot_loading_begin(len, &loaded);
+    if (rc == 0)
+        rc = rdb_load_dataset(&r, &loaded, merge ? RDB_LOAD_MERGE : 0,
+                              startup ? snapshot_while_loading : NULL);
+    snapshot_loading_end(NULL);
     if (len) munmap(data, len);
     if (server.shutdown_asap) {
         server_log(LL_WARNING, "Loading stopped at offset %zu: the server is shutting down.",
                    (size_t)(r.p - r.base));
         return -1;
     }
-    snap.loaded_keys = loaded.loaded;
-    snap.expired_keys = loaded.expired;
+    snapshot_loading_end(&loaded);
     if (rc != 0) {
         server_log(LL_WARNING, "Bad snapshot %s (in server root dir %s) at offset %zu: %s. "
                    "Start-up stopped; the file was left as it is (rill-check-snapshot %s tells what it holds).",

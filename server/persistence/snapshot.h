@@ -8,6 +8,19 @@
 /* Loads dbfilename (in dir) into the empty keyspace. A missing file is an empty dataset.
  * Returns -1 after logging why when the file cannot be used (start-up must stop). */
 int snapshot_load(void);
+struct rdb_load_stats;
+struct rdb_reader;
+/* Loading at start-up (the snapshot, or the AOF): server.loading is set, INFO shows the
+ * progress, and every loading-process-events-interval-bytes the clients are served (most get
+ * -LOADING). progress says how many bytes are done, after key-load-delay, and returns 1 when a
+ * shutdown was asked for meanwhile (the load must stop). end keeps st's counts for INFO. */
+void snapshot_loading_begin(size_t total_bytes, const struct rdb_load_stats *st);
+int snapshot_loading_progress(size_t done);
+int snapshot_while_loading(const struct rdb_reader *r); /* rdb_load_dataset's after_key */
+void snapshot_loading_end(const struct rdb_load_stats *st);
+/* 1 while a BGSAVE child runs. */
+int snapshot_child_running(void);
+
 /* Periodic work: starts a BGSAVE when a save point is due or one was scheduled. */
 void snapshot_cron(void);
 /* True when write commands (and PING) get MISCONF: the last background save failed,

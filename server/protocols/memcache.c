@@ -1,11 +1,13 @@
 #include "protocols/memcache.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <limits.h>
 #include <stdint.h>
 #include <string.h>
 
 #include "core/net.h"
+#include "core/effects.h"
 #include "core/reply.h"
 #include "features/multi.h"
 #include "features/notify.h"
@@ -182,10 +184,41 @@ static long long expire_at(long long exptime, int *expired) {
 
 /* Writes change the dataset: snapshots count them, WATCH sees them, and keyspace
  * notifications announce them under the name of the Redis command that does the same. */
+/* The annotation the AOF carries an item's client flags in (Redis's loader skips it). */
+#define FLAGS_ANNOTATION "#memcached-flags "
+
+/* A change's effect is the state it left: SET key value [PXAT ms] or DEL key, and the client
+ * flags (when not 0) in an annotation after the SET. */
+static void propagate_state(const char *key, size_t len) {
+    entry *e = (entry *)dict_find(&mc_db()->keys, key, len);
+    if (!e || e->type != OBJ_STRING) {
+        resp_arg argv[2] = {{"DEL", 3}, {(char *)key, len}};
+        effects_also(0, argv, 2);
+        return;
+    }
+    char digits[LL_STR_SIZE], ms[LL_STR_SIZE];
+    size_t vlen;
+    const char *v = entry_string(e, digits, &vlen);
+    long long when = entry_expire(e);
+    resp_arg argv[5] = {{"SET", 3}, {(char *)key, len}, {(char *)v, vlen}, {"PXAT", 4},
+                        {ms, when >= 0 ? ll_to_str(ms, when) : 0}};
+    effects_also(0, argv, when >= 0 ? 5 : 3);
+    uint32_t flags = entry_client_flags(e);
+    if (flags) {
+        char note[sizeof FLAGS_ANNOTATION + 2 * KEY_MAX + 16];
+        size_t n = sizeof FLAGS_ANNOTATION - 1;
+        memcpy(note, FLAGS_ANNOTATION, n);
+        for (size_t i = 0; i < len; i++) n += (size_t)sprintf(note + n, "%02x", (unsigned char)key[i]);
+        n += (size_t)sprintf(note + n, " %u", flags);
+        effects_annotation(0, note, n);
+    }
+}
+
 static void changed(const char *key, size_t len, int type, const char *event) {
     server.dirty++;
     if (db_signals_wanted()) db_signal_modified(mc_db(), key, len);
     notify_key_event(type, event, mc_db(), key, len);
+    if (effects_wanted()) propagate_state(key, len);
 }
 
 /* An item is a string entry; other types are invisible to this protocol. */
@@ -534,6 +567,8 @@ static void flush_now(void) {
     multi_touch_db(mc_db(), NULL);
     tracking_invalidate_all();
     server.dirty += db_flush(mc_db());
+    resp_arg argv[1] = {{"FLUSHDB", 7}};
+    effects_also(0, argv, 1);
 }
 
 static void on_delayed_flush(struct ev_loop *loop, ev_timer *w, int revents) {

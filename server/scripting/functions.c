@@ -530,6 +530,16 @@ void functions_save(rdb_writer *w) {
     dict_iter_done(&it);
 }
 
+void functions_foreach_code(void (*fn)(const char *code, size_t len, void *ctx), void *ctx) {
+    dict_iter it;
+    dict_iter_init(&it, &F.live->libraries);
+    for (dict_node *n; (n = dict_iter_next(&it));) {
+        const struct library *lib = (const struct library *)n;
+        fn(lib->code, lib->code_len, ctx);
+    }
+    dict_iter_done(&it);
+}
+
 void functions_flush(void) {
     set_free(F.live);
     F.live = set_new();

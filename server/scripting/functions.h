@@ -21,6 +21,8 @@ int functions_load_library(const char *code, size_t len, int replace, buf_t *why
 void functions_save(rdb_writer *w);
 /* Deletes every library (FLUSHALL leaves them; DEBUG RELOAD does not). */
 void functions_flush(void);
+/* Calls fn with each library's code (an AOF base written as commands loads them). */
+void functions_foreach_code(void (*fn)(const char *code, size_t len, void *ctx), void *ctx);
 /* For INFO memory: bytes of the Lua VM, bytes of the libraries, how many functions and
  * libraries. */
 void functions_memory(size_t *vm_bytes, size_t *library_bytes, size_t *nfunctions, size_t *nlibraries);

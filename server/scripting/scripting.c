@@ -8,6 +8,7 @@
 
 #include "core/commands.h"
 #include "core/net.h"
+#include "core/effects.h"
 #include "core/reply.h"
 #include "features/monitor.h"
 #include "keyspace/db.h"
@@ -226,13 +227,16 @@ static int redis_setresp(lua_State *L) {
     return 0;
 }
 
-/* Replication is not rill's: the flags are checked and have nothing to change. */
+/* Where the commands the script calls from now on are propagated: REPL_AOF (1), REPL_REPLICA
+ * (2), both or none, the bits of EFFECTS_AOF and EFFECTS_REPLICAS. */
 static int redis_set_repl(lua_State *L) {
+    if (!S.caller) return raise_error(L, "redis.set_repl can only be called inside a script invocation");
     if (lua_gettop(L) != 1) return raise_error(L, "redis.set_repl() requires two arguments.");
     int flags = (int)lua_tonumber(L, -1);
     if ((flags & ~3) != 0)
         return raise_error(L, "Invalid replication flags. Use REPL_AOF, REPL_REPLICA, REPL_ALL or "
                               "REPL_NONE.");
+    effects_set_call_targets((unsigned)flags);
     return 0;
 }
 
@@ -538,6 +542,9 @@ void scripting_run(client *c, const struct script_target *t, size_t numkeys, int
 
     S.caller = c;
     S.running = t;
+    /* The script is propagated as the writes it makes (Redis 7.0's effects replication). */
+    effects_prevent();
+    unsigned outer_targets = effects_set_call_targets(EFFECTS_ALL);
     S.run_flags = (ro_command || (!compat && (t->flags & SCRIPT_NO_WRITES))) ? RUN_READ_ONLY : 0;
     S.start_ms = scripting_clock_ms();
     S.fake.db = c->db;
@@ -547,6 +554,7 @@ void scripting_run(client *c, const struct script_target *t, size_t numkeys, int
     int nargs = t->is_function ? 2 : 0;
     int failed = lua_pcall(L, nargs, 1, -2 - nargs);
     lua_sethook(L, NULL, 0, 0);
+    effects_set_call_targets(outer_targets);
     server.in_exec--;
     if (S.run_flags & RUN_TIMED_OUT) client_unprotect(c);
     S.caller = NULL;

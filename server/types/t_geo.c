@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/commands.h"
+#include "core/effects.h"
 #include "core/reply.h"
 #include "core/server.h"
 #include "features/multi.h"
@@ -141,7 +142,9 @@ void cmd_geoadd(client *c) {
     size_t argc = c->argc;
     c->argv = zargv;
     c->argc = zargc;
+    long long dirty = server.dirty;
     cmd_zadd(c);
+    if (server.dirty != dirty) effects_rewrite(zargv, zargc); /* propagated as the ZADD, as in Redis */
     c->argv = argv;
     c->argc = argc;
 done:

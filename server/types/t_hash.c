@@ -5,6 +5,7 @@
 #include <math.h>
 
 #include "core/commands.h"
+#include "core/effects.h"
 #include "core/reply.h"
 #include "features/notify.h"
 #include "keyspace/db.h"
@@ -165,6 +166,9 @@ void cmd_hincrbyfloat(client *c) {
     notify_key_arg(NOTIFY_HASH, "hincrbyfloat", c, &c->argv[1]);
     server.dirty++;
     reply_bulk(c, out, n);
+    /* As HSET with the result: float formatting must not differ on replay. */
+    resp_arg argv[4] = {{"HSET", 4}, c->argv[1], c->argv[2], {out, n}};
+    effects_rewrite(argv, 4);
 }
 
 /* ---- Reads ---- */

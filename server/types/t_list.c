@@ -4,6 +4,7 @@
 #include <limits.h>
 
 #include "core/commands.h"
+#include "core/effects.h"
 #include "core/reply.h"
 #include "features/blocking.h"
 #include "features/notify.h"
@@ -458,10 +459,15 @@ static int mpop_first(client *c, const struct mpop_args *a) {
         if (not_a_list(c, e)) return 1;
         if (!e) continue;
         deque *l = list_of(e);
-        server.dirty += a->count < (long long)l->count ? a->count : (long long)l->count;
+        long long popped = a->count < (long long)l->count ? a->count : (long long)l->count;
+        server.dirty += popped;
         reply_array(c, 2);
         reply_bulk(c, key->ptr, key->len);
         enum deque_end end = a->first_end ? DEQUE_HEAD : DEQUE_TAIL;
+        /* LMPOP and BLMPOP propagate as [LR]POP key count. */
+        char num[LL_STR_SIZE];
+        resp_arg argv[3] = {{end == DEQUE_HEAD ? "LPOP" : "RPOP", 4}, *key, {num, ll_to_str(num, popped)}};
+        effects_rewrite(argv, 3);
         pop_count_reply(c, l, end, a->count);
         list_changed(c->db, e, pop_event(end));
         return 1;
@@ -502,6 +508,8 @@ static void bpop_generic(client *c, enum deque_end end) {
         pop_reply(c, list_of(e), end);
         server.dirty++;
         list_changed(c->db, e, pop_event(end));
+        resp_arg argv[2] = {{end == DEQUE_HEAD ? "LPOP" : "RPOP", 4}, c->argv[j]};
+        effects_rewrite(argv, 2);
         return;
     }
     block_or_give_up(c, 1, c->argc - 2, deadline, 0);
@@ -521,7 +529,22 @@ static void blmove_generic(client *c, enum deque_end from, enum deque_end to,
         block_or_give_up(c, 1, 1, deadline, 1);
         return;
     }
+    long long dirty = server.dirty;
     lmove_generic(c, from, to);
+    if (server.dirty == dirty) return;
+    /* As the move it became: LMOVE (its ends in capitals once served after a wait, as Redis
+     * writes them then), or RPOPLPUSH. */
+    if (c->last_cmd->proc == cmd_brpoplpush) {
+        resp_arg argv[3] = {{"RPOPLPUSH", 9}, c->argv[1], c->argv[2]};
+        effects_rewrite(argv, 3);
+        return;
+    }
+    resp_arg argv[5] = {{"LMOVE", 5}, c->argv[1], c->argv[2], c->argv[3], c->argv[4]};
+    if (blocking_is_rerun(c)) {
+        argv[3] = from == DEQUE_HEAD ? (resp_arg){"LEFT", 4} : (resp_arg){"RIGHT", 5};
+        argv[4] = to == DEQUE_HEAD ? (resp_arg){"LEFT", 4} : (resp_arg){"RIGHT", 5};
+    }
+    effects_rewrite(argv, 5);
 }
 
 void cmd_blmove(client *c) {

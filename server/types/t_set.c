@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "core/commands.h"
+#include "core/effects.h"
 #include "core/reply.h"
 #include "features/multi.h"
 #include "features/notify.h"
@@ -186,10 +187,18 @@ static void spop_with_count(client *c) {
         db_delete_entry(c->db, e);
         notify_key_arg(NOTIFY_GENERIC, "del", c, &c->argv[1]);
         server.dirty += (long long)n;
+        resp_arg argv[2] = {{"DEL", 3}, c->argv[1]};
+        effects_rewrite(argv, 2);
         return;
     }
     struct set_pick *picks = set_random_distinct(s, (size_t)count);
-    for (long long i = 0; i < count; i++) set_remove(s, picks[i].ptr, picks[i].len);
+    for (long long i = 0; i < count; i++) {
+        set_remove(s, picks[i].ptr, picks[i].len);
+        /* One SREM per member, as Redis propagates a counted SPOP. */
+        resp_arg argv[3] = {{"SREM", 4}, c->argv[1], {picks[i].ptr, picks[i].len}};
+        effects_also(c->db_index, argv, 3);
+    }
+    effects_prevent();
     server.dirty += count;
     reply_array(c, count);
     reply_picks(c, picks, (size_t)count);
@@ -219,6 +228,8 @@ void cmd_spop(client *c) {
     char *copy = mem_alloc(len ? len : 1);
     memcpy(copy, m, len);
     set_remove(set_of(e), copy, len);
+    resp_arg argv[3] = {{"SREM", 4}, c->argv[1], {copy, len}};
+    effects_rewrite(argv, 3);
     mem_free(copy);
     server.dirty++;
     set_changed(c->db, e, "spop");

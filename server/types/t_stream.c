@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "core/commands.h"
+#include "core/effects.h"
 #include "core/reply.h"
 #include "features/blocking.h"
 #include "features/notify.h"
@@ -149,21 +150,22 @@ struct stream_consumer *stream_consumer_get(client *c, const resp_arg *key,
 
 /* The entry is pending for consumer now: a new pending entry, or one taken over from whoever
  * had it (XGROUP SETID can make a group deliver an entry twice). */
-static void make_pending(struct stream_group *g, struct stream_consumer *consumer,
-                         const stream_id *id) {
+static struct stream_nack *make_pending(struct stream_group *g, struct stream_consumer *consumer,
+                                        const stream_id *id) {
     long long now = server.now_ms;
     struct stream_nack *nack = idx_find(&g->pel, id);
     if (!nack) {
         nack = stream_nack_new(consumer, now);
         idx_insert(&g->pel, id, nack);
         idx_insert(&consumer->pel, id, nack);
-        return;
+        return nack;
     }
     if (nack->consumer) idx_remove(&nack->consumer->pel, id);
     nack->consumer = consumer;
     nack->delivery_time = now;
     nack->delivery_count = 1;
     idx_insert(&consumer->pel, id, nack);
+    return nack;
 }
 
 /* A consumer's history: its pending entries from start on, each delivered again (an entry
@@ -191,17 +193,44 @@ static size_t reply_history(client *c, stream *s, const stream_id *start, size_t
     return n;
 }
 
+void stream_effect_xclaim(client *c, const resp_arg *key, const struct stream_group *g,
+                          const resp_arg *group, const resp_arg *id, const struct stream_nack *nack) {
+    if (!effects_wanted()) return;
+    char time_text[LL_STR_SIZE], count_text[LL_STR_SIZE], last_text[STREAM_ID_TEXT];
+    resp_arg argv[14] = {{"XCLAIM", 6}, *key, *group,
+                         {(char *)nack->consumer->name, nack->consumer->namelen}, {"0", 1}, *id,
+                         {"TIME", 4}, {time_text, ll_to_str(time_text, nack->delivery_time)},
+                         {"RETRYCOUNT", 10}, {count_text, ull_to_str(count_text, nack->delivery_count)},
+                         {"FORCE", 5}, {"JUSTID", 6}, {"LASTID", 6},
+                         {last_text, stream_format_id(last_text, &g->last_id)}};
+    effects_also(c->db_index, argv, 14);
+}
+
+void stream_effect_group_id(client *c, const resp_arg *key, const struct stream_group *g,
+                            const resp_arg *group) {
+    if (!effects_wanted()) return;
+    char last_text[STREAM_ID_TEXT], read_text[LL_STR_SIZE];
+    resp_arg argv[7] = {{"XGROUP", 6}, {"SETID", 5}, *key, *group,
+                        {last_text, stream_format_id(last_text, &g->last_id)}, {"ENTRIESREAD", 11},
+                        {read_text, ll_to_str(read_text, g->entries_read)}};
+    effects_also(c->db_index, argv, 7);
+}
+
 size_t reply_stream_range(client *c, stream *s, const stream_id *start, const stream_id *end,
-                          size_t count, int rev, struct stream_group *g,
-                          struct stream_consumer *consumer, int flags) {
-    if (g && (flags & RANGE_HISTORY)) return reply_history(c, s, start, count, consumer);
+                          size_t count, int rev, const struct stream_delivery *to, int flags) {
+    struct stream_group *g = to ? to->g : NULL;
+    if (g && (flags & RANGE_HISTORY)) return reply_history(c, s, start, count, to->consumer);
     size_t at = reply_defer(c), n = 0;
     stream_iter it;
     stream_id id;
     int64_t nfields;
+    int moved = 0;
     stream_iter_start(&it, s, start, end, rev);
     while (stream_iter_next(&it, &id, &nfields)) {
-        if (g && stream_id_cmp(&id, &g->last_id) > 0) stream_group_advance(s, g, &id);
+        if (g && stream_id_cmp(&id, &g->last_id) > 0) {
+            stream_group_advance(s, g, &id);
+            moved = 1;
+        }
         reply_array(c, 2);
         reply_stream_id(c, &id);
         reply_array(c, nfields * 2);
@@ -212,16 +241,24 @@ size_t reply_stream_range(client *c, stream *s, const stream_id *start, const st
             reply_bulk(c, f, flen);
             reply_bulk(c, v, vlen);
         }
-        if (g && !(flags & RANGE_NOACK)) make_pending(g, consumer, &id);
+        if (g && !(flags & RANGE_NOACK)) {
+            /* Propagated as the XCLAIM that makes it pending, the last ID with it. */
+            struct stream_nack *nack = make_pending(g, to->consumer, &id);
+            char text[STREAM_ID_TEXT];
+            resp_arg id_arg = {text, stream_format_id(text, &id)};
+            stream_effect_xclaim(c, to->key, g, to->group, &id_arg, nack);
+        }
         n++;
         if (count && n == count) break;
     }
+    /* NOACK leaves no XCLAIM to carry the last ID: it goes on its own. */
+    if (g && moved && (flags & RANGE_NOACK)) stream_effect_group_id(c, to->key, g, to->group);
     if (!(flags & RANGE_RAW)) reply_deferred_array(c, at, (long long)n);
     return n;
 }
 
 int reply_stream_entry(client *c, stream *s, const stream_id *id) {
-    return reply_stream_range(c, s, id, id, 1, 0, NULL, NULL, RANGE_RAW) == 1;
+    return reply_stream_range(c, s, id, id, 1, 0, NULL, RANGE_RAW) == 1;
 }
 
 /* ---- XADD, XTRIM ---- */
@@ -230,6 +267,7 @@ struct add_trim_args {
     stream_id id;
     int id_given, seq_given, no_mkstream;
     struct stream_trim trim;
+    size_t trim_arg; /* the MAXLEN count's or MINID id's position */
 };
 
 /* Redis's streamParseAddOrTrimArgsOrReply: the options from argv[2] on; for XADD, returns
@@ -256,6 +294,7 @@ static long parse_add_trim(client *c, struct add_trim_args *a, int xadd) {
                 a->trim.approx = next->ptr[0] == '~';
                 i++;
             }
+            a->trim_arg = i + 1;
             if (maxlen) {
                 if (arg_ll(c, &c->argv[i + 1], &a->trim.maxlen) != 0) return -1;
                 if (a->trim.maxlen < 0) {
@@ -295,7 +334,10 @@ static long parse_add_trim(client *c, struct add_trim_args *a, int xadd) {
         reply_error(c, "syntax error, XTRIM must be called with a trimming strategy");
         return -1;
     }
-    if (limit_given) {
+    if (c->flags & CLIENT_REPLAYING) {
+        /* Its trim was made exact when it was propagated: no cap on the work. */
+        a->trim.limit = 0;
+    } else if (limit_given) {
         if (!a->trim.approx) {
             reply_error(c, "syntax error, LIMIT cannot be used without the special ~ option");
             return -1;
@@ -308,6 +350,31 @@ static long parse_add_trim(client *c, struct add_trim_args *a, int xadd) {
         a->trim.limit = 0;
     }
     return (long)i;
+}
+
+/* XADD and XTRIM propagate what they did: the ID made for * or <ms>-*, and an approximate
+ * trim as the exact one it came to (MAXLEN = length, MINID = first ID), as Redis does. */
+static void add_trim_effect(client *c, const struct add_trim_args *a, stream *s, long idpos,
+                            const stream_id *added) {
+    int new_id = added && (!a->id_given || !a->seq_given);
+    if (!effects_wanted() || (!a->trim.approx && !new_id)) return;
+    resp_arg *argv = mem_alloc(c->argc * sizeof *argv);
+    memcpy(argv, c->argv, c->argc * sizeof *argv);
+    char id_text[STREAM_ID_TEXT], trim_text[STREAM_ID_TEXT];
+    if (a->trim.approx) {
+        argv[a->trim_arg - 1] = (resp_arg){"=", 1};
+        size_t n;
+        if (a->trim.strategy == STREAM_TRIM_MAXLEN) {
+            n = ull_to_str(trim_text, s->length);
+        } else {
+            stream_id first = s->length ? s->first_id : (stream_id){UINT64_MAX, UINT64_MAX};
+            n = stream_format_id(trim_text, &first);
+        }
+        argv[a->trim_arg] = (resp_arg){trim_text, n};
+    }
+    if (new_id) argv[idpos] = (resp_arg){id_text, stream_format_id(id_text, added)};
+    effects_rewrite(argv, c->argc);
+    mem_free(argv);
 }
 
 static struct stream_limits node_limits(void) {
@@ -360,6 +427,7 @@ void cmd_xadd(client *c) {
     server.dirty++;
     if (a.trim.strategy != STREAM_TRIM_NONE && stream_trim(s, &a.trim))
         notify_key_arg(NOTIFY_STREAM, "xtrim", c, key);
+    add_trim_effect(c, &a, s, idpos, &id);
     blocking_signal_key(c->db, key->ptr, key->len);
 }
 
@@ -377,6 +445,7 @@ void cmd_xtrim(client *c) {
     if (deleted) {
         notify_key_arg(NOTIFY_STREAM, "xtrim", c, key);
         server.dirty += deleted;
+        add_trim_effect(c, &a, stream_of(e), 0, NULL);
     }
     reply_int(c, deleted);
 }
@@ -409,8 +478,7 @@ static void xrange_generic(client *c, int rev) {
         reply_nil_array(c);
         return;
     }
-    reply_stream_range(c, stream_of(e), &start, &end, count == -1 ? 0 : (size_t)count, rev, NULL,
-                       NULL, 0);
+    reply_stream_range(c, stream_of(e), &start, &end, count == -1 ? 0 : (size_t)count, rev, NULL, 0);
 }
 
 void cmd_xrange(client *c) { xrange_generic(c, 0); }
@@ -557,9 +625,18 @@ static void reply_stream_read(client *c, const struct xread_args *a, const resp_
     stream_id_incr(&start);
     reply_array(c, 2);
     reply_bulk(c, key->ptr, key->len);
-    struct stream_consumer *consumer = g ? stream_consumer_get(c, key, g, a->consumer) : NULL;
+    struct stream_delivery to = {g, NULL, key, a->group_name};
+    if (g) {
+        int existed = stream_consumer_find(g, a->consumer->ptr, a->consumer->len) != NULL;
+        to.consumer = stream_consumer_get(c, key, g, a->consumer);
+        /* With NOACK no XCLAIM would make the consumer on replay. */
+        if (!existed && a->noack && effects_wanted()) {
+            resp_arg argv[5] = {{"XGROUP", 6}, {"CREATECONSUMER", 14}, *key, *a->group_name, *a->consumer};
+            effects_also(c->db_index, argv, 5);
+        }
+    }
     int flags = (a->noack ? RANGE_NOACK : 0) | (history ? RANGE_HISTORY : 0);
-    reply_stream_range(c, s, &start, NULL, count, 0, g, consumer, flags);
+    reply_stream_range(c, s, &start, NULL, count, 0, g ? &to : NULL, flags);
     if (g) server.dirty++;
 }
 
@@ -620,6 +697,8 @@ static void xread_serve_blocked(client *c, const struct xread_args *a, const res
 
 static void xread_generic(client *c) {
     struct xread_args a;
+    /* Group deliveries propagate as XCLAIM and XGROUP commands, never as the read. */
+    effects_prevent();
     if (parse_xread(c, &a) != 0) return;
     resp_arg woken_by;
     if (blocking_serving_key(c, &woken_by)) {
@@ -881,13 +960,13 @@ static void xinfo_stream(client *c, stream *s) {
         reply_bulk_cstr(c, "groups");
         reply_int(c, (long long)s->ngroups);
         reply_bulk_cstr(c, "first-entry");
-        if (!reply_stream_range(c, s, &lo, &hi, 1, 0, NULL, NULL, RANGE_RAW)) reply_nil(c);
+        if (!reply_stream_range(c, s, &lo, &hi, 1, 0, NULL, RANGE_RAW)) reply_nil(c);
         reply_bulk_cstr(c, "last-entry");
-        if (!reply_stream_range(c, s, &lo, &hi, 1, 1, NULL, NULL, RANGE_RAW)) reply_nil(c);
+        if (!reply_stream_range(c, s, &lo, &hi, 1, 1, NULL, RANGE_RAW)) reply_nil(c);
         return;
     }
     reply_bulk_cstr(c, "entries");
-    reply_stream_range(c, s, NULL, NULL, (size_t)count, 0, NULL, NULL, 0);
+    reply_stream_range(c, s, NULL, NULL, (size_t)count, 0, NULL, 0);
     reply_bulk_cstr(c, "groups");
     reply_full_groups(c, s, count);
 }

@@ -50,11 +50,16 @@ void reply_stream_id(client *c, const stream_id *id);
 #define RANGE_RAW 2     /* the entries only, without the array header */
 #define RANGE_HISTORY 4 /* a consumer's own pending entries, from its PEL */
 /* Replies with up to count (0: all) entries from start to end (backwards with rev). With a
- * group and consumer, the entries are delivered: the group's last ID moves and they become
- * pending for the consumer. Returns how many entries were replied. */
+ * delivery (may be NULL), the entries are delivered to its group and consumer: the group's
+ * last ID moves and they become pending for the consumer, with their effects. Returns how many
+ * entries were replied. */
+struct stream_delivery {
+    struct stream_group *g;
+    struct stream_consumer *consumer;
+    const resp_arg *key, *group; /* the command's, for the effects */
+};
 size_t reply_stream_range(client *c, stream *s, const stream_id *start, const stream_id *end,
-                          size_t count, int rev, struct stream_group *g,
-                          struct stream_consumer *consumer, int flags);
+                          size_t count, int rev, const struct stream_delivery *to, int flags);
 /* The entry id alone, as [id, [field, value, ...]]; 0 when it does not exist. */
 int reply_stream_entry(client *c, stream *s, const stream_id *id);
 
@@ -63,6 +68,15 @@ static inline long long stream_elapsed(long long now, long long then) {
     long long d;
     return __builtin_sub_overflow(now, then, &d) ? (then < 0 ? LLONG_MAX : LLONG_MIN) : d;
 }
+
+/* Effects of group deliveries and claims, as Redis propagates them. The XCLAIM that makes the
+ * pending entry id (its text) what nack says, idempotently: XCLAIM key group consumer 0 id
+ * TIME t RETRYCOUNT n FORCE JUSTID LASTID <group's last ID>. */
+void stream_effect_xclaim(client *c, const resp_arg *key, const struct stream_group *g,
+                          const resp_arg *group, const resp_arg *id, const struct stream_nack *nack);
+/* XGROUP SETID key group <last ID> ENTRIESREAD <n>. */
+void stream_effect_group_id(client *c, const resp_arg *key, const struct stream_group *g,
+                            const resp_arg *group);
 
 /* The consumer of that name in g, created (with its notification) when absent. */
 struct stream_consumer *stream_consumer_get(client *c, const resp_arg *key,

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/commands.h"
+#include "core/effects.h"
 #include "core/reply.h"
 #include "features/blocking.h"
 #include "features/notify.h"
@@ -401,8 +402,10 @@ void cmd_xclaim(client *c) {
         const stream_id *id = &ids[k];
         struct stream_nack *nack = idx_find(&g->pel, id);
         if (!stream_entry_exists(s, id)) {
-            /* Gone from the stream: it is not pending any more either. */
+            /* Gone from the stream: it is not pending any more either (an XCLAIM of the gone
+             * entry does the same on replay). */
             if (nack) {
+                stream_effect_xclaim(c, &c->argv[1], g, &c->argv[2], &c->argv[5 + k], nack);
                 forget_pending(g, id);
                 moved_last_id = 0;
                 server.dirty++;
@@ -432,8 +435,13 @@ void cmd_xclaim(client *c) {
         n++;
         moved_last_id = 0;
         server.dirty++;
+        stream_effect_xclaim(c, &c->argv[1], g, &c->argv[2], &c->argv[5 + k], nack);
     }
-    if (moved_last_id) server.dirty++;
+    if (moved_last_id) {
+        server.dirty++;
+        stream_effect_group_id(c, &c->argv[1], g, &c->argv[2]);
+    }
+    effects_prevent(); /* what it did went out as the XCLAIM and XGROUP SETID above */
     reply_deferred_array(c, at, n);
     stream_ids_free(&list);
 }
@@ -478,7 +486,10 @@ void cmd_xautoclaim(client *c) {
     idx_seek(&it, &g->pel, &start);
     while (attempts-- && count && idx_next(&it, &id, &val)) {
         struct stream_nack *nack = val;
+        char text[STREAM_ID_TEXT];
+        resp_arg id_arg = {text, stream_format_id(text, &id)};
         if (!stream_entry_exists(s, &id)) {
+            stream_effect_xclaim(c, &c->argv[1], g, &c->argv[2], &id_arg, nack);
             forget_pending(g, &id);
             if (ndeleted == deleted_cap) {
                 deleted_cap = deleted_cap ? deleted_cap * 2 : 16;
@@ -503,7 +514,9 @@ void cmd_xautoclaim(client *c) {
         n++;
         count--;
         server.dirty++;
+        stream_effect_xclaim(c, &c->argv[1], g, &c->argv[2], &id_arg, nack);
     }
+    effects_prevent(); /* what it did went out as the XCLAIMs above */
     stream_id next = {0, 0};
     idx_next(&it, &next, NULL);
     reply_deferred_array(c, at, n);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "core/commands.h"
+#include "core/effects.h"
 #include "core/reply.h"
 #include "features/notify.h"
 #include "keyspace/db.h"
@@ -105,6 +106,26 @@ static int reply_current_value(client *c, entry *e) {
     return 0;
 }
 
+/* What SET, SETEX, PSETEX and GETSET propagate, as Redis 7.0: with a TTL, SET key value PXAT
+ * <ms> (an absolute time replays the same); else without the GET arguments. */
+static void set_effect(client *c, const resp_arg *key, const resp_arg *value, unsigned flags,
+                       long long expire_ms) {
+    if (expire_ms != -1) {
+        char ms[LL_STR_SIZE];
+        resp_arg argv[5] = {{"SET", 3}, *key, *value, {"PXAT", 4}, {ms, ll_to_str(ms, expire_ms)}};
+        effects_rewrite(argv, 5);
+    } else if (c->argc == 3 && c->last_cmd->proc == cmd_getset) {
+        resp_arg argv[3] = {{"SET", 3}, *key, *value};
+        effects_rewrite(argv, 3);
+    } else if (flags & OPT_GET) {
+        resp_arg argv[16]; /* SET's options, each at most once but GET, fit */
+        size_t n = 0;
+        for (size_t i = 0; i < c->argc && n < 16; i++)
+            if (i < 3 || !arg_is(&c->argv[i], "get")) argv[n++] = c->argv[i];
+        effects_rewrite(argv, n);
+    }
+}
+
 /* The shared core of SET, SETNX, SETEX, PSETEX and GETSET. */
 static void set_generic(client *c, const resp_arg *key, const resp_arg *value, unsigned flags,
                         const resp_arg *expire) {
@@ -122,6 +143,7 @@ static void set_generic(client *c, const resp_arg *key, const resp_arg *value, u
     if (expire) notify_key_arg(NOTIFY_GENERIC, "expire", c, key);
     server.dirty++;
     if (!(flags & OPT_GET)) reply_ok(c);
+    if (effects_wanted()) set_effect(c, key, value, flags, expire ? expire_ms : -1);
 }
 
 void cmd_set(client *c) {
@@ -164,6 +186,7 @@ void cmd_getdel(client *c) {
     db_delete_entry(c->db, e);
     notify_key_arg(NOTIFY_GENERIC, "del", c, &c->argv[1]);
     server.dirty++;
+    effects_rewrite_deletion(&c->argv[1], "lazyfree-lazy-user-del");
 }
 
 void cmd_getex(client *c) {
@@ -182,18 +205,25 @@ void cmd_getex(client *c) {
     long long expire_ms = -1;
     if (expire && expire_from_arg(c, expire, flags, &expire_ms) != 0) return;
     reply_entry_string(c, e);
+    /* Never propagated as it is: as DEL (or UNLINK), PEXPIREAT or PERSIST, as in Redis. */
     if ((flags & (OPT_EXAT | OPT_PXAT)) && expire_ms <= server.now_ms) {
         db_delete_entry(c->db, e);
         notify_key_arg(NOTIFY_GENERIC, "del", c, &c->argv[1]);
         server.dirty++;
+        effects_rewrite_deletion(&c->argv[1], "lazyfree-lazy-expire");
     } else if (expire) {
         db_set_expire(c->db, e, expire_ms);
         notify_key_arg(NOTIFY_GENERIC, "expire", c, &c->argv[1]);
         server.dirty++;
+        char ms[LL_STR_SIZE];
+        resp_arg argv[3] = {{"PEXPIREAT", 9}, c->argv[1], {ms, ll_to_str(ms, expire_ms)}};
+        effects_rewrite(argv, 3);
     } else if ((flags & OPT_PERSIST) && entry_expire(e) >= 0) {
         db_persist(c->db, e);
         notify_key_arg(NOTIFY_GENERIC, "persist", c, &c->argv[1]);
         server.dirty++;
+        resp_arg argv[2] = {{"PERSIST", 7}, c->argv[1]};
+        effects_rewrite(argv, 2);
     }
 }
 
@@ -443,6 +473,9 @@ void cmd_incrbyfloat(client *c) {
     notify_key_arg(NOTIFY_STRING, "incrbyfloat", c, key);
     server.dirty++;
     reply_bulk(c, out, n);
+    /* The result, not the increment: float formatting must not differ on replay. */
+    resp_arg argv[4] = {{"SET", 3}, *key, {out, n}, {"KEEPTTL", 7}};
+    effects_rewrite(argv, 4);
 }
 
 /* ---- LCS ---- */

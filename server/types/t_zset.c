@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/commands.h"
+#include "core/effects.h"
 #include "core/reply.h"
 #include "features/blocking.h"
 #include "features/notify.h"
@@ -707,7 +708,16 @@ static int pop_first(client *c, const resp_arg *keys, size_t nkeys, int min, lon
             zset_delete_ranks(z, rank, rank);
             server.dirty++;
             zset_changed(c->db, e, min ? "zpopmin" : "zpopmax");
+            resp_arg argv[2] = {{min ? "ZPOPMIN" : "ZPOPMAX", 7}, keys[i]};
+            effects_rewrite(argv, 2); /* as the pop it became */
             return 1;
+        }
+        if (with_key) { /* ZMPOP and BZMPOP: as ZPOPMIN/ZPOPMAX key count */
+            size_t n = zset_count(zset_of(e));
+            char num[LL_STR_SIZE];
+            size_t len = ll_to_str(num, (unsigned long long)count < n ? count : (long long)n);
+            resp_arg argv[3] = {{min ? "ZPOPMIN" : "ZPOPMAX", 7}, keys[i], {num, len}};
+            effects_rewrite(argv, 3);
         }
         pop_reply(c, zset_of(e), min, count, pairs);
         zset_changed(c->db, e, min ? "zpopmin" : "zpopmax");
