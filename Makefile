@@ -31,8 +31,8 @@ FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=u
 ITEST_SRC  := $(wildcard tests/integration/test_*.c)
 ITEST_BIN  := $(ITEST_SRC:tests/integration/test_%.c=$(BUILD)/tests/itest_%)
 
-.PHONY: all run test unit sanitize fuzz bench bench-snapshot bench-expiry bench-eviction clean bootstrap deps
-all: $(BUILD)/rill-server $(BUILD)/rill-check-snapshot
+.PHONY: all run test unit sanitize soak fuzz bench bench-snapshot bench-expiry bench-eviction clean bootstrap deps
+all: $(BUILD)/rill-server $(BUILD)/rill-check-snapshot $(BUILD)/rill-check-aof
 
 # Installs missing Debian packages; fast when nothing is missing.
 deps:
@@ -47,6 +47,9 @@ $(BUILD)/rill-server: $(SERVER_OBJ) $(SHARED_OBJ)
 	$(CC) $(CFLAGS) -rdynamic $^ -o $@ $(LDLIBS) $(LUA_LIBS)
 
 $(BUILD)/rill-check-snapshot: $(BUILD)/server/tools/check_snapshot.o $(SHARED_OBJ)
+	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
+
+$(BUILD)/rill-check-aof: $(BUILD)/server/tools/check_aof.o $(SHARED_OBJ)
 	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
 
 # Load for the memcached port (make bench), as redis-benchmark is for RESP.
@@ -82,7 +85,7 @@ run: deps $(BUILD)/rill-server
 	@mkdir -p data
 	exec $(BUILD)/rill-server --port 6379 --dir ./data
 
-test: deps $(BUILD)/rill-server $(BUILD)/rill-check-snapshot $(UNIT_BIN) $(ITEST_BIN) $(FUZZ_BIN)
+test: deps $(BUILD)/rill-server $(BUILD)/rill-check-snapshot $(BUILD)/rill-check-aof $(UNIT_BIN) $(ITEST_BIN) $(FUZZ_BIN)
 	@BUILD=$(BUILD) scripts/test.sh
 
 unit: $(UNIT_BIN)
@@ -91,6 +94,11 @@ unit: $(UNIT_BIN)
 # The same suites against a server and tests built with ASan and UBSan.
 sanitize: deps
 	$(MAKE) BUILD=build-sanitize OPT=-O1 CFLAGS="-O1 -g $(SANITIZE)" LDFLAGS="$(SANITIZE)" test
+
+# Long runs kept out of make test: the AOF's kill -9 loop for AOF_KILL_ROUNDS rounds.
+soak: deps $(BUILD)/rill-server $(BUILD)/rill-check-aof
+	cd tests/compat && AOF_KILL_ROUNDS=$${AOF_KILL_ROUNDS:-100} RILL_SERVER=$(CURDIR)/$(BUILD)/rill-server \
+		/usr/bin/python3 -m pytest -q test_aof.py -k kill_9_with_always
 
 # Each harness for FUZZ_SECONDS (default 60), growing its corpus in $(BUILD)/fuzz.
 fuzz: deps $(FUZZ_BIN)

@@ -21,6 +21,9 @@
 #  6. The memcached port: get and set of 16-byte values (100,000 keys) at pipeline 1 and 16,
 #     50 clients, with rill-memcache-bench, against memcached 1.6 with one worker thread
 #     (-t 1) and with its default four.
+#  7. The append-only file: SET and LPUSH at pipeline 1 and 16 with appendfsync always and
+#     everysec (everysec also against rill without the AOF, from 1.), and the time
+#     BGREWRITEAOF of MEMORY_KEYS keys takes.
 # ROUNDS, REQUESTS, CLIENTS, QUEUE_ITEMS, PUBSUB_MESSAGES, MEMORY_KEYS can be set in the
 # environment.
 set -euo pipefail
@@ -397,6 +400,61 @@ restart_both
 stream_rill=$(load_bytes rill "$WORK/stream.resp")
 stream_redis=$(load_bytes redis "$WORK/stream.resp")
 
+# ---- 7. The append-only file ----
+# Each server on a directory of its own (WORK is on the disk, not tmpfs: fsyncs are real).
+start_aof() {
+    local name=$1 fsync=$2 port dir=$WORK/aof-$1-$2
+    port=$(free_port)
+    rm -rf "$dir" && mkdir -p "$dir"
+    if [[ $name == rill ]]; then
+        "$BUILD/rill-server" --port "$port" --save "" --dir "$dir" --appendonly yes \
+            --appendfsync "$fsync" --enable-debug-command local >"$dir/log" 2>&1 &
+    else
+        redis-server --port "$port" --save "" --dir "$dir" --appendonly yes \
+            --appendfsync "$fsync" --enable-debug-command local >"$dir/log" 2>&1 &
+    fi
+    AOF_PID=$!
+    PIDS+=("$AOF_PID")
+    AOF_PORT=$port
+    wait_ready "$port"
+}
+stop_aof() {
+    kill "$AOF_PID" 2>/dev/null || true
+    wait "$AOF_PID" 2>/dev/null || true
+}
+# Seconds BGREWRITEAOF of MEMORY_KEYS small strings takes, from the command to INFO's end.
+rewrite_seconds() {
+    local port=$1 start_ns
+    redis-cli -p "$port" DEBUG POPULATE "$MEMORY_KEYS" key 16 >/dev/null
+    start_ns=$(date +%s%N)
+    redis-cli -p "$port" BGREWRITEAOF >/dev/null
+    sleep 0.01
+    until redis-cli -p "$port" INFO persistence | grep -q '^aof_rewrite_in_progress:0'; do sleep 0.01; done
+    awk -v ns=$(($(date +%s%N) - start_ns)) 'BEGIN {printf "%.3f", ns / 1e9}'
+}
+declare -A aof_results
+for round in $(seq 1 "$ROUNDS"); do
+    for fsync in always everysec; do
+        for name in rill redis; do
+            start_aof "$name" "$fsync"
+            for pipeline in 1 16; do
+                n=$(requests_at "$pipeline")
+                while IFS=, read -r test rps _; do
+                    test=${test//\"/}
+                    [[ $test == test ]] && continue
+                    aof_results[$fsync|${test%% *}|P$pipeline|$name]+=" ${rps//\"/}"
+                done < <(redis-benchmark -p "$AOF_PORT" -c "$CLIENTS" -n "$n" -P "$pipeline" \
+                    -t set,lpush -r 100000 --csv 2>/dev/null)
+            done
+            if [[ $fsync == everysec ]]; then
+                aof_results[rewrite|$name]+=" $(rewrite_seconds "$AOF_PORT")"
+            fi
+            stop_aof
+        done
+    done
+    echo "append-only file round $round/$ROUNDS done" >&2
+done
+
 echo
 printf 'producer/consumer (25 LPUSH + 25 BRPOP clients, %d items): rill %d/s, redis %d/s, ratio %s\n' \
     "$QUEUE_ITEMS" "$q_r" "$q_s" "$q_x"
@@ -424,5 +482,24 @@ for op in set get; do
             "$op" "$pipeline" "$r" "$m1" "$(ratio "$r" "$m1")" "$m4" "$(ratio "$r" "$m4")"
     done
 done
+for fsync in always everysec; do
+    for test in SET LPUSH; do
+        for pipeline in 1 16; do
+            r=$(median <<<"${aof_results[$fsync|$test|P$pipeline|rill]}")
+            x=$(median <<<"${aof_results[$fsync|$test|P$pipeline|redis]}")
+            line=$(printf 'appendfsync %s %s P%s: rill %.0f/s, redis %.0f/s, ratio %s' "$fsync" \
+                "$test" "$pipeline" "$r" "$x" "$(ratio "$r" "$x")")
+            if [[ $fsync == everysec ]]; then
+                plain=$(median <<<"${results[$test|P$pipeline|rill]:-0}")
+                line+=$(printf '; rill without the AOF %.0f/s, ratio %s' "$plain" "$(ratio "$r" "$plain")")
+            fi
+            echo "$line"
+        done
+    done
+done
+r=$(median <<<"${aof_results[rewrite|rill]}")
+x=$(median <<<"${aof_results[rewrite|redis]}")
+printf 'BGREWRITEAOF of %d keys: rill %.2f s, redis %.2f s, ratio %s\n' "$MEMORY_KEYS" "$r" "$x" \
+    "$(ratio "$r" "$x")"
 printf '%s' "$summary"
 echo "geometric mean ratio rill/redis, all: $(geomean <<<"$all_ratios")"

@@ -95,11 +95,16 @@ static int parse_line(struct aof_manifest *m, const char *p, const char *end, lo
         }
         if (!strcasecmp(key, "file")) {
             mem_free(f.name);
+            /* A name is a file's: not empty, no NUL inside (the rest would be cut off). */
+            if (word.len == 0 || memchr(word.data, '\0', word.len)) {
+                f.name = NULL;
+                mem_free(w);
+                goto done;
+            }
             f.name = w;
             w = NULL;
             if (strchr(f.name, '/')) {
                 *err = "File can't be a path, just a filename";
-                mem_free(key);
                 goto done;
             }
         } else if (!strcasecmp(key, "seq")) {
@@ -111,7 +116,6 @@ static int parse_line(struct aof_manifest *m, const char *p, const char *end, lo
         mem_free(key);
         key = NULL;
     }
-    mem_free(key);
     if (nwords < 6 || nwords % 2) goto done;
     if (!f.name || !f.seq || !f.type) goto done;
     if (f.type == AOF_BASE) {
@@ -138,6 +142,7 @@ static int parse_line(struct aof_manifest *m, const char *p, const char *end, lo
     f.name = NULL;
     rc = 0;
 done:
+    mem_free(key);
     mem_free(f.name);
     buf_free(&word);
     return rc;

@@ -269,6 +269,24 @@ int rdb_open(rdb_reader *r, const void *data, size_t len) {
     return 0;
 }
 
+int rdb_open_preamble(rdb_reader *r, const void *data, size_t len) {
+    int rc = rdb_open(r, data, len);
+    r->end = r->base + len;
+    r->preamble = 1;
+    return rc;
+}
+
+int rdb_preamble_end(rdb_reader *r, int check) {
+    if (r->version < 5) return 0;
+    uint64_t stored;
+    if ((size_t)(r->end - r->p) < sizeof stored) return rdb_fail(r, "the checksum after EOF is missing");
+    memcpy(&stored, r->p, sizeof stored);
+    if (check && stored && stored != crc64(0, r->base, (size_t)(r->p - r->base)))
+        return rdb_fail(r, "RDB CRC error: the checksum does not match the contents");
+    r->p += sizeof stored;
+    return 0;
+}
+
 int rdb_checksum_ok(const rdb_reader *r) {
     if (r->version < 5) return 1;
     uint64_t stored;
@@ -709,7 +727,9 @@ int rdb_verify(rdb_reader *r, struct rdb_summary *sum) {
             break;
         }
         if (kind == RDB_REC_EOF) {
-            if (r->p != r->end)
+            if (r->preamble)
+                rc = rdb_preamble_end(r, 1);
+            else if (r->p != r->end)
                 rc = rdb_fail(r, "data after the EOF opcode");
             else if (!rdb_checksum_ok(r))
                 rc = rdb_fail(r, "RDB CRC error: the checksum does not match the contents");

@@ -95,6 +95,7 @@ typedef struct rdb_reader {
     int version;
     size_t err_offset;
     char err[160]; /* the first problem, "" if none */
+    int preamble;  /* an AOF's RDB part: its checksum follows EOF, then commands may follow */
 } rdb_reader;
 
 /* A string read from the file: ptr points into the file, into digits (integer encodings) or
@@ -110,6 +111,12 @@ void rdb_str_free(rdb_str *s);
 /* Checks the magic and version of a whole file; end is set before the trailer. 0, or -1 with
  * r->err. */
 int rdb_open(rdb_reader *r, const void *data, size_t len);
+/* The RDB at the start of an AOF file (a base, or an old file's preamble): as rdb_open, but
+ * the records may use every byte and end at the EOF opcode. */
+int rdb_open_preamble(rdb_reader *r, const void *data, size_t len);
+/* After a preamble's EOF opcode: checks the checksum that follows (unless check is 0) and
+ * steps over it, so r->p is where the commands start. 0, or -1 with r->err. */
+int rdb_preamble_end(rdb_reader *r, int check);
 /* 1 when the trailer holds the checksum of the rest of the file, or is 0 (checksum off), or
  * the version has none. */
 int rdb_checksum_ok(const rdb_reader *r);

@@ -142,6 +142,8 @@ void cmd_config_set(client *c) {
         if (!strcmp(names[i], "proc-title-template")) process_set_title(NULL);
         if (!strcmp(names[i], "crash-log-enabled")) crash_apply_config();
         if (!strcmp(names[i], "watchdog-period")) crash_watchdog();
+        if (!strcmp(names[i], "aof-disable-auto-gc") && !config_number("aof-disable-auto-gc"))
+            aof_auto_gc_enabled();
     }
     /* A lower client memory limit evicts at once, as in Redis. */
     for (size_t i = 0; i < n && !failed; i++)

@@ -1196,9 +1196,11 @@ void command_call(client *c, const struct command *cmd) {
     struct effects_frame effects;
     effects_enter(&effects);
     cmd->proc(c);
-    effects_leave(&effects, c, cmd, server.dirty != dirty_before);
+    /* Changed something: the counter grew (SAVE and DEBUG RELOAD reset it, as in Redis). */
+    int changed = server.dirty > dirty_before;
+    effects_leave(&effects, c, cmd, changed);
     /* A write that changed something invalidates WATCH and client caches on its keys. */
-    if (db_signals_wanted() && server.dirty != dirty_before && (cmd->flags & CMD_WRITE) &&
+    if (db_signals_wanted() && changed && (cmd->flags & CMD_WRITE) &&
         !server.keys_touched_by_handler)
         db_signal_command_keys(c, cmd);
     if (tracking_active() && (cmd->flags & CMD_READONLY)) remember_tracked_keys(c, cmd);

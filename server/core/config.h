@@ -62,6 +62,8 @@ struct config {
     long long loading_process_events_interval_bytes; /* clients served every so many bytes */
     int appendonly;
     int appendfsync; /* enum aof_fsync */
+    int no_appendfsync_on_rewrite;
+    int aof_timestamp_enabled;
     int rdbcompression;
     int rdbchecksum;
     long long proto_max_bulk_len;

@@ -16,6 +16,7 @@
 #include "glob.h"
 #include "mem.h"
 #include "persistence/rdb.h"
+#include "persistence/aof.h"
 #include "persistence/snapshot.h"
 #include "values/deque.h"
 #include "values/hash_value.h"
@@ -31,6 +32,8 @@ static char *arg_cstr(const resp_arg *a) {
 
 static void debug_help(client *c) {
     static const char *const lines[] = {
+        "AOF-FLUSH-SLEEP <microsec>",
+        "    Server will sleep before flushing the AOF, this is used for testing.",
         "CHANGE-REPL-ID",
         "    Change the replication IDs of the instance.",
         "    Dangerous: should be used only for testing the replication subsystem.",
@@ -45,6 +48,8 @@ static void debug_help(client *c) {
         "    Show low level info about the listpack encoding of <key>.",
         "LOG <message>",
         "    Write <message> to the server log.",
+        "LOADAOF",
+        "    Flush the AOF buffers on disk and reload the AOF in memory.",
         "OBJECT <key>",
         "    Show low level info about `key` and associated value.",
         "POPULATE <count> [<prefix>] [<size>]",
@@ -282,6 +287,17 @@ void cmd_debug(client *c) {
         debug_populate(c);
     } else if (arg_is(sub, "reload")) {
         debug_reload(c);
+    } else if (c->argc == 2 && arg_is(sub, "loadaof")) {
+        /* As Redis: a file that cannot be loaded again ends the server. */
+        if (aof_debug_reload() != 0) exit(1);
+        server.dirty = 0;
+        server_log(LL_WARNING, "Append Only File loaded by DEBUG LOADAOF");
+        reply_ok(c);
+    } else if (c->argc == 3 && arg_is(sub, "aof-flush-sleep")) {
+        char *s = arg_cstr(&c->argv[2]);
+        aof_set_flush_sleep(atoi(s));
+        mem_free(s);
+        reply_ok(c);
     } else if (c->argc == 2 && arg_is(sub, "config-rewrite-force-all")) {
         debug_config_rewrite_force_all(c);
     } else if (c->argc == 3 && arg_is(sub, "log")) {

@@ -253,6 +253,7 @@ static void forget_input(client *c);
 
 static void client_free(client *c) {
     forget_input(c);
+    aof_forget_client(c);
     dict_remove(&server.clients_by_id, (const char *)&c->id, sizeof c->id);
     tracking_forget(c);
     client_memory_forget(c);
@@ -301,6 +302,7 @@ void client_close_and_release(client *c) {
     buf_free(&c->query);
     buf_free(&c->reply);
     c->reply_sent = 0;
+    aof_forget_client(c);
 }
 
 void client_queue_reply(client *c) {
@@ -609,8 +611,10 @@ static void forget_input(client *c) {
 /* Writes what the socket takes. Returns 0 when everything was sent. */
 static int write_client(client *c) {
     server.stat_writes++;
-    while (c->reply_sent < c->reply.len) {
-        ssize_t n = write(c->fd, c->reply.data + c->reply_sent, c->reply.len - c->reply_sent);
+    /* Bytes held for an AOF fsync stay behind (persistence/aof.c releases them). */
+    size_t end = c->nholds ? c->hold_from : c->reply.len;
+    while (c->reply_sent < end) {
+        ssize_t n = write(c->fd, c->reply.data + c->reply_sent, end - c->reply_sent);
         if (n > 0) {
             c->reply_sent += (size_t)n;
             server.stat_net_output_bytes += n;
@@ -636,7 +640,16 @@ static int write_client(client *c) {
     /* Keep the unsent tail at the front once the sent part dominates the buffer. */
     if (c->reply_sent > IDLE_BUFFER_KEEP && c->reply_sent > c->reply.len / 2) {
         buf_consume(&c->reply, c->reply_sent);
+        c->hold_from -= c->reply_sent;
+        for (int i = 0; i < c->nholds; i++) c->hold_len[i] -= c->reply_sent;
         c->reply_sent = 0;
+    }
+    if (c->reply_sent == end) { /* the rest waits for an fsync, not for the socket */
+        if (c->flags & CLIENT_WRITE_ARMED) {
+            ev_io_stop(server.loop, &c->write_watcher);
+            c->flags &= ~CLIENT_WRITE_ARMED;
+        }
+        return 1;
     }
     if (!(c->flags & CLIENT_WRITE_ARMED)) {
         ev_io_start(server.loop, &c->write_watcher);
@@ -666,7 +679,9 @@ static void on_prepare(struct ev_loop *loop, ev_prepare *w, int revents) {
         client *c = server.pending_writes;
         server.pending_writes = c->next_pending;
         c->flags &= ~CLIENT_PENDING_WRITE;
-        if (!(c->flags & CLIENT_CLOSE_ASAP)) write_client(c);
+        if (c->flags & CLIENT_CLOSE_ASAP) continue;
+        aof_hold_reply(c);
+        write_client(c);
     }
     client *kept = NULL;
     while (server.pending_close) {

@@ -83,6 +83,12 @@ typedef struct client {
     double obuf_soft_since;        /* ev_now() when the output passed the soft limit, 0 = not */
     size_t mc_swallow;             /* memcached: bytes of a refused data block still to discard */
     size_t memory_counted;         /* its part of server.clients_memory (client_memory.c) */
+    /* appendfsync always (persistence/aof.c): reply bytes from hold_from on wait for the AOF
+     * fsyncs that cover effect offsets hold_seq[i], up to hold_len[i]; nholds 0: none wait. */
+    int nholds;
+    size_t hold_from, hold_len[2];
+    unsigned long long hold_seq[2];
+    struct client *prev_held, *next_held;
 } client;
 
 struct listener {

@@ -282,6 +282,8 @@ int db_is_expired(entry *e) {
     return (e->flags & ENTRY_HAS_TTL) && entry_ttl(e)->expire_ms <= server.now_ms && !server.loading;
 }
 
+int db_time_passed(long long when_ms) { return when_ms <= server.now_ms && !server.loading; }
+
 /* An expired key reads as absent. It is deleted on the way, except by a read during CLIENT
  * PAUSE, which holds the dataset still (a write, from the memcached port, still deletes). */
 static entry *lookup(db *d, const char *key, size_t len, int for_read) {

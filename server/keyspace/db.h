@@ -99,6 +99,10 @@ entry *db_lookup_write(db *d, const char *key, size_t len);
 entry *db_lookup(db *d, const char *key, size_t len);
 /* True when e has a TTL that has passed (KEYS and SCAN skip such keys without deleting). */
 int db_is_expired(entry *e);
+/* A TTL a command sets that has already passed deletes the key at once (Redis's
+ * checkAlreadyExpired), except while the AOF loads: the key then keeps it, for the commands
+ * after it, and expires once loaded. */
+int db_time_passed(long long when_ms);
 
 /* Allocates a string entry, not linked anywhere. value NULL leaves the bytes to the caller. */
 entry *entry_new_raw(const char *key, size_t klen, const char *value, size_t vlen,

@@ -72,7 +72,7 @@ static void expire_generic(client *c, long long base, long long unit) {
         reply_int(c, 0);
         return;
     }
-    if (when <= server.now_ms) {
+    if (db_time_passed(when)) {
         db_delete_entry(c->db, e);
         notify_key_arg(NOTIFY_GENERIC, "del", c, &c->argv[1]);
         effects_rewrite_deletion(&c->argv[1], "lazyfree-lazy-expire");

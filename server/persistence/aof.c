@@ -1,8 +1,9 @@
 /* The append-only file (see aof.h). Effects are appended to a buffer as commands run and
- * written before replies go out; appendfsync decides the fsync: always before the replies,
- * everysec by a background thread about once a second, no never. Files live in
- * appenddirname under dir; names, manifest rules, log lines and INFO fields follow Redis
- * 7.0's aof.c. */
+ * written before replies go out; appendfsync decides the fsync: always, one per batch of
+ * writes, the replies held until it covers what they may depend on (a group commit: the fsync
+ * runs in a background thread or, when that costs more than it saves, in the loop); everysec,
+ * in the thread about once a second; no, never. Files live in appenddirname under dir; names,
+ * manifest rules, log lines and INFO fields follow Redis 7.0's aof.c. */
 #include "persistence/aof.h"
 
 #include <errno.h>
@@ -22,11 +23,13 @@
 #include "aof_format.h"
 #include "core/commands.h"
 #include "core/config.h"
+#include "core/net.h"
 #include "core/process.h"
 #include "core/reply.h"
 #include "core/server.h"
-#include "crc64.h"
 #include "features/latency.h"
+#include "features/multi.h"
+#include "features/tracking.h"
 #include "keyspace/db.h"
 #include "mem.h"
 #include "numconv.h"
@@ -34,6 +37,7 @@
 #include "persistence/child_info.h"
 #include "persistence/rdb.h"
 #include "persistence/snapshot.h"
+#include "scripting/functions.h"
 
 enum aof_state { AOF_OFF, AOF_ON, AOF_WAIT_REWRITE };
 
@@ -41,6 +45,8 @@ enum aof_state { AOF_OFF, AOF_ON, AOF_WAIT_REWRITE };
 #define REWRITE_LIMIT_THRESHOLD 3
 #define REWRITE_LIMIT_MAX_MINUTES 60
 #define WRITE_ERROR_LOG_INTERVAL 30 /* seconds between logs of the same failing write */
+#define ASYNC_FSYNC_US 1000     /* fsyncs this slow go to the thread */
+#define ASYNC_BATCH_BYTES 16384 /* and batches this big */
 
 static struct {
     enum aof_state state;
@@ -55,6 +61,16 @@ static struct {
     long long delayed_fsync;
     int write_failed, write_errno;
     time_t last_write_error_log;
+    int flush_sleep_us; /* DEBUG AOF-FLUSH-SLEEP */
+    /* Group commit (appendfsync always): every effect fed moves fed on; replies wait until
+     * the fsync thread has made fed's value at their time durable. */
+    unsigned long long fed;
+    int holding;  /* replies wait now: always, and fsyncs are not suspended by a rewrite */
+    /* An fsync in the loop (as Redis does it) costs the loop its duration; one in the thread
+     * costs two wake-ups, and pays when the loop has work for the meantime: when fsyncs are
+     * slow, or batches big (pipelined clients). The average is of fsyncs of either kind. */
+    long long fsync_us_avg;
+    client *held; /* clients with replies waiting */
     /* the rewrite */
     pid_t child;
     ev_child child_watcher;
@@ -71,6 +87,7 @@ static struct {
 
 struct fsync_job {
     int fd, close_after;
+    unsigned long long covers; /* the effects offset on disk once it is done */
     struct fsync_job *next;
 };
 
@@ -82,6 +99,9 @@ static struct {
     int started;
     int pending_fsyncs; /* fsync jobs queued or running (closes aside) */
     int failed, error;  /* the last fsync failed, with this errno */
+    unsigned long long synced; /* effects up to this offset are on disk */
+    long long last_us;         /* how long the last fsync took */
+    ev_async done;             /* wakes the loop when an fsync completes */
 } bio = {.lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER};
 
 static void *fsync_thread(void *arg) {
@@ -94,32 +114,44 @@ static void *fsync_thread(void *arg) {
         while (!bio.head) pthread_cond_wait(&bio.cond, &bio.lock);
         struct fsync_job *job = bio.head;
         pthread_mutex_unlock(&bio.lock);
+        struct timespec t0, t1;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
         int rc = fdatasync(job->fd), err = errno;
+        clock_gettime(CLOCK_MONOTONIC, &t1);
         if (job->close_after) close(job->fd);
         pthread_mutex_lock(&bio.lock);
         /* EBADF and EINVAL: the file was closed or cannot be synced; not a disk failure. */
         if (rc != 0 && err != EBADF && err != EINVAL) {
             bio.failed = 1;
             bio.error = err;
-        } else if (!job->close_after) {
-            bio.failed = 0;
+        } else {
+            if (!job->close_after) bio.failed = 0;
+            if (job->covers > bio.synced) bio.synced = job->covers;
+            bio.last_us = (t1.tv_sec - t0.tv_sec) * 1000000LL + (t1.tv_nsec - t0.tv_nsec) / 1000;
         }
         if (!job->close_after) bio.pending_fsyncs--;
         bio.head = job->next;
         if (!bio.head) bio.tail = NULL;
         free(job);
+        ev_async_send(server.loop, &bio.done);
     }
     return NULL;
 }
 
-static void bio_submit(int fd, int close_after) {
+static void on_fsync_done(struct ev_loop *loop, ev_async *w, int revents);
+
+static void bio_submit(int fd, int close_after, unsigned long long covers) {
     if (!bio.started) {
+        ev_async_init(&bio.done, on_fsync_done);
+        ev_async_start(server.loop, &bio.done);
+        ev_unref(server.loop); /* not a reason for the loop to keep running */
         pthread_create(&bio.thread, NULL, fsync_thread, NULL);
         bio.started = 1;
     }
     struct fsync_job *job = malloc(sizeof *job); /* freed by the thread: not counted memory */
     job->fd = fd;
     job->close_after = close_after;
+    job->covers = covers;
     job->next = NULL;
     pthread_mutex_lock(&bio.lock);
     if (bio.tail) {
@@ -138,6 +170,20 @@ static int bio_fsync_pending(void) {
     int n = bio.pending_fsyncs;
     pthread_mutex_unlock(&bio.lock);
     return n;
+}
+
+static unsigned long long bio_synced(void) {
+    pthread_mutex_lock(&bio.lock);
+    unsigned long long n = bio.synced;
+    pthread_mutex_unlock(&bio.lock);
+    return n;
+}
+
+/* What the loop fsynced itself (turning the AOF off) counts as synced. */
+static void bio_mark_synced(unsigned long long covers) {
+    pthread_mutex_lock(&bio.lock);
+    if (covers > bio.synced) bio.synced = covers;
+    pthread_mutex_unlock(&bio.lock);
 }
 
 /* The errno of a failed background fsync, 0 when the last one succeeded. */
@@ -249,6 +295,8 @@ static void delete_history(void) {
     persist_manifest(&aof.manifest);
 }
 
+void aof_auto_gc_enabled(void) { delete_history(); }
+
 /* ---- Writing effects ---- */
 
 int aof_consumes_effects(void) { return aof.state != AOF_OFF; }
@@ -256,20 +304,25 @@ int aof_consumes_effects(void) { return aof.state != AOF_OFF; }
 void aof_feed(int dbid, const char *resp, size_t len) {
     /* While turning on, effects only count once the rewrite has opened their file. */
     if (aof.state == AOF_WAIT_REWRITE && !aof.child) return;
-    if (config_number("aof-timestamp-enabled")) {
+    if (server.cfg.aof_timestamp_enabled) {
         time_t now = time(NULL);
         if (now > aof.last_timestamp) {
+            size_t before = aof.buf.len;
             aof.last_timestamp = now;
             buf_printf(&aof.buf, "#TS:%lld\r\n", (long long)now);
+            aof.fed += aof.buf.len - before;
         }
     }
     if (dbid != aof.selected_db) {
         char num[16];
         int n = snprintf(num, sizeof num, "%d", dbid);
+        size_t before = aof.buf.len;
         buf_printf(&aof.buf, "*2\r\n$6\r\nSELECT\r\n$%d\r\n%s\r\n", n, num);
+        aof.fed += aof.buf.len - before;
         aof.selected_db = dbid;
     }
     buf_append(&aof.buf, resp, len);
+    aof.fed += len;
 }
 
 /* Retries short writes and EINTR, as Redis's aofWrite. */
@@ -289,6 +342,11 @@ static ssize_t write_all(int fd, const char *p, size_t len) {
 }
 
 static int child_running(void) { return aof.child != 0 || snapshot_child_running(); }
+
+/* The effects offset the file holds (fed, less what is still buffered). */
+static unsigned long long written_offset(void) { return aof.fed - aof.buf.len; }
+
+static void release_synced(void);
 
 /* Redis's flushAppendOnlyFile. force: write even while a background fsync is running. */
 static void flush_buffer(int force) {
@@ -314,6 +372,7 @@ static void flush_buffer(int force) {
         server_log(LL_NOTICE, "Asynchronous AOF fsync is taking too long (disk is busy?). Writing "
                    "the AOF buffer without waiting for fsync to complete, this may slow down Redis.");
     }
+    if (aof.flush_sleep_us) usleep((useconds_t)aof.flush_sleep_us);
     long long start = time_us();
     ssize_t n = write_all(aof.fd, aof.buf.data, aof.buf.len);
     long long ms = (time_us() - start) / 1000;
@@ -360,23 +419,40 @@ static void flush_buffer(int force) {
     aof.buf.len = 0;
     buf_shrink(&aof.buf, 4000);
 fsync:
-    if (config_number("no-appendfsync-on-rewrite") && child_running()) return;
+    if (server.cfg.no_appendfsync_on_rewrite && child_running()) return;
     if (policy == AOF_FSYNC_ALWAYS) {
+        /* Group commit: in the thread while the loop goes on, the replies that need it waiting
+         * (aof_hold_reply), one at a time, the next covering all written meanwhile; or here, as
+         * Redis does, when fsyncs are quick and the batch small (see fsync_us_avg). */
+        if (bio_fsync_pending()) return;
+        aof.incr_fsynced = aof.incr_size;
+        aof.last_fsync = now;
+        unsigned long long batch = written_offset() - bio_synced();
+        if (aof.fsync_us_avg >= ASYNC_FSYNC_US || batch >= ASYNC_BATCH_BYTES) {
+            bio_submit(aof.fd, 0, written_offset());
+            return;
+        }
         start = time_us();
         if (fdatasync(aof.fd) != 0) {
-            /* Not acknowledged as durable: writes are refused until an fsync succeeds. */
             server_log(LL_WARNING, "Can't persist AOF for fsync error when the AOF fsync policy is "
                        "'always': %s.", strerror(errno));
             aof.write_errno = errno;
-            aof.write_failed = 1;
+            aof.write_failed = 1; /* replies keep waiting, writes are refused, the cron retries */
+            aof.incr_fsynced = -1;
             return;
         }
-        latency_add_sample_if_needed("aof-fsync-always", (time_us() - start) / 1000);
-        aof.incr_fsynced = aof.incr_size;
-        aof.last_fsync = now;
+        long long took = time_us() - start;
+        aof.fsync_us_avg = (aof.fsync_us_avg * 7 + took) / 8;
+        latency_add_sample_if_needed("aof-fsync-always", took / 1000);
+        bio_mark_synced(written_offset());
+        release_synced();
+        if (aof.write_failed && aof.buf.len == 0) {
+            server_log(LL_WARNING, "AOF write error looks solved, Redis can write again.");
+            aof.write_failed = 0;
+        }
     } else if (policy == AOF_FSYNC_EVERYSEC && now > aof.last_fsync) {
         if (!syncing && !bio_fsync_pending()) {
-            bio_submit(aof.fd, 0);
+            bio_submit(aof.fd, 0, written_offset());
             aof.incr_fsynced = aof.incr_size;
         }
         aof.last_fsync = now;
@@ -384,7 +460,102 @@ fsync:
 }
 
 void aof_before_replies(void) {
-    if (aof.state != AOF_OFF) flush_buffer(0);
+    if (aof.state == AOF_OFF) {
+        aof.holding = 0;
+        return;
+    }
+    flush_buffer(0);
+    aof.holding = server.cfg.appendfsync == AOF_FSYNC_ALWAYS &&
+                  !(server.cfg.no_appendfsync_on_rewrite && child_running());
+}
+
+/* ---- Group commit: replies wait for their fsync ---- */
+
+static void unlink_held(client *c) {
+    if (c->prev_held) {
+        c->prev_held->next_held = c->next_held;
+    } else {
+        aof.held = c->next_held;
+    }
+    if (c->next_held) c->next_held->prev_held = c->prev_held;
+    c->prev_held = c->next_held = NULL;
+}
+
+/* Lets out what the fsyncs up to synced cover; queue: have it written before the loop sleeps. */
+static void release(client *c, unsigned long long synced, int queue) {
+    int released = 0;
+    while (c->nholds && c->hold_seq[0] <= synced) {
+        c->hold_from = c->hold_len[0];
+        c->hold_len[0] = c->hold_len[1];
+        c->hold_seq[0] = c->hold_seq[1];
+        c->nholds--;
+        released = 1;
+    }
+    if (!c->nholds) unlink_held(c);
+    if (released && queue) client_queue_reply(c);
+}
+
+/* Every reply the fsyncs done so far cover goes out. */
+static void release_synced(void) {
+    unsigned long long synced = bio_synced();
+    for (client *c = aof.held, *next; c; c = next) {
+        next = c->next_held;
+        release(c, synced, 1);
+    }
+}
+
+static void release_all(void) {
+    while (aof.held) release(aof.held, ~0ULL, 1);
+}
+
+void aof_hold_reply(client *c) {
+    if (!aof.holding) {
+        if (c->nholds) release(c, ~0ULL, 0); /* always is off now */
+        return;
+    }
+    unsigned long long synced = bio_synced();
+    if (c->nholds) release(c, synced, 0);
+    if (aof.fed <= synced) return; /* nothing it could depend on is at risk */
+    size_t from = c->nholds ? c->hold_len[c->nholds - 1] : c->reply_sent;
+    if (c->reply.len <= from) return; /* nothing new */
+    if (!c->nholds) {
+        c->hold_from = c->reply_sent;
+        c->next_held = aof.held;
+        if (aof.held) aof.held->prev_held = c;
+        c->prev_held = NULL;
+        aof.held = c;
+    }
+    /* At most two waits: the fsync running, and the next one; later bytes join the second. */
+    if (c->nholds && c->hold_seq[c->nholds - 1] == aof.fed) {
+        c->hold_len[c->nholds - 1] = c->reply.len;
+    } else if (c->nholds == 2) {
+        c->hold_len[1] = c->reply.len;
+        c->hold_seq[1] = aof.fed;
+    } else {
+        c->hold_len[c->nholds] = c->reply.len;
+        c->hold_seq[c->nholds] = aof.fed;
+        c->nholds++;
+    }
+}
+
+void aof_forget_client(client *c) {
+    if (!c->nholds) return;
+    unlink_held(c);
+    c->nholds = 0;
+}
+
+static void on_fsync_done(struct ev_loop *loop, ev_async *w, int revents) {
+    (void)loop;
+    (void)w;
+    (void)revents;
+    pthread_mutex_lock(&bio.lock);
+    unsigned long long synced = bio.synced;
+    long long took = bio.last_us;
+    pthread_mutex_unlock(&bio.lock);
+    aof.fsync_us_avg = (aof.fsync_us_avg * 7 + took) / 8;
+    release_synced();
+    /* What was written while that fsync ran gets the next one now. */
+    if (aof.state != AOF_OFF && aof.holding && written_offset() > synced) flush_buffer(0);
 }
 
 const char *aof_write_error(void) {
@@ -543,24 +714,11 @@ static int load_rdb_part(struct loader *ld, const char *data, size_t len, const 
     server_log(LL_NOTICE, old_style ? "Reading RDB preamble from AOF file..."
                                     : "Reading RDB base file on AOF loading...");
     rdb_reader r;
-    int rc = rdb_open(&r, data, len);
-    if (rc == 0) {
-        r.end = r.base + len; /* the checksum follows the EOF opcode, then maybe commands */
-        rc = rdb_load_dataset(&r, &ld->rdb_stats, RDB_LOAD_KEEP_EXPIRED | RDB_LOAD_PREAMBLE,
+    int rc = rdb_open_preamble(&r, data, len);
+    if (rc == 0)
+        rc = rdb_load_dataset(&r, &ld->rdb_stats, RDB_LOAD_KEEP_EXPIRED,
                               snapshot_while_loading);
-    }
-    if (rc == 0 && r.version >= 5) {
-        uint64_t stored;
-        if ((size_t)(r.end - r.p) < sizeof stored) {
-            rc = rdb_fail(&r, "the checksum is missing");
-        } else {
-            memcpy(&stored, r.p, sizeof stored);
-            if (stored && !server.skip_checksum_validation &&
-                stored != crc64(0, data, (size_t)(r.p - r.base)))
-                rc = rdb_fail(&r, "wrong RDB checksum");
-            r.p += sizeof stored;
-        }
-    }
+    if (rc == 0) rc = rdb_preamble_end(&r, !server.skip_checksum_validation);
     if (rc != 0) {
         if (!server.shutdown_asap)
             server_log(LL_WARNING, "%s %s at offset %zu: %s", old_style
@@ -884,7 +1042,7 @@ static int open_new_incr(void) {
         return -1;
     }
     server_log(LL_NOTICE, "Creating AOF incr file %s on background rewrite", name);
-    if (aof.fd >= 0) bio_submit(aof.fd, 1); /* fsynced and closed in the background */
+    if (aof.fd >= 0) bio_submit(aof.fd, 1, written_offset()); /* fsynced, closed in the background */
     aof.fd = fd;
     aof.incr_size = aof.incr_fsynced = 0;
     aof.last_fsync = time(NULL);
@@ -933,7 +1091,7 @@ static int rewrite_start(void) {
         server_log(LL_WARNING, "Can't rewrite append only file in background: fork: %s", strerror(errno));
         return -1;
     }
-    latency_add_sample_if_needed("fork", (time_us() - start) / 1000);
+    snapshot_count_fork(time_us() - start);
     server_log(LL_NOTICE, "Background append only file rewriting started by pid %ld", (long)pid);
     aof.child = pid;
     aof.scheduled = 0;
@@ -1079,8 +1237,9 @@ static int rewrite_limited(void) {
 
 void aof_cron(void) {
     if (aof.child) child_info_receive();
-    if (aof.state == AOF_OFF) return;
+    /* A scheduled BGREWRITEAOF runs with the AOF off too (it writes a new base). */
     if (aof.scheduled && !child_running()) rewrite_start();
+    if (aof.state == AOF_OFF) return;
     /* A postponed or failed write, and the everysec fsync of what was written. */
     if (aof.buf.len || aof.incr_fsynced != aof.incr_size || aof.write_failed) flush_buffer(0);
     long long pct = config_number("auto-aof-rewrite-percentage");
@@ -1142,12 +1301,16 @@ int aof_set_enabled(int on) {
         int was_turning_on = aof.state == AOF_WAIT_REWRITE;
         flush_buffer(1);
         if (aof.fd >= 0) {
-            if (fdatasync(aof.fd) != 0)
+            if (fdatasync(aof.fd) != 0) {
                 server_log(LL_WARNING, "Fail to fsync the AOF file: %s", strerror(errno));
-            else
+            } else {
                 aof.last_fsync = time(NULL);
+                bio_mark_synced(written_offset());
+            }
             close(aof.fd);
         }
+        aof.holding = 0;
+        release_all();
         aof.fd = -1;
         aof.selected_db = -1;
         aof.state = AOF_OFF;
@@ -1182,6 +1345,26 @@ int aof_before_shutdown(void) {
     if (aof.fd >= 0 && fdatasync(aof.fd) != 0)
         server_log(LL_WARNING, "Fail to fsync the AOF file: %s.", strerror(errno));
     return 0;
+}
+
+void aof_set_flush_sleep(int usec) { aof.flush_sleep_us = usec > 0 ? usec : 0; }
+
+int aof_debug_reload(void) {
+    if (aof.state == AOF_ON) flush_buffer(1);
+    /* What the loaded commands do is in the file already: nothing of it is fed again. */
+    enum aof_state state = aof.state;
+    aof.state = AOF_OFF;
+    for (int i = 0; i < server.ndbs; i++) {
+        multi_touch_db(&server.dbs[i], NULL);
+        db_flush(&server.dbs[i]);
+    }
+    tracking_invalidate_all();
+    functions_flush();
+    aof_manifest_free(&aof.manifest);
+    enum load_result rc = read_manifest() != 0 ? LOAD_FAILED : load_all();
+    aof.state = state;
+    if (rc != LOAD_FAILED) delete_history();
+    return rc == LOAD_OK || rc == LOAD_EMPTY || rc == LOAD_NOT_EXIST ? 0 : -1;
 }
 
 /* ---- INFO ---- */

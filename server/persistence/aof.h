@@ -20,6 +20,12 @@ int aof_consumes_effects(void);
 void aof_feed(int db, const char *resp, size_t len);
 /* Before replies go out: writes what was fed, and fsyncs as appendfsync says. */
 void aof_before_replies(void);
+/* appendfsync always: a reply about to go out waits (its new bytes) while effects it may
+ * depend on are not fsynced yet; the fsync thread's completion releases it. */
+struct client;
+void aof_hold_reply(struct client *c);
+/* A client going away: nothing of it waits any more. */
+void aof_forget_client(struct client *c);
 /* Periodic work: the everysec fsync, retrying a failed write, automatic rewrites. */
 void aof_cron(void);
 
@@ -29,6 +35,8 @@ const char *aof_write_error(void);
 /* CONFIG SET appendonly: turns the AOF on (a rewrite writes its base first) or off.
  * 0, or -1 (logged) when it cannot be turned on. */
 int aof_set_enabled(int on);
+/* CONFIG SET aof-disable-auto-gc no: the history files go now, as Redis does. */
+void aof_auto_gc_enabled(void);
 /* Before exiting: stops a rewrite, writes and fsyncs what is buffered. -1 (logged) while the
  * AOF is being turned on: its base is not written yet. */
 int aof_before_shutdown(void);
@@ -36,6 +44,12 @@ int aof_before_shutdown(void);
 int aof_rewrite_running(void);
 /* Deletes the temporary file a rewrite by process pid writes (safe in a signal handler). */
 void aof_remove_temp_file(int pid);
+
+/* DEBUG LOADAOF: writes what is buffered, empties the keyspace and loads the AOF again. 0, or
+ * -1 (logged) when it cannot be loaded. */
+int aof_debug_reload(void);
+/* DEBUG AOF-FLUSH-SLEEP: microseconds to sleep before each write of the buffer (testing). */
+void aof_set_flush_sleep(int usec);
 
 /* INFO persistence's aof_* fields, after the rdb_* ones. */
 void aof_info(buf_t *out);

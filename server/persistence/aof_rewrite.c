@@ -9,7 +9,6 @@
 #include <unistd.h>
 
 #include "buf.h"
-#include "core/config.h"
 #include "core/server.h"
 #include "keyspace/db.h"
 #include "numconv.h"
@@ -272,7 +271,7 @@ static void put_function(const char *code, size_t len, void *ctx) {
 int aof_write_dataset_commands(int fd, void (*after_key)(void)) {
     struct out o = {fd, 0, {0}};
     buf_init(&o.buf);
-    if (config_number("aof-timestamp-enabled")) buf_printf(&o.buf, "#TS:%lld\r\n", (long long)time(NULL));
+    if (server.cfg.aof_timestamp_enabled) buf_printf(&o.buf, "#TS:%lld\r\n", (long long)time(NULL));
     functions_foreach_code(put_function, &o);
     for (int i = 0; i < server.ndbs && !o.error; i++) {
         db *d = &server.dbs[i];

@@ -94,7 +94,7 @@ void cmd_restore(client *c) {
         return;
     }
     if (existing) db_delete_entry(c->db, existing);
-    if (ttl && ttl <= now) { /* already expired: the key is gone, as a DEL would leave it */
+    if (ttl && db_time_passed(ttl)) { /* already expired: the key is gone, as a DEL would leave it */
         entry_free(e);
         if (existing) {
             notify_key_arg(NOTIFY_GENERIC, "del", c, key);

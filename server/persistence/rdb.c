@@ -827,7 +827,7 @@ int rdb_load_dataset(rdb_reader *r, struct rdb_load_stats *st, unsigned flags,
             break;
         case RDB_REC_EOF:
             rc = link_batch_flush(&batch, r, st);
-            if (rc == 0 && r->p != r->end && !(flags & RDB_LOAD_PREAMBLE))
+            if (rc == 0 && r->p != r->end && !r->preamble)
                 rc = rdb_fail(r, "data after the EOF opcode");
             rdb_record_free(&rec);
             return rc;

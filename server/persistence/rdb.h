@@ -30,9 +30,8 @@ struct rdb_load_stats {
 #define RDB_LOAD_MERGE 1u        /* DEBUG RELOAD MERGE: a key already there takes the file's value */
 #define RDB_LOAD_KEEP_EXPIRED 2u /* an AOF base: keys past their TTL are loaded (the commands
                                   * after it may touch them; they expire once loaded) */
-#define RDB_LOAD_PREAMBLE 4u     /* an old AOF's preamble: commands follow the EOF opcode */
-/* Reads every record of an opened file (checksum already checked, unless a preamble) into the
- * keyspace, through EOF. 0, or -1 with r->err. Keys whose TTL has passed are counted, not
+/* Reads every record of an opened file (checksum already checked, unless a preamble: see
+ * rdb_open_preamble) into the keyspace, through EOF. 0, or -1 with r->err. Keys whose TTL has passed are counted, not
  * loaded. A key already there is an error, unless merging. after_key (may be NULL) runs after
  * each key record; nonzero from it stops the load. */
 int rdb_load_dataset(rdb_reader *r, struct rdb_load_stats *st, unsigned flags,

@@ -190,9 +190,7 @@ static int bgsave_start(void) {
         server_log(LL_WARNING, "Can't save in background: fork: %s", strerror(errno));
         return -1;
     }
-    snap.last_fork_usec = time_us() - start;
-    snap.forks++;
-    latency_add_sample_if_needed("fork", snap.last_fork_usec / 1000);
+    snapshot_count_fork(time_us() - start);
     snap.child = pid;
     snap.child_started = time(NULL);
     snap.dirty_at_fork = server.dirty;
@@ -351,6 +349,12 @@ void snapshot_info(buf_t *o) {
 
 double snapshot_fork_rate(void) {
     return snap.last_fork_usec ? (double)mem_used() * 1000000 / (double)snap.last_fork_usec / (1024 * 1024 * 1024) : 0;
+}
+
+void snapshot_count_fork(long long usec) {
+    snap.last_fork_usec = usec;
+    snap.forks++;
+    latency_add_sample_if_needed("fork", usec / 1000);
 }
 
 void snapshot_info_stats(buf_t *o) {

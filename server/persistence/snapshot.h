@@ -42,6 +42,8 @@ int snapshot_debug_reload(int save, int flush, int merge);
 void snapshot_info(buf_t *out);
 /* Deletes the temporary file a save by process pid writes (safe in a signal handler). */
 void snapshot_remove_temp_file(int pid);
+/* A background child was forked (a save or an AOF rewrite) in usec: INFO's fork fields. */
+void snapshot_count_fork(long long usec);
 /* latest_fork_usec and total_forks for INFO stats. */
 void snapshot_info_stats(buf_t *out);
 /* GB of the dataset forked per second in the last fork (Redis's stat_fork_rate). */

@@ -206,7 +206,7 @@ void cmd_getex(client *c) {
     if (expire && expire_from_arg(c, expire, flags, &expire_ms) != 0) return;
     reply_entry_string(c, e);
     /* Never propagated as it is: as DEL (or UNLINK), PEXPIREAT or PERSIST, as in Redis. */
-    if ((flags & (OPT_EXAT | OPT_PXAT)) && expire_ms <= server.now_ms) {
+    if ((flags & (OPT_EXAT | OPT_PXAT)) && db_time_passed(expire_ms)) {
         db_delete_entry(c->db, e);
         notify_key_arg(NOTIFY_GENERIC, "del", c, &c->argv[1]);
         server.dirty++;

@@ -147,3 +147,64 @@ def test_killed_worker_task_is_redelivered(setup):
         assert result.get(timeout=60) == 2
     finally:
         replacement.stop()
+
+
+def test_tasks_accepted_before_a_kill_9_survive_it_with_the_aof():
+    """appendonly yes, appendfsync always: the broker is killed with SIGKILL while a producer
+    sends, and restarted on its files; every task the producer saw accepted then runs."""
+    import tempfile
+    from conftest import RILL, free_port, wait_for_port
+    workdir = tempfile.mkdtemp(prefix="rill-celery-aof-")
+    port = free_port()
+    argv = [RILL, "--port", str(port), "--dir", workdir, "--appendonly", "yes",
+            "--appendfsync", "always", "--save", ""]
+
+    def start_server():
+        proc = track(subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        wait_for_port(port, proc)
+        return proc
+
+    env = dict(os.environ, RILL_CELERY_PORT=str(port), PYTHONPATH=HERE)
+    producer = subprocess.Popen([PYTHON, "-c", PRODUCER], cwd=HERE, env=env, stdout=subprocess.PIPE,
+                                stderr=subprocess.DEVNULL, text=True)
+    track(producer)
+    server = start_server()
+    worker = None
+    try:
+        scratch = redis.Redis(port=port, db=2)
+        wait_until(lambda: redis.Redis(port=port).llen("celery") >= 150, 60, "tasks to be queued")
+        server.kill()  # SIGKILL, mid-stream
+        server.wait()
+        time.sleep(0.5)
+        server = start_server()
+        out, _ = producer.communicate(timeout=120)
+        accepted = {int(n) for n in out.split()}
+        assert len(accepted) >= 300
+        worker = Worker(port, "aof", workdir)
+        wait_until(lambda: scratch.scard("ran") >= len(accepted), 90, "every accepted task to run")
+        ran = {int(n) for n in scratch.smembers("ran")}
+        assert accepted <= ran
+    finally:
+        if worker:
+            worker.stop()
+        if producer.poll() is None:
+            producer.kill()
+        server.kill()
+        server.wait()
+        import shutil
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+# Sends record(0..399), printing each number whose send returned; sends that fail while the
+# broker is down are retried by Celery's publish retry, and given up on after a few seconds.
+PRODUCER = """
+import rill_tasks
+for n in range(400):
+    try:
+        rill_tasks.record.apply_async((n,), retry=True,
+                                      retry_policy={"max_retries": 30, "interval_start": 0.1,
+                                                    "interval_step": 0.1, "interval_max": 0.5})
+    except Exception:
+        continue
+    print(n, flush=True)
+"""
