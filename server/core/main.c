@@ -48,8 +48,8 @@ static void shutdown_on_signal(void) {
 /* After a shutdown: what stays behind is cleaned up. Returns main's exit status. */
 static int exit_server(void) {
     process_remove_pidfile();
+    net_close_all(); /* the port is free for a new server before the dataset is freed */
     server_log(LL_WARNING, "rill is now ready to exit, bye bye...");
-    net_close_all();
     for (int i = 0; i < server.ndbs; i++) db_flush(&server.dbs[i]);
     return 0;
 }
@@ -204,10 +204,11 @@ int main(int argc, char **argv) {
     scripting_init();
     server_log(LL_NOTICE, "rill %s (Redis %s compatible), pid=%d, port %d", RILL_VERSION,
                REDIS_COMPAT_VERSION, (int)server.pid, server.cfg.port);
-    process_show_banner();
-    /* Listening first: a busy port fails at once, and clients that connect during a long
+    /* Listening first: a busy port fails at once (before the logo, as in Redis: Redis's test
+     * suite reads a logo as a server that started), and clients that connect during a long
      * load wait in the backlog rather than being refused. */
     if (net_listen() != 0) return 1;
+    process_show_banner();
     process_write_pidfile();
     process_set_title(NULL);
     info_init(); /* what the server uses before any data */

@@ -192,6 +192,7 @@ static int listen_tcp(const char *bind, int port, int memcached_port, int resp, 
 
 int net_listen(void) {
     int rc = listen_tcp(server.cfg.bind, server.cfg.port, server.cfg.memcached_port, 1, 1);
+    if (rc != 0) server_log(LL_WARNING, "Failed listening on port %d (TCP), aborting.", server.cfg.port);
     if (rc == 0) rc = listen_unix();
     if (rc == 0 && server.nlisteners == 0) {
         server_log(LL_WARNING, "Configured to not listen anywhere, exiting.");
