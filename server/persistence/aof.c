@@ -553,6 +553,7 @@ static void on_fsync_done(struct ev_loop *loop, ev_async *w, int revents) {
     long long took = bio.last_us;
     pthread_mutex_unlock(&bio.lock);
     aof.fsync_us_avg = (aof.fsync_us_avg * 7 + took) / 8;
+    if (bio_fsync_error()) aof.incr_fsynced = -1; /* retried: its replies still wait */
     release_synced();
     /* What was written while that fsync ran gets the next one now. */
     if (aof.state != AOF_OFF && aof.holding && written_offset() > synced) flush_buffer(0);

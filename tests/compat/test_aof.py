@@ -510,3 +510,101 @@ def test_check_aof_says_what_is_whole_and_fixes_a_torn_tail(workdir):
     # Debian's redis-check-aof agrees about rill's files.
     theirs = subprocess.run(["redis-check-aof", manifest], capture_output=True, text=True, timeout=60)
     assert "All AOF files and manifest are valid" in theirs.stdout
+
+
+@pytest.fixture
+def small_disk():
+    """A 1 MB tmpfs, so that the AOF can run out of space (needs the right to mount)."""
+    path = tempfile.mkdtemp(prefix="rill-enospc-")
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", path],
+                      capture_output=True).returncode != 0:
+        os.rmdir(path)
+        pytest.skip("cannot mount a small tmpfs here")
+    yield path
+    subprocess.run(["umount", "-l", path])
+    os.rmdir(path)
+
+
+def test_a_full_disk_refuses_writes_with_misconf_and_loses_nothing(small_disk):
+    data = os.path.join(small_disk, "data")
+    os.mkdir(data)
+    rill = Rill(data, *AOF_ON)
+    try:
+        filler = os.path.join(small_disk, "filler")
+        free = os.statvfs(small_disk).f_bavail * os.statvfs(small_disk).f_frsize
+        with open(filler, "wb") as f:
+            f.write(b"x" * max(0, free - 64 * 1024))
+        acked, refused = [], None
+        for i in range(10000):
+            try:
+                rill.r.set("k%d" % i, "v" * 100)
+                acked.append(i)
+            except redis.ResponseError as e:
+                refused = str(e)
+                break
+        assert refused == "MISCONF Errors writing to the AOF file: No space left on device"
+        assert rill.r.info("persistence")["aof_last_write_status"] == "err"
+        assert rill.r.get("k0") == b"v" * 100  # reads go on
+        with pytest.raises(redis.ResponseError, match="MISCONF"):
+            rill.r.ping()
+        os.unlink(filler)  # space again: the buffered effects are written, writes come back
+        wait_until(lambda: rill.r.info("persistence")["aof_last_write_status"] == "ok", what="retry")
+        rill.r.set("after", "1")
+        acked_keys = ["k%d" % i for i in acked] + ["after"]
+        rill.kill_group()
+        again = Rill(data, *AOF_ON)
+        try:
+            assert all(again.r.exists(k) for k in acked_keys)
+        finally:
+            again.stop()
+    finally:
+        rill.stop()
+
+
+def test_with_always_a_full_disk_holds_replies_until_the_writes_are_on_disk(small_disk):
+    """No reply goes out for a write the disk has not taken: the clients wait (Redis exits
+    instead), and go on once there is space again; nothing acknowledged is lost."""
+    data = os.path.join(small_disk, "data")
+    os.mkdir(data)
+    rill = Rill(data, *AOF_ON, "--appendfsync", "always")
+    acked, stop = [], threading.Event()
+
+    def writer():
+        r = redis.Redis(port=rill.port, socket_timeout=30)
+        i = 0
+        while not stop.is_set():
+            try:
+                r.set("k%d" % i, "v" * 100)
+            except redis.ResponseError:
+                continue  # MISCONF once the failure is known: retried
+            acked.append(i)
+            i += 1
+
+    t = threading.Thread(target=writer)
+    try:
+        filler = os.path.join(small_disk, "filler")
+        t.start()
+        wait_until(lambda: len(acked) > 100, what="writes")
+        free = os.statvfs(small_disk).f_bavail * os.statvfs(small_disk).f_frsize
+        with open(filler, "wb") as f:
+            f.write(b"x" * max(0, free - 32 * 1024))
+        wait_until(lambda: not os.statvfs(small_disk).f_bavail, what="the disk to fill")
+        time.sleep(0.5)
+        stalled = len(acked)
+        time.sleep(1)
+        assert len(acked) == stalled  # nothing acknowledged while nothing can be written
+        os.unlink(filler)
+        wait_until(lambda: len(acked) > stalled + 100, what="writes to go on")
+        stop.set()
+        t.join()
+        rill.kill_group()
+        again = Rill(data, *AOF_ON)
+        try:
+            assert all(again.r.exists("k%d" % i) for i in acked)
+        finally:
+            again.stop()
+    finally:
+        stop.set()
+        if t.is_alive():
+            t.join()
+        rill.stop()
