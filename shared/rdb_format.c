@@ -44,6 +44,11 @@ static void flush(rdb_writer *w) {
         p += n;
         left -= (size_t)n;
     }
+    w->unsynced += w->len;
+    if (w->autosync && w->unsynced >= w->autosync && !w->error) {
+        if (fdatasync(w->fd) != 0) w->error = errno;
+        w->unsynced = 0;
+    }
     w->len = 0;
 }
 

@@ -64,9 +64,13 @@ typedef struct rdb_writer {
     uint64_t crc;   /* of what was flushed */
     int error;      /* errno of the first failed write, 0 if none */
     int compress;   /* LZF for strings longer than 20 bytes, as rdbcompression */
+    size_t autosync; /* fdatasync after every so many bytes written (0: never), as Redis's
+                      * rdb-save-incremental-fsync: a big file does not reach the disk at once */
+    size_t unsynced;
 } rdb_writer;
 
 void rdb_writer_init(rdb_writer *w, int fd, int compress);
+#define RDB_AUTOSYNC_BYTES (4u << 20) /* Redis's REDIS_AUTOSYNC_BYTES */
 /* "REDIS0010". */
 void rdb_put_header(rdb_writer *w);
 void rdb_put_byte(rdb_writer *w, uint8_t b); /* a type or an opcode */

@@ -586,13 +586,15 @@ static int write_base(const char *tmp, int rdb, void (*after_key)(void)) {
         return -1;
     }
     int rc;
+    size_t autosync = config_number("aof-rewrite-incremental-fsync") ? RDB_AUTOSYNC_BYTES : 0;
     if (rdb) {
         rdb_writer w;
         rdb_writer_init(&w, fd, server.cfg.rdbcompression);
+        w.autosync = autosync;
         rdb_save_dataset(&w, 1, after_key);
         rc = rdb_writer_finish(&w, server.cfg.rdbchecksum);
     } else {
-        rc = aof_write_dataset_commands(fd, after_key);
+        rc = aof_write_dataset_commands(fd, autosync, after_key);
     }
     if (rc != 0 || fdatasync(fd) != 0) {
         server_log(LL_WARNING, "Write error writing append only file on disk: %s", strerror(errno));

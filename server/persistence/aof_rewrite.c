@@ -26,6 +26,7 @@
 struct out {
     int fd, error;
     buf_t buf;
+    size_t autosync, unsynced;
 };
 
 static void flush_out(struct out *o) {
@@ -37,6 +38,11 @@ static void flush_out(struct out *o) {
             break;
         }
         off += (size_t)n;
+    }
+    o->unsynced += o->buf.len;
+    if (o->autosync && o->unsynced >= o->autosync && !o->error) {
+        if (fdatasync(o->fd) != 0) o->error = errno;
+        o->unsynced = 0;
     }
     o->buf.len = 0;
 }
@@ -268,8 +274,8 @@ static void put_function(const char *code, size_t len, void *ctx) {
     put_bulk(o, code, len);
 }
 
-int aof_write_dataset_commands(int fd, void (*after_key)(void)) {
-    struct out o = {fd, 0, {0}};
+int aof_write_dataset_commands(int fd, size_t autosync, void (*after_key)(void)) {
+    struct out o = {fd, 0, {0}, autosync, 0};
     buf_init(&o.buf);
     if (server.cfg.aof_timestamp_enabled) buf_printf(&o.buf, "#TS:%lld\r\n", (long long)time(NULL));
     functions_foreach_code(put_function, &o);

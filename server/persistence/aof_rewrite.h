@@ -3,8 +3,10 @@
 #ifndef RILL_AOF_REWRITE_H
 #define RILL_AOF_REWRITE_H
 
-/* Writes the functions and every database to fd; after_key (may be NULL) runs after each key.
- * 0, or -1 with errno from the failed write. */
-int aof_write_dataset_commands(int fd, void (*after_key)(void));
+#include <stddef.h>
+
+/* Writes the functions and every database to fd, with an fdatasync every autosync bytes (0:
+ * none); after_key (may be NULL) runs after each key. 0, or -1 with errno from the failure. */
+int aof_write_dataset_commands(int fd, size_t autosync, void (*after_key)(void));
 
 #endif

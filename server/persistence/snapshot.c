@@ -108,6 +108,7 @@ static int write_snapshot(void (*after_key)(void)) {
     }
     rdb_writer w;
     rdb_writer_init(&w, fd, server.cfg.rdbcompression);
+    if (config_number("rdb-save-incremental-fsync")) w.autosync = RDB_AUTOSYNC_BYTES;
     rdb_save_dataset(&w, 0, after_key);
     if (rdb_writer_finish(&w, server.cfg.rdbchecksum) != 0 || fsync(fd) != 0) {
         server_log(LL_WARNING, "Write error saving DB on disk: %s", strerror(errno));
