@@ -22,8 +22,8 @@
 #     50 clients, with rill-memcache-bench, against memcached 1.6 with one worker thread
 #     (-t 1) and with its default four.
 #  7. The append-only file: SET and LPUSH at pipeline 1 and 16 with appendfsync always and
-#     everysec (everysec also against rill without the AOF, from 1.), and the time
-#     BGREWRITEAOF of MEMORY_KEYS keys takes.
+#     everysec, automatic rewrites off (everysec also against rill without the AOF, in the
+#     same rounds), and the time BGREWRITEAOF of MEMORY_KEYS keys takes.
 # ROUNDS, REQUESTS, CLIENTS, QUEUE_ITEMS, PUBSUB_MESSAGES, MEMORY_KEYS can be set in the
 # environment.
 set -euo pipefail
@@ -406,12 +406,17 @@ start_aof() {
     local name=$1 fsync=$2 port dir=$WORK/aof-$1-$2
     port=$(free_port)
     rm -rf "$dir" && mkdir -p "$dir"
+    # "off": the same server without the AOF, measured in the same rounds. Automatic rewrites
+    # are off: a forked child would compete with the clients for the cores (BGREWRITEAOF is
+    # measured apart).
+    local aof=(--appendonly yes --appendfsync "$fsync" --auto-aof-rewrite-percentage 0)
+    [[ $fsync == off ]] && aof=(--appendonly no)
     if [[ $name == rill ]]; then
-        "$BUILD/rill-server" --port "$port" --save "" --dir "$dir" --appendonly yes \
-            --appendfsync "$fsync" --enable-debug-command local >"$dir/log" 2>&1 &
+        "$BUILD/rill-server" --port "$port" --save "" --dir "$dir" "${aof[@]}" \
+            --enable-debug-command local >"$dir/log" 2>&1 &
     else
-        redis-server --port "$port" --save "" --dir "$dir" --appendonly yes \
-            --appendfsync "$fsync" --enable-debug-command local >"$dir/log" 2>&1 &
+        redis-server --port "$port" --save "" --dir "$dir" "${aof[@]}" \
+            --enable-debug-command local >"$dir/log" 2>&1 &
     fi
     AOF_PID=$!
     PIDS+=("$AOF_PID")
@@ -434,7 +439,7 @@ rewrite_seconds() {
 }
 declare -A aof_results
 for round in $(seq 1 "$ROUNDS"); do
-    for fsync in always everysec; do
+    for fsync in always everysec off; do
         for name in rill redis; do
             start_aof "$name" "$fsync"
             for pipeline in 1 16; do
@@ -490,7 +495,7 @@ for fsync in always everysec; do
             line=$(printf 'appendfsync %s %s P%s: rill %.0f/s, redis %.0f/s, ratio %s' "$fsync" \
                 "$test" "$pipeline" "$r" "$x" "$(ratio "$r" "$x")")
             if [[ $fsync == everysec ]]; then
-                plain=$(median <<<"${results[$test|P$pipeline|rill]:-0}")
+                plain=$(median <<<"${aof_results[off|$test|P$pipeline|rill]}")
                 line+=$(printf '; rill without the AOF %.0f/s, ratio %s' "$plain" "$(ratio "$r" "$plain")")
             fi
             echo "$line"

@@ -34,6 +34,11 @@ void buf_append(buf_t *b, const void *data, size_t len) {
 
 void buf_append_str(buf_t *b, const char *s) { buf_append(b, s, strlen(s)); }
 
+void buf_append_stream(buf_t *b, FILE *f) {
+    char chunk[8192];
+    for (size_t n; (n = fread(chunk, 1, sizeof chunk, f)) > 0;) buf_append(b, chunk, n);
+}
+
 void buf_printf(buf_t *b, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);

@@ -4,6 +4,7 @@
 #define RILL_BUF_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 typedef struct buf {
     char *data;
@@ -20,6 +21,9 @@ void buf_append_str(buf_t *b, const char *s);
 /* s between double quotes, escaped as Redis's sdscatrepr writes it (\n \r \t \a \b \\ \"
  * and \xHH for other unprintable bytes). */
 void buf_append_repr(buf_t *b, const char *s, size_t len);
+/* Appends what the open stream f holds from where it is to its end (a config file, a
+ * manifest). */
+void buf_append_stream(buf_t *b, FILE *f);
 /* printf-style append. */
 void buf_printf(buf_t *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Drops the first n bytes, moving the rest to the front. */

@@ -997,8 +997,7 @@ int config_load(struct config *cfg, const char *file, int argc, char **argv, buf
         }
         buf_t text;
         buf_init(&text);
-        char chunk[8192];
-        for (size_t n; (n = fread(chunk, 1, sizeof chunk, f)) > 0;) buf_append(&text, chunk, n);
+        buf_append_stream(&text, f);
         fclose(f);
         for (size_t i = 0; i < text.len; i++) file_lines += text.data[i] == '\n';
         int rc = load_text(cfg, text.data ? text.data : "", text.len, 1, &save_reset, err);
@@ -1083,9 +1082,7 @@ static int rewrite_read(struct rewrite_state *st, const char *file) {
     if (!f) return errno == ENOENT ? 0 : -1;
     buf_t all;
     buf_init(&all);
-    char chunk[4096];
-    size_t got;
-    while ((got = fread(chunk, 1, sizeof chunk, f)) > 0) buf_append(&all, chunk, got);
+    buf_append_stream(&all, f);
     fclose(f);
     if (all.len == 0) {
         buf_free(&all);

@@ -156,6 +156,17 @@ void effects_leave(struct effects_frame *f, client *c, const struct command *cmd
     /* EXEC is never propagated itself: what its commands did is, wrapped below. */
     unsigned targets = ((changed ? EFFECTS_ALL : 0) | f->forced) & ~f->prevented & fx.call_targets;
     if (targets && cmd->proc != cmd_exec && effects_wanted()) {
+        if (!fx.frame && fx.nops == 0) {
+            /* The unit's only effect (most commands): straight to the consumers. */
+            if (f->rewritten) {
+                feed(c->db_index, targets, fx.rewrites.data + f->rewrite_at,
+                     fx.rewrites.len - f->rewrite_at);
+            } else if (targets & EFFECTS_AOF) {
+                aof_feed_command(c->db_index, c->argv, c->argc);
+            }
+            fx.rewrites.len = f->rewrite_at;
+            return;
+        }
         if (f->rewritten)
             push_op(c->db_index, targets, NULL, 0, fx.rewrites.data + f->rewrite_at,
                     fx.rewrites.len - f->rewrite_at);

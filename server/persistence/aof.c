@@ -23,6 +23,7 @@
 #include "aof_format.h"
 #include "core/commands.h"
 #include "core/config.h"
+#include "core/effects.h"
 #include "core/net.h"
 #include "core/process.h"
 #include "core/reply.h"
@@ -122,10 +123,10 @@ static void *fsync_thread(void *arg) {
         pthread_mutex_lock(&bio.lock);
         /* EBADF and EINVAL: the file was closed or cannot be synced; not a disk failure. */
         if (rc != 0 && err != EBADF && err != EINVAL) {
-            bio.failed = 1;
-            bio.error = err;
+            __atomic_store_n(&bio.error, err, __ATOMIC_RELAXED);
+            __atomic_store_n(&bio.failed, 1, __ATOMIC_RELEASE);
         } else {
-            if (!job->close_after) bio.failed = 0;
+            if (!job->close_after) __atomic_store_n(&bio.failed, 0, __ATOMIC_RELEASE);
             if (job->covers > bio.synced) bio.synced = job->covers;
             bio.last_us = (t1.tv_sec - t0.tv_sec) * 1000000LL + (t1.tv_nsec - t0.tv_nsec) / 1000;
         }
@@ -188,16 +189,14 @@ static void bio_mark_synced(unsigned long long covers) {
 
 /* The errno of a failed background fsync, 0 when the last one succeeded. */
 static int bio_fsync_error(void) {
-    pthread_mutex_lock(&bio.lock);
-    int err = bio.failed ? bio.error : 0;
-    pthread_mutex_unlock(&bio.lock);
-    return err;
+    /* Every write command asks (for MISCONF): an atomic read, no lock. The thread sets error
+     * before failed, so a failed seen comes with its errno. */
+    if (!__atomic_load_n(&bio.failed, __ATOMIC_ACQUIRE)) return 0;
+    return __atomic_load_n(&bio.error, __ATOMIC_RELAXED);
 }
 
 static void bio_clear_fsync_error(void) {
-    pthread_mutex_lock(&bio.lock);
-    bio.failed = 0;
-    pthread_mutex_unlock(&bio.lock);
+    __atomic_store_n(&bio.failed, 0, __ATOMIC_RELEASE);
 }
 
 /* ---- Files and the manifest ---- */
@@ -301,28 +300,40 @@ void aof_auto_gc_enabled(void) { delete_history(); }
 
 int aof_consumes_effects(void) { return aof.state != AOF_OFF; }
 
-void aof_feed(int dbid, const char *resp, size_t len) {
+/* What goes before an effect: the time annotation, and SELECT when the database changes.
+ * 0 when effects are not taken now. */
+static int feed_prologue(int dbid) {
     /* While turning on, effects only count once the rewrite has opened their file. */
-    if (aof.state == AOF_WAIT_REWRITE && !aof.child) return;
+    if (aof.state == AOF_WAIT_REWRITE && !aof.child) return 0;
+    size_t before = aof.buf.len;
     if (server.cfg.aof_timestamp_enabled) {
         time_t now = time(NULL);
         if (now > aof.last_timestamp) {
-            size_t before = aof.buf.len;
             aof.last_timestamp = now;
             buf_printf(&aof.buf, "#TS:%lld\r\n", (long long)now);
-            aof.fed += aof.buf.len - before;
         }
     }
     if (dbid != aof.selected_db) {
         char num[16];
         int n = snprintf(num, sizeof num, "%d", dbid);
-        size_t before = aof.buf.len;
         buf_printf(&aof.buf, "*2\r\n$6\r\nSELECT\r\n$%d\r\n%s\r\n", n, num);
-        aof.fed += aof.buf.len - before;
         aof.selected_db = dbid;
     }
+    aof.fed += aof.buf.len - before;
+    return 1;
+}
+
+void aof_feed(int dbid, const char *resp, size_t len) {
+    if (!feed_prologue(dbid)) return;
     buf_append(&aof.buf, resp, len);
     aof.fed += len;
+}
+
+void aof_feed_command(int dbid, const resp_arg *argv, size_t argc) {
+    if (!feed_prologue(dbid)) return;
+    size_t before = aof.buf.len;
+    effects_encode(&aof.buf, argv, argc);
+    aof.fed += aof.buf.len - before;
 }
 
 /* Retries short writes and EINTR, as Redis's aofWrite. */
@@ -929,8 +940,7 @@ static int read_manifest(void) {
     }
     buf_t text;
     buf_init(&text);
-    char chunk[4096];
-    for (size_t n; (n = fread(chunk, 1, sizeof chunk, f)) > 0;) buf_append(&text, chunk, n);
+    buf_append_stream(&text, f);
     fclose(f);
     const char *err;
     int line;

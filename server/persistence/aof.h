@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "buf.h"
+#include "resp.h"
 
 /* At start-up: with appendonly yes the AOF is the dataset (the snapshot is not read), else
  * the snapshot is loaded. Then the AOF is opened for appending. -1 after logging why when
@@ -18,6 +19,8 @@ int aof_start_up(void);
 int aof_consumes_effects(void);
 /* Appends one effect (a RESP command) for database db, with a SELECT when db changes. */
 void aof_feed(int db, const char *resp, size_t len);
+/* The same for a command not encoded yet (a unit's only effect, encoded straight in). */
+void aof_feed_command(int db, const resp_arg *argv, size_t argc);
 /* Before replies go out: writes what was fed, and fsyncs as appendfsync says. */
 void aof_before_replies(void);
 /* appendfsync always: a reply about to go out waits (its new bytes) while effects it may

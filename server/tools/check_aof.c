@@ -132,8 +132,7 @@ static void check_manifest(const char *path) {
     }
     buf_t text;
     buf_init(&text);
-    char chunk[4096];
-    for (size_t n; (n = fread(chunk, 1, sizeof chunk, f)) > 0;) buf_append(&text, chunk, n);
+    buf_append_stream(&text, f);
     fclose(f);
     struct aof_manifest m;
     const char *err;

@@ -17,6 +17,7 @@ import redis
 
 from conftest import RILL, free_port, track, wait_for_port
 from test_differential import RawConn
+from test_rdb_files import RedisOnDir
 from test_snapshot import Rill, assert_same_state, populate, start, state, wait_until, workdir  # noqa: F401
 
 AOF_ON = ("--appendonly", "yes", "--save", "")
@@ -65,36 +66,14 @@ def normalized(commands):
     return [[NOW_MS.sub(rb"<now>", a) for a in cmd] for cmd in commands]
 
 
-class RedisServer:
-    """A redis-server with its own data directory, the reference for files."""
-
-    def __init__(self, datadir, *extra):
-        self.datadir = datadir
-        self.port = free_port()
-        self.proc = track(subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--dir", datadir, "--save", "", *extra],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
-        wait_for_port(self.port, self.proc)
-        self.r = redis.Redis(port=self.port, socket_timeout=20)
-        wait_until(self.loaded, what="redis-server to load")
-
-    def loaded(self):
-        try:
-            return self.r.ping()
-        except redis.BusyLoadingError:
-            return False
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait()
-
-
 @pytest.fixture
 def redis_dir():
+    """A data directory for a redis-server (its log goes beside it)."""
     top = tempfile.mkdtemp(prefix="redis-aof-")
+    data = os.path.join(top, "data")
+    os.mkdir(data)
     servers = []
-    yield top, servers
+    yield data, servers
     for s in servers:
         s.stop()
     shutil.rmtree(top, ignore_errors=True)
@@ -102,7 +81,7 @@ def redis_dir():
 
 def start_redis_on(redis_dir, *extra):
     top, servers = redis_dir
-    s = RedisServer(top, *extra)
+    s = RedisOnDir(top, *extra)
     servers.append(s)
     return s
 
