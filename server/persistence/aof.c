@@ -52,6 +52,8 @@ enum aof_state { AOF_OFF, AOF_ON, AOF_WAIT_REWRITE };
 static struct {
     enum aof_state state;
     int fd;          /* the incremental file being appended to, -1 when none */
+    int retired_fd;  /* the one a rewrite just replaced, until the fork is done */
+    unsigned long long retired_covers;
     int selected_db; /* of the last SELECT written, -1 before any */
     buf_t buf;       /* fed, not written yet */
     struct aof_manifest manifest;
@@ -82,28 +84,35 @@ static struct {
     size_t last_cow;
     int limit_minutes;
     time_t limited_until;
-} aof = {.fd = -1, .selected_db = -1, .last_rewrite_ok = 1, .last_rewrite_secs = -1};
+} aof = {.fd = -1, .retired_fd = -1, .selected_db = -1, .last_rewrite_ok = 1,
+         .last_rewrite_secs = -1};
 
 /* ---- The fsync thread (Redis's bio): fsyncs, and closes files that were replaced ---- */
 
 struct fsync_job {
     int fd, close_after;
     unsigned long long covers; /* the effects offset on disk once it is done */
-    struct fsync_job *next;
 };
+
+/* The jobs wait in a ring, so that the thread never allocates: a fork while it held the
+ * allocator's lock would leave the child waiting for it (ASan's allocator is not fork-safe).
+ * At most one fsync and a few closes wait at a time; a full ring waits for room. */
+#define FSYNC_RING 32
 
 static struct {
     pthread_t thread;
     pthread_mutex_t lock;
-    pthread_cond_t cond;
-    struct fsync_job *head, *tail;
+    pthread_cond_t cond, room;
+    struct fsync_job ring[FSYNC_RING];
+    unsigned head, count; /* the oldest job, and how many wait (the running one included) */
     int started;
     int pending_fsyncs; /* fsync jobs queued or running (closes aside) */
     int failed, error;  /* the last fsync failed, with this errno */
     unsigned long long synced; /* effects up to this offset are on disk */
     long long last_us;         /* how long the last fsync took */
     ev_async done;             /* wakes the loop when an fsync completes */
-} bio = {.lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER};
+} bio = {.lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER,
+         .room = PTHREAD_COND_INITIALIZER};
 
 static void *fsync_thread(void *arg) {
     (void)arg;
@@ -112,28 +121,28 @@ static void *fsync_thread(void *arg) {
     pthread_sigmask(SIG_BLOCK, &all, NULL); /* signals are the loop's */
     pthread_mutex_lock(&bio.lock);
     for (;;) {
-        while (!bio.head) pthread_cond_wait(&bio.cond, &bio.lock);
-        struct fsync_job *job = bio.head;
+        while (!bio.count) pthread_cond_wait(&bio.cond, &bio.lock);
+        struct fsync_job job = bio.ring[bio.head];
         pthread_mutex_unlock(&bio.lock);
         struct timespec t0, t1;
         clock_gettime(CLOCK_MONOTONIC, &t0);
-        int rc = fdatasync(job->fd), err = errno;
+        int rc = fdatasync(job.fd), err = errno;
         clock_gettime(CLOCK_MONOTONIC, &t1);
-        if (job->close_after) close(job->fd);
+        if (job.close_after) close(job.fd);
         pthread_mutex_lock(&bio.lock);
         /* EBADF and EINVAL: the file was closed or cannot be synced; not a disk failure. */
         if (rc != 0 && err != EBADF && err != EINVAL) {
             __atomic_store_n(&bio.error, err, __ATOMIC_RELAXED);
             __atomic_store_n(&bio.failed, 1, __ATOMIC_RELEASE);
         } else {
-            if (!job->close_after) __atomic_store_n(&bio.failed, 0, __ATOMIC_RELEASE);
-            if (job->covers > bio.synced) bio.synced = job->covers;
+            if (!job.close_after) __atomic_store_n(&bio.failed, 0, __ATOMIC_RELEASE);
+            if (job.covers > bio.synced) bio.synced = job.covers;
             bio.last_us = (t1.tv_sec - t0.tv_sec) * 1000000LL + (t1.tv_nsec - t0.tv_nsec) / 1000;
         }
-        if (!job->close_after) bio.pending_fsyncs--;
-        bio.head = job->next;
-        if (!bio.head) bio.tail = NULL;
-        free(job);
+        if (!job.close_after) bio.pending_fsyncs--;
+        bio.head = (bio.head + 1) % FSYNC_RING;
+        bio.count--;
+        pthread_cond_signal(&bio.room);
         ev_async_send(server.loop, &bio.done);
     }
     return NULL;
@@ -149,18 +158,10 @@ static void bio_submit(int fd, int close_after, unsigned long long covers) {
         pthread_create(&bio.thread, NULL, fsync_thread, NULL);
         bio.started = 1;
     }
-    struct fsync_job *job = malloc(sizeof *job); /* freed by the thread: not counted memory */
-    job->fd = fd;
-    job->close_after = close_after;
-    job->covers = covers;
-    job->next = NULL;
     pthread_mutex_lock(&bio.lock);
-    if (bio.tail) {
-        bio.tail->next = job;
-    } else {
-        bio.head = job;
-    }
-    bio.tail = job;
+    while (bio.count == FSYNC_RING) pthread_cond_wait(&bio.room, &bio.lock);
+    bio.ring[(bio.head + bio.count) % FSYNC_RING] = (struct fsync_job){fd, close_after, covers};
+    bio.count++;
     if (!close_after) bio.pending_fsyncs++;
     pthread_cond_signal(&bio.cond);
     pthread_mutex_unlock(&bio.lock);
@@ -1055,7 +1056,10 @@ static int open_new_incr(void) {
         return -1;
     }
     server_log(LL_NOTICE, "Creating AOF incr file %s on background rewrite", name);
-    if (aof.fd >= 0) bio_submit(aof.fd, 1, written_offset()); /* fsynced, closed in the background */
+    /* The old file is fsynced and closed in the background, once the child is forked (a
+     * thread busy at the fork can leave a lock of the allocator's held in the child). */
+    aof.retired_fd = aof.fd;
+    aof.retired_covers = written_offset();
     aof.fd = fd;
     aof.incr_size = aof.incr_fsynced = 0;
     aof.last_fsync = time(NULL);
@@ -1067,6 +1071,13 @@ static int open_new_incr(void) {
 }
 
 static void rewrite_done(struct ev_loop *loop, ev_child *w, int revents);
+
+/* The incremental file the rewrite replaced: fsynced and closed by the thread. */
+static void retire_old_incr(void) {
+    if (aof.retired_fd < 0) return;
+    bio_submit(aof.retired_fd, 1, aof.retired_covers);
+    aof.retired_fd = -1;
+}
 
 static int rewrite_start(void) {
     if (child_running()) return -1;
@@ -1098,6 +1109,7 @@ static int rewrite_start(void) {
         }
         _exit(rc == 0 ? 0 : 1);
     }
+    retire_old_incr();
     if (pid < 0) {
         child_info_close(0);
         aof.last_rewrite_ok = 0;
