@@ -63,6 +63,8 @@ struct config {
     int appendonly;
     int appendfsync; /* enum aof_fsync */
     int no_appendfsync_on_rewrite;
+    /* Deletions propagated as UNLINK rather than DEL (rill frees in the loop either way). */
+    int lazyfree_lazy_expire, lazyfree_lazy_eviction, lazyfree_lazy_user_del;
     int aof_timestamp_enabled;
     int rdbcompression;
     int rdbchecksum;

@@ -5,7 +5,6 @@
 #include <string.h>
 
 #include "core/commands.h"
-#include "core/config.h"
 #include "core/server.h"
 #include "mem.h"
 #include "numconv.h"
@@ -94,9 +93,8 @@ void effects_rewrite(const resp_arg *argv, size_t argc) {
     f->rewritten = 1;
 }
 
-void effects_rewrite_deletion(const resp_arg *key, const char *lazyfree_setting) {
+void effects_rewrite_deletion(const resp_arg *key, int lazy) {
     if (!fx.frame || !effects_wanted()) return;
-    int lazy = config_number(lazyfree_setting) != 0;
     resp_arg argv[2] = {{lazy ? "UNLINK" : "DEL", lazy ? 6 : 3}, *key};
     effects_rewrite(argv, 2);
 }

@@ -25,9 +25,9 @@ int effects_wanted(void);
 /* The running command is propagated as this instead of its own arguments (the bytes are
  * copied at once). */
 void effects_rewrite(const resp_arg *argv, size_t argc);
-/* The running command is propagated as DEL key, or UNLINK key when the lazyfree setting
- * named says the deletion is lazy. */
-void effects_rewrite_deletion(const resp_arg *key, const char *lazyfree_setting);
+/* The running command is propagated as DEL key, or UNLINK key when lazy (its lazyfree-lazy-*
+ * setting). */
+void effects_rewrite_deletion(const resp_arg *key, int lazy);
 /* An effect of its own in database db, propagated before the running command's. */
 void effects_also(int db, const resp_arg *argv, size_t argc);
 /* The running command itself is not propagated (what it added with effects_also is). */

@@ -514,7 +514,7 @@ void db_delete_expired(db *d, entry *e) {
     db_signal_modified(d, entry_key(e), e->keylen);
     notify_key_event(NOTIFY_EXPIRED, "expired", d, entry_key(e), e->keylen);
     if (effects_wanted())
-        effects_deletion(d->id, entry_key(e), e->keylen, (int)config_number("lazyfree-lazy-expire"));
+        effects_deletion(d->id, entry_key(e), e->keylen, server.cfg.lazyfree_lazy_expire);
     long long start = server.cfg.latency_monitor_threshold ? time_us() : 0;
     db_delete_entry(d, e);
     if (start) latency_add_sample_if_needed("expire-del", (time_us() - start) / 1000);

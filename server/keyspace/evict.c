@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/config.h"
 #include "core/effects.h"
 #include "core/server.h"
 #include "dict.h"
@@ -207,8 +206,7 @@ int evict_to_fit(void) {
         db_signal_modified(d, entry_key(e), e->keylen);
         notify_key_event(NOTIFY_EVICTED, "evicted", d, entry_key(e), e->keylen);
         if (effects_wanted())
-            effects_deletion(d->id, entry_key(e), e->keylen,
-                             (int)config_number("lazyfree-lazy-eviction"));
+            effects_deletion(d->id, entry_key(e), e->keylen, server.cfg.lazyfree_lazy_eviction);
         long long del_start = server.cfg.latency_monitor_threshold ? time_us() : 0;
         db_delete_entry(d, e);
         if (del_start) latency_add_sample_if_needed("eviction-del", (time_us() - del_start) / 1000);

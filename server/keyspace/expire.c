@@ -75,7 +75,7 @@ static void expire_generic(client *c, long long base, long long unit) {
     if (db_time_passed(when)) {
         db_delete_entry(c->db, e);
         notify_key_arg(NOTIFY_GENERIC, "del", c, &c->argv[1]);
-        effects_rewrite_deletion(&c->argv[1], "lazyfree-lazy-expire");
+        effects_rewrite_deletion(&c->argv[1], server.cfg.lazyfree_lazy_expire);
     } else {
         db_set_expire(c->db, e, when);
         notify_key_arg(NOTIFY_GENERIC, "expire", c, &c->argv[1]);

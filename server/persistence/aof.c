@@ -136,7 +136,7 @@ static void *fsync_thread(void *arg) {
             __atomic_store_n(&bio.failed, 1, __ATOMIC_RELEASE);
         } else {
             if (!job.close_after) __atomic_store_n(&bio.failed, 0, __ATOMIC_RELEASE);
-            if (job.covers > bio.synced) bio.synced = job.covers;
+            if (job.covers > bio.synced) __atomic_store_n(&bio.synced, job.covers, __ATOMIC_RELEASE);
             bio.last_us = (t1.tv_sec - t0.tv_sec) * 1000000LL + (t1.tv_nsec - t0.tv_nsec) / 1000;
         }
         if (!job.close_after) bio.pending_fsyncs--;
@@ -174,17 +174,13 @@ static int bio_fsync_pending(void) {
     return n;
 }
 
-static unsigned long long bio_synced(void) {
-    pthread_mutex_lock(&bio.lock);
-    unsigned long long n = bio.synced;
-    pthread_mutex_unlock(&bio.lock);
-    return n;
-}
+/* Asked for every reply while replies are held: an atomic read, no lock. */
+static unsigned long long bio_synced(void) { return __atomic_load_n(&bio.synced, __ATOMIC_ACQUIRE); }
 
 /* What the loop fsynced itself (turning the AOF off) counts as synced. */
 static void bio_mark_synced(unsigned long long covers) {
     pthread_mutex_lock(&bio.lock);
-    if (covers > bio.synced) bio.synced = covers;
+    if (covers > bio.synced) __atomic_store_n(&bio.synced, covers, __ATOMIC_RELEASE);
     pthread_mutex_unlock(&bio.lock);
 }
 

@@ -186,7 +186,7 @@ void cmd_getdel(client *c) {
     db_delete_entry(c->db, e);
     notify_key_arg(NOTIFY_GENERIC, "del", c, &c->argv[1]);
     server.dirty++;
-    effects_rewrite_deletion(&c->argv[1], "lazyfree-lazy-user-del");
+    effects_rewrite_deletion(&c->argv[1], server.cfg.lazyfree_lazy_user_del);
 }
 
 void cmd_getex(client *c) {
@@ -210,7 +210,7 @@ void cmd_getex(client *c) {
         db_delete_entry(c->db, e);
         notify_key_arg(NOTIFY_GENERIC, "del", c, &c->argv[1]);
         server.dirty++;
-        effects_rewrite_deletion(&c->argv[1], "lazyfree-lazy-expire");
+        effects_rewrite_deletion(&c->argv[1], server.cfg.lazyfree_lazy_expire);
     } else if (expire) {
         db_set_expire(c->db, e, expire_ms);
         notify_key_arg(NOTIFY_GENERIC, "expire", c, &c->argv[1]);
